@@ -1,0 +1,104 @@
+//! RSS 2.0 and Atom feeds (RSS 1.0 and JSON Feed too, which the parser also reads). Each
+//! item becomes a document: its content (or, without content, its summary) as text, its
+//! title, first link, publication (or update) time and id; the feed's title is the
+//! source and the feed's language the items' language.
+//!
+//! The XML is first read once for well-formedness, so that a malformed feed is reported
+//! with the byte, line and column where it breaks (the feed parser reports no position).
+
+use model::{DocumentFormat, When};
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::diagnostic::byte_position;
+use crate::html::fragment_to_text;
+use crate::{Candidate, Decoded, Diagnostic, Position, Problem};
+
+pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
+    let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !is_json {
+        if let Err(diagnostic) = check_well_formed(origin, bytes) {
+            return Decoded::failed(diagnostic);
+        }
+    }
+    let feed = match feed_rs::parser::parse(bytes) {
+        Ok(feed) => feed,
+        Err(e) => return Decoded::failed(Diagnostic::new(origin, None, Problem::MalformedFeed(e.to_string()))),
+    };
+    let format = match feed.feed_type {
+        feed_rs::model::FeedType::Atom => DocumentFormat::Atom,
+        _ => DocumentFormat::Rss,
+    };
+    let feed_title = feed.title.map(|t| fragment_to_text(&t.content).trim().to_owned()).filter(|t| !t.is_empty());
+    let feed_language = feed.language.as_deref().and_then(|l| l.parse().ok());
+    let mut decoded = Decoded { feed_title: feed_title.clone(), ..Decoded::default() };
+    for (index, entry) in feed.entries.into_iter().enumerate() {
+        let title = entry.title.map(|t| fragment_to_text(&t.content).trim().to_owned()).filter(|t| !t.is_empty());
+        let body = entry
+            .content
+            .and_then(|c| c.body)
+            .filter(|b| !b.trim().is_empty())
+            .or_else(|| entry.summary.map(|s| s.content))
+            .unwrap_or_default();
+        if body.trim().is_empty() {
+            let label = title.clone().or_else(|| Some(entry.id.clone()));
+            decoded.diagnostics.push(Diagnostic::new(
+                origin,
+                Some(Position::Item { index: index + 1, label }),
+                Problem::Empty,
+            ));
+            continue;
+        }
+        decoded.candidates.push(Candidate {
+            locator: Some(format!("item {}", index + 1)),
+            title,
+            url: entry.links.first().map(|l| l.href.clone()),
+            published: entry.published.or(entry.updated).map(When::exact),
+            source: feed_title.clone(),
+            language: feed_language.clone(),
+            external_id: Some(entry.id).filter(|id| !id.is_empty()),
+            text: fragment_to_text(&body),
+            raw: body,
+            format: Some(format),
+        });
+    }
+    decoded
+}
+
+/// Reads the XML once, reporting the first syntax error, or an element left open at the
+/// end, with its position.
+fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let mut reader = Reader::from_reader(bytes);
+    let mut buffer = Vec::new();
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    let mut saw_root = false;
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(start)) => {
+                saw_root = true;
+                open.push(start.name().as_ref().to_vec());
+            }
+            Ok(Event::Empty(_)) => saw_root = true,
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let offset = reader.error_position() as usize;
+                return Err(Diagnostic::new(
+                    origin,
+                    Some(byte_position(bytes, offset)),
+                    Problem::MalformedFeed(format!("XML syntax: {e}")),
+                ));
+            }
+        }
+        buffer.clear();
+    }
+    let problem = match (saw_root, open.last()) {
+        (false, _) => "no XML element found".to_owned(),
+        (true, Some(name)) => format!("file ends inside <{}>", String::from_utf8_lossy(name)),
+        (true, None) => return Ok(()),
+    };
+    Err(Diagnostic::new(origin, Some(byte_position(bytes, bytes.len())), Problem::MalformedFeed(problem)))
+}

@@ -1,0 +1,302 @@
+//! Decoders on small inputs, good and bad: each bad one must name where the problem is.
+
+use expect_test::{Expect, expect};
+
+use super::*;
+
+/// Decodes `input` and renders what came out, one line per document or diagnostic.
+fn check(kind: InputKind, input: &str, expected: Expect) {
+    check_bytes(kind, input.as_bytes(), expected);
+}
+
+fn check_bytes(kind: InputKind, input: &[u8], expected: Expect) {
+    let decoded = decode("in", kind, input);
+    let mut out = String::new();
+    if let Some(title) = &decoded.feed_title {
+        out.push_str(&format!("feed: {title}\n"));
+    }
+    for c in decoded.candidates {
+        let prepared = match prepare(c, &Limits::default()) {
+            Ok(p) => p,
+            Err(problem) => {
+                out.push_str(&format!("rejected: {problem}\n"));
+                continue;
+            }
+        };
+        let c = &prepared.candidate;
+        out.push_str(&format!(
+            "doc {} [{}] title={:?} source={:?} published={:?} url={:?}\n  {:?}\n",
+            c.locator.as_deref().unwrap_or("-"),
+            prepared.language,
+            c.title.as_deref().unwrap_or("-"),
+            c.source.as_deref().unwrap_or("-"),
+            c.published.map(|w| w.to_text()).unwrap_or_default(),
+            c.url.as_deref().unwrap_or("-"),
+            c.text,
+        ));
+    }
+    for d in decoded.diagnostics {
+        out.push_str(&format!("error: {d}\n"));
+    }
+    expected.assert_eq(&out);
+}
+
+#[test]
+fn text_with_front_matter() {
+    check(
+        InputKind::Text,
+        "---\ntitle: Heroin seized near Panj\npublished: 2026-10-14\nsource: Panj Valley Monitor\nlanguage: en\n---\n\nBorder guards   seized 40 kg of heroin.\n\n\n\nTwo men were detained.\n",
+        expect![[r#"
+            doc - [en] title="Heroin seized near Panj" source="Panj Valley Monitor" published="2026-10-14" url="-"
+              "Border guards seized 40 kg of heroin.\n\nTwo men were detained."
+        "#]],
+    );
+}
+
+#[test]
+fn text_takes_a_short_first_line_as_title() {
+    check(
+        InputKind::Text,
+        "Clash on the Panj river\n\nTajik border guards exchanged fire with a group of smugglers on the river at night, the agency said.",
+        expect![[r#"
+            doc - [en] title="Clash on the Panj river" source="-" published="" url="-"
+              "Tajik border guards exchanged fire with a group of smugglers on the river at night, the agency said."
+        "#]],
+    );
+}
+
+#[test]
+fn markdown_loses_its_markup_and_gives_its_heading_as_title() {
+    check(
+        InputKind::Markdown,
+        "# Задержаны нарушители границы\n\nПограничники *задержали* двух [нарушителей](https://x.example) у Хорога.\n\n## Подробности\n\n- первый\n- второй\n",
+        expect![[r#"
+            doc - [ru] title="Задержаны нарушители границы" source="-" published="" url="-"
+              "Пограничники задержали двух нарушителей у Хорога.\n\nПодробности\n\nпервый\nвторой"
+        "#]],
+    );
+}
+
+#[test]
+fn bad_front_matter_names_the_line() {
+    check(
+        InputKind::Markdown,
+        "---\ntitle: ok\npublished: last week\n---\nbody",
+        expect![[r#"
+            error: in: byte 14 (line 3, column 1): malformed front matter: invalid date "last week": expected an RFC 3339 timestamp, a YYYY-MM-DD date or an RFC 2822 date
+        "#]],
+    );
+    check(
+        InputKind::Text,
+        "---\ntitle: never closed\n\nbody",
+        expect![[r#"
+            error: in: line 1, column 1: malformed front matter: opening '---' has no closing '---' line
+        "#]],
+    );
+}
+
+#[test]
+fn invalid_utf8_names_the_byte() {
+    check_bytes(
+        InputKind::Text,
+        b"first line\nsecond \xff line",
+        expect![[r#"
+            error: in: byte 18 (line 2, column 8): invalid UTF-8
+        "#]],
+    );
+}
+
+#[test]
+fn empty_documents_are_rejected() {
+    check(InputKind::Text, " \n\u{200B}\n", expect![[r#"
+        rejected: empty document: no text left after normalisation
+    "#]]);
+}
+
+#[test]
+fn documents_over_the_limit_are_rejected() {
+    let big = "word ".repeat(100);
+    let decoded = decode("in", InputKind::Text, big.as_bytes());
+    let candidate = decoded.candidates.into_iter().next().expect("one candidate");
+    let problem = prepare(candidate, &Limits { max_document_bytes: 100 }).expect_err("too large");
+    assert_eq!(problem, Problem::TooLarge { size: 500, limit: 100 });
+}
+
+#[test]
+fn json_array_with_a_bad_element_keeps_the_good_ones() {
+    check(
+        InputKind::Json,
+        r#"[
+          {"text": "Uzbek border guards detained eleven migrants near Termez.", "source": "Amu Darya Daily", "published": "2026-09-01"},
+          {"title": "no text here"},
+          {"text": "Пограничники задержали группу.", "published": 20260901},
+          {"text": "ISKP claimed the attack in a statement on its channels.", "outlet": "Wire", "id": 7}
+        ]"#,
+        expect![[r#"
+            doc $[0] [en] title="-" source="Amu Darya Daily" published="2026-09-01" url="-"
+              "Uzbek border guards detained eleven migrants near Termez."
+            doc $[3] [en] title="-" source="Wire" published="" url="-"
+              "ISKP claimed the attack in a statement on its channels."
+            error: in: $[1].text: invalid document: missing required field "text"
+            error: in: $[2].published: invalid document: expected a string, found a number
+        "#]],
+    );
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    check(
+        InputKind::Json,
+        "[\n  {\"text\": \"a\"},\n  {\"text\": \"b\" \"title\": 1}\n]",
+        expect![[r#"
+            error: in: line 3, column 16: malformed JSON: expected `,` or `}`
+        "#]],
+    );
+}
+
+#[test]
+fn json_lines_report_the_file_line() {
+    check(
+        InputKind::JsonLines,
+        "{\"text\": \"Heroin was seized at the Nizhny Panj crossing by customs officers.\", \"language\": \"en\"}\n\n{\"text\": broken}\n[1, 2]\n{\"text\": \"Таможенники изъяли партию гашиша на пункте пропуска Нижний Пяндж.\"}\n",
+        expect![[r#"
+            doc line 1 [en] title="-" source="-" published="" url="-"
+              "Heroin was seized at the Nizhny Panj crossing by customs officers."
+            doc line 5 [ru] title="-" source="-" published="" url="-"
+              "Таможенники изъяли партию гашиша на пункте пропуска Нижний Пяндж."
+            error: in: line 3, column 10: malformed JSON: expected value
+            error: in: line 4, $: invalid document: expected a document object, found an array
+        "#]],
+    );
+}
+
+const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+  <title>Central Asia Security Wire</title>
+  <language>en</language>
+  <item>
+    <title>Clash at the Panj</title>
+    <link>https://wire.example/1</link>
+    <guid>wire-1</guid>
+    <pubDate>Tue, 13 Oct 2026 09:00:00 +0500</pubDate>
+    <description><![CDATA[<p>Border guards   clashed with smugglers.</p><p>One smuggler was killed.</p><script>x()</script>]]></description>
+  </item>
+  <item><title>Empty</title><guid>wire-2</guid><description></description></item>
+</channel></rss>"#;
+
+#[test]
+fn rss_items_become_documents() {
+    check(
+        InputKind::Feed,
+        RSS,
+        expect![[r#"
+            feed: Central Asia Security Wire
+            doc item 1 [en] title="Clash at the Panj" source="Central Asia Security Wire" published="2026-10-13T04:00:00.000Z" url="https://wire.example/1"
+              "Border guards clashed with smugglers.\n\nOne smuggler was killed."
+            error: in: item 2 ("Empty"): empty document: no text left after normalisation
+        "#]],
+    );
+}
+
+#[test]
+fn atom_entries_become_documents() {
+    check(
+        InputKind::Feed,
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Хроника границы</title><id>urn:x</id><updated>2026-10-02T10:00:00Z</updated>
+  <entry>
+    <title>Задержан курьер</title><id>urn:x:1</id>
+    <link href="https://chronicle.example/1"/>
+    <updated>2026-10-02T10:00:00Z</updated>
+    <content type="html">&lt;p&gt;Пограничники задержали курьера с партией героина.&lt;/p&gt;</content>
+  </entry>
+</feed>"#,
+        expect![[r#"
+            feed: Хроника границы
+            doc item 1 [ru] title="Задержан курьер" source="Хроника границы" published="2026-10-02T10:00:00.000Z" url="https://chronicle.example/1"
+              "Пограничники задержали курьера с партией героина."
+        "#]],
+    );
+}
+
+#[test]
+fn malformed_feeds_name_the_position() {
+    check(
+        InputKind::Feed,
+        "<rss version=\"2.0\"><channel>\n<title>x</title>\n<item><title>a</titel></item>\n</channel></rss>",
+        expect![[r#"
+            error: in: byte 60 (line 3, column 15): malformed feed: XML syntax: ill-formed document: expected `</title>`, but `</titel>` was found
+        "#]],
+    );
+    check(
+        InputKind::Feed,
+        "<rss version=\"2.0\"><channel><title>x</title>",
+        expect![[r#"
+            error: in: byte 44 (line 1, column 45): malformed feed: file ends inside <channel>
+        "#]],
+    );
+    check(InputKind::Feed, "just text", expect![[r#"
+        error: in: byte 9 (line 1, column 10): malformed feed: no XML element found
+    "#]]);
+}
+
+const PAGE: &str = r#"<!doctype html>
+<html lang="ru"><head>
+<title>Вести Бадахшана — Задержание на границе</title>
+<meta property="article:published_time" content="2026-09-20T07:00:00Z">
+<meta property="og:site_name" content="Вести Бадахшана">
+<script>var tracking = "menu";</script><style>nav { color: red }</style>
+</head><body>
+<nav><a href="/">Главная</a> <a href="/news">Новости</a> <a href="/sport">Спорт</a></nav>
+<div class="cookie">Мы используем файлы cookie. Принять</div>
+<aside><h3>Самое читаемое</h3><a href="/a">Погода в Хороге</a></aside>
+<article><h1>Задержание на границе</h1>
+<p>В Ишкашимском районе пограничники задержали трёх нарушителей государственной границы, пытавшихся переправиться через реку Пяндж на надувной лодке.</p>
+<p>У задержанных изъяли два автомата Калашникова и более 30 килограммов гашиша. По данным пресс-центра, группа действовала по заказу наркоторговцев с афганской стороны.</p>
+<p>Расследование продолжается, сообщили в погранотряде.</p>
+</article>
+<footer>© Вести Бадахшана. Все права защищены.</footer>
+</body></html>"#;
+
+#[test]
+fn html_keeps_the_article_and_drops_the_page_around_it() {
+    let decoded = decode("page.html", InputKind::Html, PAGE.as_bytes());
+    assert!(decoded.diagnostics.is_empty(), "{:?}", decoded.diagnostics);
+    let prepared = prepare(decoded.candidates.into_iter().next().expect("one"), &Limits::default()).expect("valid");
+    let text = &prepared.candidate.text;
+    assert!(text.contains("задержали трёх нарушителей"), "{text}");
+    assert!(text.contains("Расследование продолжается"), "{text}");
+    for boilerplate in ["Главная", "cookie", "Самое читаемое", "Все права", "tracking", "color"] {
+        assert!(!text.contains(boilerplate), "{boilerplate:?} left in {text:?}");
+    }
+    assert!(text.contains("\n\n"), "paragraphs kept: {text:?}");
+    assert_eq!(prepared.language.as_str(), "ru");
+    assert_eq!(prepared.candidate.source.as_deref(), Some("Вести Бадахшана"));
+    assert_eq!(prepared.candidate.published.map(|w| w.to_text()).as_deref(), Some("2026-09-20T07:00:00.000Z"));
+}
+
+#[test]
+fn the_same_report_in_two_formats_has_one_hash() {
+    let text = prepare(
+        decode("a.txt", InputKind::Text, b"Guards seized heroin.\n\nTwo were detained.").candidates.remove(0),
+        &Limits::default(),
+    )
+    .expect("valid");
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>w</title><item><title>t</title><description><![CDATA[<p>Guards seized heroin.</p>\n<p>Two  were detained.</p>]]></description></item></channel></rss>"
+    );
+    let item = prepare(decode("f.rss", InputKind::Feed, feed.as_bytes()).candidates.remove(0), &Limits::default())
+        .expect("valid");
+    assert_eq!(text.hash, item.hash);
+}
+
+#[test]
+fn input_kinds_from_names_and_responses() {
+    assert_eq!(InputKind::from_extension("JSONL"), Some(InputKind::JsonLines));
+    assert_eq!(InputKind::from_extension("pdf"), None);
+    assert_eq!(InputKind::from_content_type(Some("application/rss+xml; charset=utf-8"), b""), Some(InputKind::Feed));
+    assert_eq!(InputKind::from_content_type(Some("text/xml"), b"<?xml version='1.0'?><feed>"), Some(InputKind::Feed));
+    assert_eq!(InputKind::from_content_type(None, b"<!DOCTYPE html><html>"), Some(InputKind::Html));
+    assert_eq!(InputKind::from_content_type(Some("application/pdf"), b"%PDF"), None);
+}
