@@ -1,1 +1,207 @@
-//! placeholder
+//! The store: the only crate that holds SQL. One concrete [`Store`] type over a closed set
+//! of backends — SQLite in one file for the embedded default, PostgreSQL for the shared
+//! server (to come) — each with its own migrations, all held to one conformance suite
+//! (`tests/conformance.rs`).
+//!
+//! Writes are transactional: a batch of documents is committed whole or not at all, and
+//! once [`Store::insert_documents`] returns, the batch survives a crash of the process.
+
+mod error;
+mod query;
+mod sqlite;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use model::{Document, DocumentFormat, DocumentId, Language, Organisation, Reliability, Source, When};
+use serde::Serialize;
+
+pub use error::StoreError;
+pub use query::{SearchQuery, Term};
+
+/// Documents to consider: every field narrows the set.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    /// Published (or, without a publication time, ingested) at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Published (or ingested) before this instant.
+    pub until: Option<DateTime<Utc>>,
+    pub language: Option<Language>,
+    /// A source's name, compared without regard to case.
+    pub source: Option<String>,
+}
+
+/// One page of a listing, newest first.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub limit: u32,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self { limit: 50, after: None }
+    }
+}
+
+/// A document without its texts, for listings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentSummary {
+    pub id: DocumentId,
+    pub title: Option<String>,
+    pub source_name: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<When>,
+    pub ingested_at: DateTime<Utc>,
+    pub language: Language,
+    pub format: DocumentFormat,
+    pub origin: String,
+    /// Length of the normalised text, in bytes.
+    pub text_bytes: u64,
+}
+
+/// A page of results and the cursor of the next one, if there is one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// A search result: the document, a snippet of its text with the matched terms between
+/// `[` and `]`, and its rank (smaller is better).
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub document: DocumentSummary,
+    pub snippet: String,
+    pub rank: f64,
+}
+
+/// What became of one document offered to [`Store::insert_documents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Inserted {
+    /// Stored now.
+    New { id: DocumentId },
+    /// A document with the same content hash was already stored (or earlier in the
+    /// same batch).
+    Duplicate { id: DocumentId },
+}
+
+/// A source with how many documents came from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    #[serde(flatten)]
+    pub source: Source,
+    pub documents: u64,
+}
+
+/// The store: one type whatever the backend.
+pub struct Store {
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteStore),
+}
+
+impl Store {
+    /// Opens (creating if need be) the SQLite store at `path`, applying any pending
+    /// migrations.
+    pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self { backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?) })
+    }
+
+    /// Opens the store a database location names: a `postgres://` URL (not yet
+    /// supported by this build), `sqlite:PATH`, or a plain path to a SQLite file.
+    pub fn open(location: &str) -> Result<Self, StoreError> {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Err(StoreError::UnsupportedBackend("PostgreSQL".into()));
+        }
+        let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
+        Self::open_sqlite(Path::new(path))
+    }
+
+    /// Whether `path` is a file that some program other than beltwatch wrote.
+    pub fn is_foreign_file(path: &Path) -> bool {
+        sqlite::is_foreign_file(path)
+    }
+
+    /// The organisation this instance belongs to; new records are owned by it.
+    pub fn local_organisation(&self) -> Result<Organisation, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.local_organisation(),
+        }
+    }
+
+    /// Stores sources that are not stored yet; a known source keeps its rating.
+    pub fn ensure_sources(&self, sources: &[Source]) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.ensure_sources(sources),
+        }
+    }
+
+    /// Rates the source named `name` (creating it as a file source if it is new).
+    pub fn rate_source(&self, name: &str, reliability: Reliability) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.rate_source(name, reliability),
+        }
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.sources(),
+        }
+    }
+
+    /// Stores `documents` in one transaction, skipping those whose content hash is
+    /// already stored; their sources must have been stored with
+    /// [`Store::ensure_sources`]. Returns one outcome per document, in order.
+    pub fn insert_documents(&self, documents: &[Document]) -> Result<Vec<Inserted>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.insert_documents(documents),
+        }
+    }
+
+    /// The document with this id, or with the only id that starts with `prefix` (at
+    /// least 4 characters).
+    pub fn document(&self, id_or_prefix: &str) -> Result<Option<Document>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.document(id_or_prefix),
+        }
+    }
+
+    /// Documents matching `filter`, newest first.
+    pub fn documents(&self, filter: &DocumentFilter, page: &Page) -> Result<Listing<DocumentSummary>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.documents(filter, page),
+        }
+    }
+
+    pub fn count_documents(&self, filter: &DocumentFilter) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.count_documents(filter),
+        }
+    }
+
+    /// Full-text search over titles and texts, best matches first.
+    pub fn search(&self, query: &SearchQuery, filter: &DocumentFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.search(query, filter, limit),
+        }
+    }
+
+    /// The backend's own consistency check: `["ok"]` when all is well.
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.integrity_check(),
+        }
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.schema_version(),
+        }
+    }
+}

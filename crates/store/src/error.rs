@@ -1,0 +1,29 @@
+//! What can go wrong in the store. Messages name the store and the record, never SQL.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("{path} is not a beltwatch store (another program's database): refusing to touch it")]
+    NotAStore { path: PathBuf },
+    #[error("the store is at schema version {found}, newer than this beltwatch knows ({supported}): upgrade beltwatch")]
+    TooNew { found: u32, supported: u32 },
+    #[error("migration to schema version {version} failed: {source}")]
+    Migration { version: u32, source: rusqlite::Error },
+    #[error("{0} stores are not supported by this build")]
+    UnsupportedBackend(String),
+    #[error("the id prefix {prefix:?} matches {count} documents: give more characters")]
+    AmbiguousId { prefix: String, count: u64 },
+    #[error("an id or id prefix needs at least 4 hexadecimal characters, got {0:?}")]
+    IdTooShort(String),
+    #[error("invalid search: {0}")]
+    InvalidQuery(String),
+    #[error("invalid cursor {0:?}: pass the `next` value of the previous page")]
+    InvalidCursor(String),
+    #[error("stored record {record} is unreadable: {reason}")]
+    Corrupt { record: String, reason: String },
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+}

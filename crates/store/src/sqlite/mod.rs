@@ -1,0 +1,504 @@
+//! The SQLite backend: one file in WAL mode, one writer connection and a small pool of
+//! readers, migrations applied on open, FTS5 for search.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use model::{
+    ContentHash, Distribution, Document, DocumentId, Marking, Organisation, OrganisationId, Precision,
+    Reliability, SharingGroupId, Source, SourceKind, When,
+};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
+
+use crate::query::{SearchQuery, Term};
+use crate::{DocumentFilter, DocumentSummary, Inserted, Listing, Page, SearchHit, SourceSummary, StoreError};
+
+/// Written into every beltwatch SQLite file ("BWat"), so that beltwatch never migrates,
+/// nor a demo ever replaces, another program's database.
+const APPLICATION_ID: i32 = 0x4257_6174;
+
+/// The migrations, in order; the schema version is the number applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_documents.sql")];
+
+/// How many idle reader connections are kept.
+const MAX_IDLE_READERS: usize = 4;
+
+const SUMMARY_COLUMNS: &str = "d.id, d.title, d.source_name, d.url, d.published_at, d.published_precision, \
+     d.ingested_at, d.language, d.format, d.origin, length(CAST(d.text AS BLOB)), d.sort_time, d.seq";
+
+pub(crate) struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Whether `path` holds a SQLite database (or any file) that beltwatch did not write.
+pub(crate) fn is_foreign_file(path: &Path) -> bool {
+    let Ok(metadata) = std::fs::metadata(path) else { return false };
+    if metadata.len() == 0 {
+        return false;
+    }
+    let Ok(connection) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else { return true };
+    let id: Result<i32, _> = connection.query_row("PRAGMA application_id", [], |r| r.get(0));
+    !matches!(id, Ok(APPLICATION_ID))
+}
+
+impl SqliteStore {
+    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open { path: path.to_owned(), source };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // A missing folder gets the same clear error as any other open failure.
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let mut writer = Connection::open(path).map_err(open_error)?;
+        configure(&writer).map_err(open_error)?;
+        let application_id: i32 = writer.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(open_error)?;
+        let user_tables: i64 = writer
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+            .map_err(open_error)?;
+        if application_id != APPLICATION_ID && (application_id != 0 || user_tables > 0) {
+            return Err(StoreError::NotAStore { path: path.to_owned() });
+        }
+        migrate(&mut writer)?;
+        let store = Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) };
+        store.ensure_local_organisation()?;
+        Ok(store)
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
+        // back on drop), so a poisoned lock is safe to take over.
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on an idle reader connection, opening one when none is idle.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let idle = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => {
+                let connection = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
+                connection.busy_timeout(std::time::Duration::from_secs(5))?;
+                connection
+            }
+        };
+        let result = f(&connection);
+        let mut readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(connection);
+        }
+        result
+    }
+
+    fn ensure_local_organisation(&self) -> Result<(), StoreError> {
+        let writer = self.writer();
+        let exists: i64 = writer.query_row("SELECT count(*) FROM organisations WHERE is_local = 1", [], |r| r.get(0))?;
+        if exists == 0 {
+            writer.execute(
+                "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 1, ?3)",
+                params![uuid::Uuid::now_v7().to_string(), "Local organisation", timestamp(Utc::now())],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn local_organisation(&self) -> Result<Organisation, StoreError> {
+        self.read(|c| {
+            let (id, name): (String, String) =
+                c.query_row("SELECT id, name FROM organisations WHERE is_local = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(Organisation { id: parse(&id, "organisation", &id)?, name })
+        })
+    }
+
+    pub(crate) fn ensure_sources(&self, sources: &[Source]) -> Result<(), StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+            )?;
+            for s in sources {
+                insert.execute(params![
+                    s.id.to_string(),
+                    s.name,
+                    s.kind.as_str(),
+                    s.url,
+                    s.reliability.as_str()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn rate_source(&self, name: &str, reliability: Reliability) -> Result<(), StoreError> {
+        let source = Source::new(name, SourceKind::File, None);
+        self.writer().execute(
+            "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, NULL, ?4) \
+             ON CONFLICT (id) DO UPDATE SET reliability = excluded.reliability",
+            params![source.id.to_string(), source.name, source.kind.as_str(), reliability.as_str()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare(
+                "SELECT s.id, s.name, s.kind, s.url, s.reliability, \
+                        (SELECT count(*) FROM documents d WHERE d.source_id = s.id) \
+                 FROM sources s ORDER BY s.name",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, kind, url, reliability, documents) = row?;
+                out.push(SourceSummary {
+                    source: Source {
+                        id: parse(&id, "source", &id)?,
+                        kind: parse(&kind, "source", &id)?,
+                        reliability: parse(&reliability, "source", &id)?,
+                        name,
+                        url,
+                    },
+                    documents: documents as u64,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn insert_documents(&self, documents: &[Document]) -> Result<Vec<Inserted>, StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(documents.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO documents (id, content_hash, source_id, source_name, url, title, published_at, \
+                     published_precision, ingested_at, language, language_confidence, format, origin, owner_org, \
+                     tlp, distribution, sharing_group, text, raw) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+                 ON CONFLICT (content_hash) DO NOTHING",
+            )?;
+            let mut existing = tx.prepare_cached("SELECT id FROM documents WHERE content_hash = ?1")?;
+            for d in documents {
+                let group = match d.marking.distribution {
+                    Distribution::SharingGroup { group } => Some(group.to_string()),
+                    _ => None,
+                };
+                let changed = insert.execute(params![
+                    d.id.to_string(),
+                    d.content_hash.to_hex(),
+                    d.source.map(|s| s.to_string()),
+                    d.source_name,
+                    d.url,
+                    d.title,
+                    d.published.map(|w| timestamp(w.at)),
+                    d.published.map(|w| w.precision.as_str()),
+                    timestamp(d.ingested_at),
+                    d.language.as_str(),
+                    f64::from(d.language_confidence),
+                    d.format.as_str(),
+                    d.origin,
+                    d.marking.owner.to_string(),
+                    d.marking.tlp.as_str(),
+                    d.marking.distribution.level(),
+                    group,
+                    d.text,
+                    d.raw,
+                ])?;
+                if changed == 1 {
+                    outcomes.push(Inserted::New { id: d.id });
+                } else {
+                    let id: String = existing.query_row([d.content_hash.to_hex()], |r| r.get(0))?;
+                    outcomes.push(Inserted::Duplicate { id: parse(&id, "document", &id)? });
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    pub(crate) fn document(&self, id_or_prefix: &str) -> Result<Option<Document>, StoreError> {
+        let needle = id_or_prefix.trim().to_ascii_lowercase();
+        if needle.len() < 4 || !needle.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(StoreError::IdTooShort(id_or_prefix.to_owned()));
+        }
+        self.read(|c| {
+            let mut ids = c.prepare_cached("SELECT id FROM documents WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2")?;
+            let found: Vec<String> = ids.query_map([&needle], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let id = match found.as_slice() {
+                [] => return Ok(None),
+                [one] => one.clone(),
+                _ => {
+                    let count: i64 =
+                        c.query_row("SELECT count(*) FROM documents WHERE id >= ?1 AND id < ?1 || 'g'", [&needle], |r| {
+                            r.get(0)
+                        })?;
+                    return Err(StoreError::AmbiguousId { prefix: id_or_prefix.to_owned(), count: count as u64 });
+                }
+            };
+            let mut statement = c.prepare_cached(
+                "SELECT id, content_hash, source_id, source_name, url, title, published_at, published_precision, \
+                        ingested_at, language, language_confidence, format, origin, owner_org, tlp, distribution, \
+                        sharing_group, text, raw \
+                 FROM documents WHERE id = ?1",
+            )?;
+            statement.query_row([&id], |r| Ok(document_from_row(r))).optional()?.transpose()
+        })
+    }
+
+    pub(crate) fn documents(&self, filter: &DocumentFilter, page: &Page) -> Result<Listing<DocumentSummary>, StoreError> {
+        let (mut clauses, mut values) = filter_sql(filter);
+        if let Some(cursor) = &page.after {
+            let (time, seq) = cursor
+                .rsplit_once('~')
+                .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
+                .ok_or_else(|| StoreError::InvalidCursor(cursor.clone()))?;
+            clauses.push("(d.sort_time, d.seq) < (?, ?)".into());
+            values.push(Value::Text(time));
+            values.push(Value::Integer(seq));
+        }
+        let limit = page.limit.max(1);
+        values.push(Value::Integer(i64::from(limit) + 1));
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents d {} ORDER BY d.sort_time DESC, d.seq DESC LIMIT ?",
+            where_sql(&clauses)
+        );
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut items = Vec::new();
+            let mut next = None;
+            while let Some(row) = rows.next()? {
+                if items.len() == limit as usize {
+                    next = Some(cursor_of(items.last(), row)?);
+                    break;
+                }
+                items.push(summary_from_row(row)?);
+            }
+            Ok(Listing { items: items.into_iter().map(|(s, _)| s).collect(), next })
+        })
+    }
+
+    pub(crate) fn count_documents(&self, filter: &DocumentFilter) -> Result<u64, StoreError> {
+        let (clauses, values) = filter_sql(filter);
+        let sql = format!("SELECT count(*) FROM documents d {}", where_sql(&clauses));
+        self.read(|c| Ok(c.query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))? as u64))
+    }
+
+    pub(crate) fn search(&self, query: &SearchQuery, filter: &DocumentFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let (mut clauses, mut values) = filter_sql(filter);
+        clauses.insert(0, "documents_fts MATCH ?".into());
+        values.insert(0, Value::Text(fts5_expression(query)));
+        values.push(Value::Integer(i64::from(limit.max(1))));
+        // Title matches weigh twice as much as text matches.
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, snippet(documents_fts, -1, '[', ']', '…', 16), bm25(documents_fts, 2.0, 1.0) AS rank \
+             FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid {} ORDER BY rank LIMIT ?",
+            where_sql(&clauses)
+        );
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut hits = Vec::new();
+            while let Some(row) = rows.next()? {
+                let (document, _) = summary_from_row(row)?;
+                hits.push(SearchHit { document, snippet: row.get(13)?, rank: row.get(14)? });
+            }
+            Ok(hits)
+        })
+    }
+
+    pub(crate) fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare("PRAGMA integrity_check")?;
+            let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    pub(crate) fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self.writer().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    // WAL lets readers work while a batch is written; FULL makes every acknowledged
+    // commit durable, which matters more here than the fsync it costs per batch.
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+    let supported = MIGRATIONS.len() as u32;
+    let current: u32 = connection.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > supported {
+        return Err(StoreError::TooNew { found: current, supported });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as u32 + 1;
+        let fail = |source| StoreError::Migration { version, source };
+        let tx = connection.transaction().map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version).map_err(fail)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        tracing::info!(version, "store migrated");
+    }
+    Ok(())
+}
+
+/// RFC 3339 UTC with microseconds: the stored form of every timestamp.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn parse_timestamp(text: &str, record: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt { record: record.to_owned(), reason: format!("timestamp {text:?}: {e}") })
+}
+
+fn parse<T: std::str::FromStr>(text: &str, kind: &str, id: &str) -> Result<T, StoreError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e: T::Err| StoreError::Corrupt { record: format!("{kind} {id}"), reason: e.to_string() })
+}
+
+fn when(at: Option<String>, precision: Option<String>, record: &str) -> Result<Option<When>, StoreError> {
+    match (at, precision) {
+        (Some(at), precision) => {
+            let precision: Precision = match precision {
+                Some(p) => parse(&p, "document", record)?,
+                None => Precision::Second,
+            };
+            Ok(Some(When { at: parse_timestamp(&at, record)?, precision }))
+        }
+        (None, _) => Ok(None),
+    }
+}
+
+fn filter_sql(filter: &DocumentFilter) -> (Vec<String>, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if let Some(since) = filter.since {
+        clauses.push("d.sort_time >= ?".to_owned());
+        values.push(Value::Text(timestamp(since)));
+    }
+    if let Some(until) = filter.until {
+        clauses.push("d.sort_time < ?".to_owned());
+        values.push(Value::Text(timestamp(until)));
+    }
+    if let Some(language) = &filter.language {
+        clauses.push("d.language = ?".to_owned());
+        values.push(Value::Text(language.as_str().to_owned()));
+    }
+    if let Some(source) = &filter.source {
+        clauses.push("d.source_id = ?".to_owned());
+        values.push(Value::Text(Source::id_for_name(source).to_string()));
+    }
+    (clauses, values)
+}
+
+fn where_sql(clauses: &[String]) -> String {
+    if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) }
+}
+
+/// The query in FTS5's syntax. Every word is quoted, so nothing a user types is read as
+/// an FTS5 operator.
+fn fts5_expression(query: &SearchQuery) -> String {
+    let term = |t: &Term| {
+        let Term::Match { words, prefix } = t;
+        let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
+        if *prefix { format!("{quoted}*") } else { quoted }
+    };
+    let clauses: Vec<String> = query
+        .clauses
+        .iter()
+        .map(|alternatives| {
+            let parts: Vec<String> = alternatives.iter().map(term).collect();
+            if parts.len() == 1 { parts.join("") } else { format!("({})", parts.join(" OR ")) }
+        })
+        .collect();
+    let mut expression = format!("({})", clauses.join(" AND "));
+    for excluded in &query.excluded {
+        expression.push_str(" NOT ");
+        expression.push_str(&term(excluded));
+    }
+    expression
+}
+
+/// The summary in the first columns of `row` (see [`SUMMARY_COLUMNS`]), with its cursor.
+fn summary_from_row(row: &Row<'_>) -> Result<(DocumentSummary, String), StoreError> {
+    let id: String = row.get(0)?;
+    let summary = DocumentSummary {
+        id: parse(&id, "document", &id)?,
+        title: row.get(1)?,
+        source_name: row.get(2)?,
+        url: row.get(3)?,
+        published: when(row.get(4)?, row.get(5)?, &id)?,
+        ingested_at: parse_timestamp(&row.get::<_, String>(6)?, &id)?,
+        language: parse(&row.get::<_, String>(7)?, "document", &id)?,
+        format: parse(&row.get::<_, String>(8)?, "document", &id)?,
+        origin: row.get(9)?,
+        text_bytes: row.get::<_, i64>(10)? as u64,
+    };
+    let cursor = format!("{}~{}", row.get::<_, String>(11)?, row.get::<_, i64>(12)?);
+    Ok((summary, cursor))
+}
+
+/// The cursor that continues after the last item shown: the row already fetched past
+/// the page is not shown, so the cursor is the one of the item before it.
+fn cursor_of(last: Option<&(DocumentSummary, String)>, _peeked: &Row<'_>) -> Result<String, StoreError> {
+    last.map(|(_, cursor)| cursor.clone()).ok_or_else(|| StoreError::InvalidCursor(String::new()))
+}
+
+fn document_from_row(r: &Row<'_>) -> Result<Document, StoreError> {
+    let id: String = r.get(0)?;
+    let hash: String = r.get(1)?;
+    let source: Option<String> = r.get(2)?;
+    let group: Option<String> = r.get(16)?;
+    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "document", &id)).transpose()?;
+    let distribution = Distribution::from_parts(&r.get::<_, String>(15)?, group)
+        .map_err(|e| StoreError::Corrupt { record: format!("document {id}"), reason: e.to_string() })?;
+    Ok(Document {
+        id: parse::<DocumentId>(&id, "document", &id)?,
+        content_hash: parse::<ContentHash>(&hash, "document", &id)?,
+        source: source.map(|s| parse(&s, "document", &id)).transpose()?,
+        source_name: r.get(3)?,
+        url: r.get(4)?,
+        title: r.get(5)?,
+        published: when(r.get(6)?, r.get(7)?, &id)?,
+        ingested_at: parse_timestamp(&r.get::<_, String>(8)?, &id)?,
+        language: parse(&r.get::<_, String>(9)?, "document", &id)?,
+        language_confidence: r.get::<_, f64>(10)? as f32,
+        format: parse(&r.get::<_, String>(11)?, "document", &id)?,
+        origin: r.get(12)?,
+        marking: Marking {
+            owner: parse::<OrganisationId>(&r.get::<_, String>(13)?, "document", &id)?,
+            tlp: parse(&r.get::<_, String>(14)?, "document", &id)?,
+            distribution,
+        },
+        text: r.get(17)?,
+        raw: r.get(18)?,
+    })
+}

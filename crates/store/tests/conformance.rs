@@ -1,0 +1,290 @@
+//! The storage conformance suite: every backend must pass each check here. Each check
+//! takes a fresh, empty store; `backends!` runs them all against each backend.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use model::{
+    ContentHash, Distribution, Document, DocumentFormat, Language, Marking, Reliability, Source, SourceKind, Tlp,
+    When,
+};
+use beltwatch_store::{DocumentFilter, Inserted, Page, SearchQuery, Store, StoreError};
+
+fn base_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 10, 1, 6, 0, 0).single().expect("valid")
+}
+
+/// A document as the pipeline would build it; `n` makes its text (and hash) distinct.
+fn document(store: &Store, n: u32, text: &str, language: &str, source: &str) -> Document {
+    let hash = ContentHash::from_bytes(stand_in_hash(text));
+    Document {
+        id: hash.document_id(),
+        content_hash: hash,
+        source: Some(Source::id_for_name(source)),
+        source_name: Some(source.to_owned()),
+        url: Some(format!("https://news.example/{n}")),
+        title: Some(format!("Report {n}")),
+        published: Some(When::exact(base_time() + Duration::hours(i64::from(n)))),
+        ingested_at: base_time() + Duration::days(30),
+        language: language.parse().expect("valid language"),
+        language_confidence: 0.9,
+        format: DocumentFormat::Text,
+        origin: format!("reports/{n}.txt"),
+        raw: text.to_owned(),
+        text: text.to_owned(),
+        marking: Marking {
+            owner: store.local_organisation().expect("local organisation").id,
+            tlp: Tlp::Amber,
+            distribution: Distribution::AllPartners,
+        },
+    }
+}
+
+/// A stand-in content hash for tests: distinct texts give distinct hashes (the real one,
+/// SHA-256, is the decoders' business).
+fn stand_in_hash(text: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, b) in text.bytes().enumerate() {
+        out[i % 32] = out[i % 32].wrapping_mul(31).wrapping_add(b);
+    }
+    out[31] ^= text.len() as u8;
+    out
+}
+
+fn sources(store: &Store, names: &[&str]) {
+    let sources: Vec<Source> = names.iter().map(|n| Source::new(n, SourceKind::File, None)).collect();
+    store.ensure_sources(&sources).expect("sources stored");
+}
+
+fn insert_and_reopen_round_trips(store: &Store) {
+    sources(store, &["Panj Valley Monitor"]);
+    let doc = document(store, 1, "Border guards seized 40 kg of heroin near Panj.", "en", "Panj Valley Monitor");
+    assert_eq!(store.insert_documents(std::slice::from_ref(&doc)).expect("insert"), vec![Inserted::New { id: doc.id }]);
+    let back = store.document(&doc.id.to_string()).expect("read").expect("found");
+    assert_eq!(back, doc);
+}
+
+fn duplicates_are_stored_once(store: &Store) {
+    sources(store, &["A", "B"]);
+    let first = document(store, 1, "Same text.", "en", "A");
+    let mut again = document(store, 2, "Same text.", "en", "B");
+    again.title = Some("Another title".into());
+    let other = document(store, 3, "Other text.", "en", "A");
+    let outcomes = store.insert_documents(&[first.clone(), again, other.clone()]).expect("insert");
+    assert_eq!(
+        outcomes,
+        vec![Inserted::New { id: first.id }, Inserted::Duplicate { id: first.id }, Inserted::New { id: other.id }]
+    );
+    let outcomes = store.insert_documents(std::slice::from_ref(&first)).expect("insert");
+    assert_eq!(outcomes, vec![Inserted::Duplicate { id: first.id }]);
+    assert_eq!(store.count_documents(&DocumentFilter::default()).expect("count"), 2);
+}
+
+fn a_failed_batch_leaves_nothing(store: &Store) {
+    sources(store, &["A"]);
+    let good = document(store, 1, "Good text.", "en", "A");
+    // A source that was never stored breaks the foreign key: the whole batch must go.
+    let orphan = document(store, 2, "Orphan text.", "en", "Never stored");
+    assert!(store.insert_documents(&[good, orphan]).is_err());
+    assert_eq!(store.count_documents(&DocumentFilter::default()).expect("count"), 0);
+}
+
+fn lists_newest_first_with_cursors(store: &Store) {
+    sources(store, &["A"]);
+    let docs: Vec<Document> = (0..7).map(|n| document(store, n, &format!("Text number {n}."), "en", "A")).collect();
+    store.insert_documents(&docs).expect("insert");
+    let mut seen = Vec::new();
+    let mut page = Page { limit: 3, after: None };
+    loop {
+        let listing = store.documents(&DocumentFilter::default(), &page).expect("list");
+        assert!(listing.items.len() <= 3);
+        seen.extend(listing.items.iter().map(|d| d.title.clone().unwrap_or_default()));
+        match listing.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..7).rev().map(|n| format!("Report {n}")).collect();
+    assert_eq!(seen, expected);
+    let bad = store.documents(&DocumentFilter::default(), &Page { limit: 3, after: Some("nonsense".into()) });
+    assert!(matches!(bad, Err(StoreError::InvalidCursor(_))), "{bad:?}");
+}
+
+fn filters_by_time_language_and_source(store: &Store) {
+    sources(store, &["Panj Valley Monitor", "Вести Бадахшана"]);
+    let docs = vec![
+        document(store, 1, "Heroin seized at the river.", "en", "Panj Valley Monitor"),
+        document(store, 5, "Пограничники задержали нарушителей.", "ru", "Вести Бадахшана"),
+        document(store, 9, "Migrants detained near Termez.", "en", "Panj Valley Monitor"),
+    ];
+    store.insert_documents(&docs).expect("insert");
+    let count = |filter: DocumentFilter| store.count_documents(&filter).expect("count");
+    assert_eq!(count(DocumentFilter { language: Some(Language::russian()), ..Default::default() }), 1);
+    assert_eq!(count(DocumentFilter { source: Some("panj valley monitor".into()), ..Default::default() }), 2);
+    assert_eq!(count(DocumentFilter { source: Some("ВЕСТИ БАДАХШАНА".into()), ..Default::default() }), 1);
+    let since = base_time() + Duration::hours(5);
+    assert_eq!(count(DocumentFilter { since: Some(since), ..Default::default() }), 2);
+    assert_eq!(count(DocumentFilter { until: Some(since), ..Default::default() }), 1);
+    assert_eq!(count(DocumentFilter { since: Some(since), until: Some(since + Duration::hours(1)), ..Default::default() }), 1);
+}
+
+fn searches_in_english_and_russian(store: &Store) {
+    sources(store, &["A"]);
+    let docs = vec![
+        document(store, 1, "Tajik border guards seized 120 kg of heroin near the Panj river.", "en", "A"),
+        document(store, 2, "Пограничники изъяли более 200 кг героина и задержали двух курьеров.", "ru", "A"),
+        document(store, 3, "Uzbek guards detained migrants near Termez; no drugs were found.", "en", "A"),
+        document(store, 4, "Задержан курьер с партией гашиша у Хорога.", "ru", "A"),
+    ];
+    store.insert_documents(&docs).expect("insert");
+    let titles = |q: &str| -> Vec<String> {
+        let query = SearchQuery::parse(q).expect("valid query");
+        let mut hits: Vec<String> = store
+            .search(&query, &DocumentFilter::default(), 10)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.document.title.unwrap_or_default())
+            .collect();
+        hits.sort();
+        hits
+    };
+    assert_eq!(titles("heroin"), ["Report 1"]);
+    // English words are stemmed: "seize" finds "seized".
+    assert_eq!(titles("seize"), ["Report 1"]);
+    // Russian words are stemmed to a prefix: героин finds героина, задержали finds задержан.
+    assert_eq!(titles("героин"), ["Report 2"]);
+    assert_eq!(titles("задержали"), ["Report 2", "Report 4"]);
+    assert_eq!(titles("\"Panj river\""), ["Report 1"]);
+    assert_eq!(titles("heroin OR migrants"), ["Report 1", "Report 3"]);
+    assert_eq!(titles("guards -heroin"), ["Report 3"]);
+    assert_eq!(titles("opium"), Vec::<String>::new());
+    let hits = store
+        .search(&SearchQuery::parse("Termez").expect("valid"), &DocumentFilter::default(), 10)
+        .expect("search");
+    assert!(hits[0].snippet.contains("[Termez]"), "{}", hits[0].snippet);
+    let filtered = store
+        .search(
+            &SearchQuery::parse("задержали").expect("valid"),
+            &DocumentFilter { since: Some(base_time() + Duration::hours(3)), ..Default::default() },
+            10,
+        )
+        .expect("search");
+    assert_eq!(filtered.len(), 1);
+}
+
+fn finds_documents_by_id_prefix(store: &Store) {
+    sources(store, &["A"]);
+    let doc = document(store, 1, "Some report text.", "en", "A");
+    store.insert_documents(std::slice::from_ref(&doc)).expect("insert");
+    let id = doc.id.to_string();
+    assert_eq!(store.document(&id[..8]).expect("read").map(|d| d.id), Some(doc.id));
+    assert_eq!(store.document(&id.to_uppercase()).expect("read").map(|d| d.id), Some(doc.id));
+    assert!(store.document("0000000000").expect("read").is_none());
+    assert!(matches!(store.document("ab"), Err(StoreError::IdTooShort(_))));
+    assert!(matches!(store.document("'; DROP TABLE documents; --"), Err(StoreError::IdTooShort(_))));
+}
+
+fn rates_sources(store: &Store) {
+    sources(store, &["Khatlon Herald"]);
+    store.rate_source("khatlon herald", Reliability::B).expect("rated");
+    store.rate_source("New Wire", Reliability::C).expect("rated");
+    let doc = document(store, 1, "Text.", "en", "Khatlon Herald");
+    store.insert_documents(&[doc]).expect("insert");
+    let sources = store.sources().expect("sources");
+    let summary: Vec<(String, Reliability, u64)> =
+        sources.into_iter().map(|s| (s.source.name, s.source.reliability, s.documents)).collect();
+    assert_eq!(
+        summary,
+        vec![("Khatlon Herald".to_owned(), Reliability::B, 1), ("New Wire".to_owned(), Reliability::C, 0)]
+    );
+}
+
+fn has_one_local_organisation(store: &Store) {
+    let first = store.local_organisation().expect("organisation");
+    assert_eq!(store.local_organisation().expect("organisation"), first);
+    assert_eq!(store.integrity_check().expect("check"), vec!["ok".to_owned()]);
+    assert!(store.schema_version().expect("version") >= 1);
+}
+
+macro_rules! backends {
+    ($($backend:ident => $fresh:expr;)+) => {$(
+        mod $backend {
+            use super::*;
+            backends!(@checks $fresh;
+                insert_and_reopen_round_trips,
+                duplicates_are_stored_once,
+                a_failed_batch_leaves_nothing,
+                lists_newest_first_with_cursors,
+                filters_by_time_language_and_source,
+                searches_in_english_and_russian,
+                finds_documents_by_id_prefix,
+                rates_sources,
+                has_one_local_organisation,
+            );
+        }
+    )+};
+    (@checks $fresh:expr; $($check:ident,)+) => {$(
+        #[test]
+        fn $check() {
+            let (_guard, store) = $fresh;
+            super::$check(&store);
+        }
+    )+};
+}
+
+fn fresh_sqlite() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_sqlite(&dir.path().join("beltwatch.sqlite")).expect("open");
+    (dir, store)
+}
+
+backends! {
+    sqlite => fresh_sqlite();
+}
+
+// Properties of the SQLite file itself, outside the shared suite.
+
+#[test]
+fn reopening_keeps_documents_and_organisation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("beltwatch.sqlite");
+    let (doc, org) = {
+        let store = Store::open_sqlite(&path).expect("open");
+        sources(&store, &["A"]);
+        let doc = document(&store, 1, "Kept across reopening.", "en", "A");
+        store.insert_documents(std::slice::from_ref(&doc)).expect("insert");
+        (doc, store.local_organisation().expect("org"))
+    };
+    let store = Store::open_sqlite(&path).expect("reopen");
+    assert_eq!(store.local_organisation().expect("org"), org);
+    assert_eq!(store.document(&doc.id.to_string()).expect("read"), Some(doc));
+}
+
+#[test]
+fn refuses_another_programs_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("other.sqlite");
+    let other = rusqlite::Connection::open(&path).expect("create");
+    other.execute_batch("CREATE TABLE accounts (id INTEGER PRIMARY KEY);").expect("create table");
+    drop(other);
+    assert!(Store::is_foreign_file(&path));
+    match Store::open_sqlite(&path) {
+        Err(StoreError::NotAStore { .. }) => {}
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("opened another program's database"),
+    }
+}
+
+#[test]
+fn refuses_a_newer_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("beltwatch.sqlite");
+    drop(Store::open_sqlite(&path).expect("open"));
+    let connection = rusqlite::Connection::open(&path).expect("open raw");
+    connection.pragma_update(None, "user_version", 999).expect("bump version");
+    drop(connection);
+    assert!(matches!(Store::open_sqlite(&path), Err(StoreError::TooNew { found: 999, .. })));
+}
+
+#[test]
+fn postgres_urls_are_refused_clearly() {
+    assert!(matches!(Store::open("postgres://localhost/beltwatch"), Err(StoreError::UnsupportedBackend(_))));
+}
