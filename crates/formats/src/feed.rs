@@ -55,11 +55,12 @@ pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
             url: entry.links.first().map(|l| l.href.clone()),
             published: entry.published.or(entry.updated).map(When::exact),
             source: feed_title.clone(),
-            language: feed_language.clone(),
+            fallback_language: feed_language.clone(),
             external_id: Some(entry.id).filter(|id| !id.is_empty()),
             text: fragment_to_text(&body),
             raw: body,
             format: Some(format),
+            ..Candidate::default()
         });
     }
     decoded

@@ -47,7 +47,8 @@ pub fn decode_json_line(origin: &str, line_number: u64, line: &str) -> Result<Op
         return Ok(None);
     }
     let value: Value = serde_json::from_str(line).map_err(|e| syntax_error(origin, Some(line_number), &e))?;
-    let mut candidate = record(&value, "$").map_err(|(path, message)| field_error(origin, Some(line_number), path, message))?;
+    let mut candidate =
+        record(&value, "$").map_err(|(path, message)| field_error(origin, Some(line_number), path, message))?;
     candidate.raw = line.to_owned();
     candidate.locator = Some(format!("line {line_number}"));
     Ok(Some(candidate))
@@ -58,7 +59,11 @@ fn syntax_error(origin: &str, line: Option<u64>, e: &serde_json::Error) -> Diagn
     let line = line.unwrap_or(e.line() as u64);
     let message = e.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-    Diagnostic::new(origin, Some(Position::LineColumn { line, column: e.column() as u64 }), Problem::MalformedJson(message))
+    Diagnostic::new(
+        origin,
+        Some(Position::LineColumn { line, column: e.column() as u64 }),
+        Problem::MalformedJson(message),
+    )
 }
 
 fn field_error(origin: &str, line: Option<u64>, path: String, message: String) -> Diagnostic {

@@ -198,17 +198,47 @@ fn prefix(text: &str, max: usize) -> &str {
 }
 
 const ENGLISH_WORDS: &[&str] = &[
-    "the", "and", "of", "to", "in", "a", "is", "was", "were", "for", "on", "that", "with", "by", "at", "from",
-    "said", "has", "have", "had", "it", "as", "an", "be", "are", "this", "which", "their", "its", "near", "after",
-    "were", "been", "into", "over", "than", "who", "not", "but", "they", "he", "she", "we", "will", "would", "also",
+    "the", "and", "of", "to", "in", "a", "is", "was", "were", "for", "on", "that", "with", "by", "at", "from", "said",
+    "has", "have", "had", "it", "as", "an", "be", "are", "this", "which", "their", "its", "near", "after", "were",
+    "been", "into", "over", "than", "who", "not", "but", "they", "he", "she", "we", "will", "would", "also",
 ];
 const RUSSIAN_WORDS: &[&str] = &[
-    "и", "в", "на", "не", "что", "с", "по", "из", "за", "к", "о", "от", "для", "как", "а", "также", "был", "была",
-    "были", "это", "его", "их", "при", "у", "со", "во", "до", "после", "сообщил", "сообщает",
+    "и",
+    "в",
+    "на",
+    "не",
+    "что",
+    "с",
+    "по",
+    "из",
+    "за",
+    "к",
+    "о",
+    "от",
+    "для",
+    "как",
+    "а",
+    "также",
+    "был",
+    "была",
+    "были",
+    "это",
+    "его",
+    "их",
+    "при",
+    "у",
+    "со",
+    "во",
+    "до",
+    "после",
+    "сообщил",
+    "сообщает",
 ];
-const UZBEK_WORDS: &[&str] = &["va", "bilan", "uchun", "bu", "ham", "edi", "bo'yicha", "boʻyicha", "esa", "qilish", "yil"];
+const UZBEK_WORDS: &[&str] =
+    &["va", "bilan", "uchun", "bu", "ham", "edi", "bo'yicha", "boʻyicha", "esa", "qilish", "yil"];
 const FRENCH_WORDS: &[&str] = &["le", "la", "les", "et", "des", "du", "un", "une", "est", "dans", "pour", "qui", "sur"];
-const GERMAN_WORDS: &[&str] = &["der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "zu", "ein", "eine", "auf"];
+const GERMAN_WORDS: &[&str] =
+    &["der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "zu", "ein", "eine", "auf"];
 
 #[cfg(test)]
 mod tests {
@@ -220,13 +250,32 @@ mod tests {
 
     #[test]
     fn tells_the_languages_of_the_region_apart() {
-        assert_eq!(code("Border guards seized 120 kilograms of heroin near the Panj river on Tuesday, the agency said."), "en");
-        assert_eq!(code("Пограничники задержали двух нарушителей границы и изъяли более 200 кг гашиша на участке отряда."), "ru");
-        assert_eq!(code("Сарҳадбонони Тоҷикистон дар наздикии дарёи Панҷ 50 кило маводи мухаддир ёфтанд ва ду нафарро боздошт карданд."), "tg");
-        assert_eq!(code("Чегарачилар Термиз яқинида гиёҳванд моддаларни қўлга олишди ва ҳужжатларни текширишди."), "uz");
+        assert_eq!(
+            code("Border guards seized 120 kilograms of heroin near the Panj river on Tuesday, the agency said."),
+            "en"
+        );
+        assert_eq!(
+            code("Пограничники задержали двух нарушителей границы и изъяли более 200 кг гашиша на участке отряда."),
+            "ru"
+        );
+        assert_eq!(
+            code(
+                "Сарҳадбонони Тоҷикистон дар наздикии дарёи Панҷ 50 кило маводи мухаддир ёфтанд ва ду нафарро боздошт карданд."
+            ),
+            "tg"
+        );
+        assert_eq!(
+            code("Чегарачилар Термиз яқинида гиёҳванд моддаларни қўлга олишди ва ҳужжатларни текширишди."),
+            "uz"
+        );
         assert_eq!(code("Шекара қызметі Қазақстан аумағында заңсыз өтушілерді ұстады және тексерді."), "kk");
         assert_eq!(code("مرزبانان در نزدیکی رود پنج مقدار زیادی مواد مخدر کشف کردند و چند نفر را بازداشت کردند"), "fa");
-        assert_eq!(code("Die Grenzpolizei hat am Dienstag mehrere Personen an der Grenze festgenommen und die Fahrzeuge durchsucht."), "de");
+        assert_eq!(
+            code(
+                "Die Grenzpolizei hat am Dienstag mehrere Personen an der Grenze festgenommen und die Fahrzeuge durchsucht."
+            ),
+            "de"
+        );
     }
 
     #[test]
@@ -238,7 +287,8 @@ mod tests {
 
     #[test]
     fn confidence_is_higher_for_prose_than_for_a_name_list() {
-        let prose = detect("The border troops said that the smugglers had crossed the river at night and were detained.");
+        let prose =
+            detect("The border troops said that the smugglers had crossed the river at night and were detained.");
         let names = detect("Panj Darvoz Shuroobod Farkhor Ishkashim Khorog Murghab Rushan");
         assert!(prose.confidence > 0.7, "{prose:?}");
         assert!(names.language.is_undetermined() || names.confidence < prose.confidence, "{names:?}");

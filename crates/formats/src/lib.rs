@@ -92,8 +92,11 @@ pub struct Candidate {
     pub url: Option<String>,
     pub published: Option<When>,
     pub source: Option<String>,
-    /// The language the input declared, if it did.
+    /// The language the input declared for this document, if it did.
     pub language: Option<Language>,
+    /// A language declared for a whole collection (a feed's), used only when detection
+    /// cannot tell: feeds often mix languages under one declaration.
+    pub fallback_language: Option<Language>,
     /// The input's own identifier for the document (a feed item's guid, a JSON `id`).
     pub external_id: Option<String>,
     /// The text as it arrived, markup included.

@@ -58,8 +58,9 @@ enum Class {
 fn classify(c: char) -> Class {
     match c {
         '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Class::LineBreak,
-        '\t' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
-        | '\u{3000}' => Class::Space,
+        '\t' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
+            Class::Space
+        }
         '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => Class::Drop,
         c if c.is_control() => Class::Drop,
         _ => Class::Keep,
@@ -72,7 +73,8 @@ mod tests {
 
     #[test]
     fn collapses_spaces_and_blank_lines() {
-        let text = "\u{FEFF}  Heroin\u{A0}\u{A0}seized \t near  Panj \r\n\r\n\r\n\n  Second\u{AD} para\u{200B}graph.  \n";
+        let text =
+            "\u{FEFF}  Heroin\u{A0}\u{A0}seized \t near  Panj \r\n\r\n\r\n\n  Second\u{AD} para\u{200B}graph.  \n";
         assert_eq!(normalize(text), "Heroin seized near Panj\n\nSecond paragraph.");
     }
 

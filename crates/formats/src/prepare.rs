@@ -30,7 +30,8 @@ pub struct Prepared {
     pub candidate: Candidate,
     pub hash: ContentHash,
     pub language: Language,
-    /// 1 when the input declared the language, else the detector's confidence.
+    /// 1 when the input declared the language, else the detector's confidence (0.5 for a
+    /// collection's language taken when detection could not tell).
     pub language_confidence: f32,
 }
 
@@ -46,16 +47,15 @@ pub fn prepare(mut candidate: Candidate, limits: &Limits) -> Result<Prepared, Pr
     if candidate.text.is_empty() {
         return Err(Problem::Empty);
     }
-    candidate.title = candidate
-        .title
-        .take()
-        .map(|t| normalize(&t).replace('\n', " "))
-        .filter(|t| !t.is_empty());
+    candidate.title = candidate.title.take().map(|t| normalize(&t).replace('\n', " ")).filter(|t| !t.is_empty());
     let (language, language_confidence) = match candidate.language.take() {
         Some(declared) if !declared.is_undetermined() => (declared, 1.0),
         _ => {
             let detection = language::detect(&candidate.text);
-            (detection.language, detection.confidence)
+            match candidate.fallback_language.take() {
+                Some(fallback) if detection.language.is_undetermined() => (fallback, 0.5),
+                _ => (detection.language, detection.confidence),
+            }
         }
     };
     let hash = ContentHash::from_bytes(Sha256::digest(candidate.text.as_bytes()).into());

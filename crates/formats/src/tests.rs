@@ -108,9 +108,13 @@ fn invalid_utf8_names_the_byte() {
 
 #[test]
 fn empty_documents_are_rejected() {
-    check(InputKind::Text, " \n\u{200B}\n", expect![[r#"
+    check(
+        InputKind::Text,
+        " \n\u{200B}\n",
+        expect![[r#"
         rejected: empty document: no text left after normalisation
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -236,9 +240,13 @@ fn malformed_feeds_name_the_position() {
             error: in: byte 44 (line 1, column 45): malformed feed: file ends inside <channel>
         "#]],
     );
-    check(InputKind::Feed, "just text", expect![[r#"
+    check(
+        InputKind::Feed,
+        "just text",
+        expect![[r#"
         error: in: byte 9 (line 1, column 10): malformed feed: no XML element found
-    "#]]);
+    "#]],
+    );
 }
 
 const PAGE: &str = r#"<!doctype html>
@@ -267,7 +275,8 @@ fn html_keeps_the_article_and_drops_the_page_around_it() {
     let text = &prepared.candidate.text;
     assert!(text.contains("задержали трёх нарушителей"), "{text}");
     assert!(text.contains("Расследование продолжается"), "{text}");
-    for boilerplate in ["Главная", "cookie", "Самое читаемое", "Все права", "tracking", "color"] {
+    for boilerplate in ["Главная", "cookie", "Самое читаемое", "Все права", "tracking", "color"]
+    {
         assert!(!text.contains(boilerplate), "{boilerplate:?} left in {text:?}");
     }
     assert!(text.contains("\n\n"), "paragraphs kept: {text:?}");

@@ -69,7 +69,8 @@ fn split_front_matter<'t>(origin: &str, text: &'t str, candidate: &mut Candidate
         let fail = |message: String| {
             Diagnostic::new(origin, Some(byte_position(text.as_bytes(), line_offset)), Problem::FrontMatter(message))
         };
-        let (key, value) = content.split_once(':').ok_or_else(|| fail(format!("expected 'key: value', found {content:?}")))?;
+        let (key, value) =
+            content.split_once(':').ok_or_else(|| fail(format!("expected 'key: value', found {content:?}")))?;
         let value = value.trim().trim_matches('"').trim();
         let value = (!value.is_empty()).then(|| value.to_owned());
         match key.trim() {

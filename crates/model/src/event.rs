@@ -5,9 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ActorId, AlertId, AlertRuleId, ClaimId, CountryCode, Credibility, DocumentId, EventId,
-    GeoPrecision, LonLat, Marking, Mention, OrganisationId, PlaceId, SectorId, Span, When,
-    named_enum,
+    ActorId, AlertId, AlertRuleId, ClaimId, CountryCode, Credibility, DocumentId, EventId, GeoPrecision, LonLat,
+    Marking, Mention, OrganisationId, PlaceId, SectorId, Span, When, named_enum,
 };
 
 named_enum! {

@@ -22,13 +22,13 @@ mod time;
 pub use access::{Distribution, Marking, Organisation, SharingGroup, Tlp};
 pub use document::{ContentHash, Document, DocumentFormat, Language, Mention, MentionKind, Span};
 pub use event::{
-    Actor, ActorKind, ActorRole, Alert, AlertStatus, Category, Claim, Event, EventActor,
-    EventPlace, EventType, Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
+    Actor, ActorKind, ActorRole, Alert, AlertStatus, Category, Claim, Event, EventActor, EventPlace, EventType,
+    Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
 };
 pub use geo::{CountryCode, GeoPrecision, LonLat, Place, PlaceKind};
 pub use ids::{
-    ActorId, AlertId, AlertRuleId, ClaimId, DocumentId, EventId, OrganisationId, PlaceId,
-    SectorId, SharingGroupId, SourceId,
+    ActorId, AlertId, AlertRuleId, ClaimId, DocumentId, EventId, OrganisationId, PlaceId, SectorId, SharingGroupId,
+    SourceId,
 };
 pub use rating::{Credibility, Reliability, Source, SourceKind};
 pub use time::{Precision, When};

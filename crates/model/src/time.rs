@@ -52,11 +52,7 @@ impl When {
                 return Ok(Self::exact(naive.and_utc()));
             }
         }
-        Err(InvalidValue::new(
-            "date",
-            text,
-            "an RFC 3339 timestamp, a YYYY-MM-DD date or an RFC 2822 date",
-        ))
+        Err(InvalidValue::new("date", text, "an RFC 3339 timestamp, a YYYY-MM-DD date or an RFC 2822 date"))
     }
 
     /// The form written to JSON and the store: RFC 3339 with milliseconds for exact

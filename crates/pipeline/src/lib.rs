@@ -1,1 +1,15 @@
-//! placeholder
+//! The runtime: gets inputs (files, folders, URLs), runs the decoders on them and writes
+//! what they produce to the store, reporting every outcome as it is settled.
+//!
+//! Ingestion is two stages joined by a bounded channel: a reader thread walks the
+//! inputs, reads and decodes them and prepares documents; the calling thread batches
+//! them into transactions. A document is reported stored only after its batch has
+//! committed, so nothing reported is lost if the process dies; a rerun stores what was
+//! missing and reports the rest as duplicates.
+
+mod fetch;
+mod ingest;
+mod inputs;
+
+pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest};
+pub use inputs::Target;

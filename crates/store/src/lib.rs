@@ -185,7 +185,12 @@ impl Store {
     }
 
     /// Full-text search over titles and texts, best matches first.
-    pub fn search(&self, query: &SearchQuery, filter: &DocumentFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+    pub fn search(
+        &self,
+        query: &SearchQuery,
+        filter: &DocumentFilter,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.search(query, filter, limit),
         }

@@ -107,11 +107,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, StoreError> {
 /// last one stemmed to a prefix when it is Russian and not in a phrase.
 fn make_term(text: &str, phrase: bool, russian: &Stemmer) -> Option<Term> {
     let explicit_prefix = !phrase && text.ends_with('*');
-    let mut words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let mut words: Vec<String> =
+        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
     if words.is_empty() {
         return None;
     }

@@ -1,12 +1,11 @@
 //! The storage conformance suite: every backend must pass each check here. Each check
 //! takes a fresh, empty store; `backends!` runs them all against each backend.
 
+use beltwatch_store::{DocumentFilter, Inserted, Page, SearchQuery, Store, StoreError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use model::{
-    ContentHash, Distribution, Document, DocumentFormat, Language, Marking, Reliability, Source, SourceKind, Tlp,
-    When,
+    ContentHash, Distribution, Document, DocumentFormat, Language, Marking, Reliability, Source, SourceKind, Tlp, When,
 };
-use beltwatch_store::{DocumentFilter, Inserted, Page, SearchQuery, Store, StoreError};
 
 fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 10, 1, 6, 0, 0).single().expect("valid")
@@ -123,7 +122,10 @@ fn filters_by_time_language_and_source(store: &Store) {
     let since = base_time() + Duration::hours(5);
     assert_eq!(count(DocumentFilter { since: Some(since), ..Default::default() }), 2);
     assert_eq!(count(DocumentFilter { until: Some(since), ..Default::default() }), 1);
-    assert_eq!(count(DocumentFilter { since: Some(since), until: Some(since + Duration::hours(1)), ..Default::default() }), 1);
+    assert_eq!(
+        count(DocumentFilter { since: Some(since), until: Some(since + Duration::hours(1)), ..Default::default() }),
+        1
+    );
 }
 
 fn searches_in_english_and_russian(store: &Store) {
@@ -156,9 +158,8 @@ fn searches_in_english_and_russian(store: &Store) {
     assert_eq!(titles("heroin OR migrants"), ["Report 1", "Report 3"]);
     assert_eq!(titles("guards -heroin"), ["Report 3"]);
     assert_eq!(titles("opium"), Vec::<String>::new());
-    let hits = store
-        .search(&SearchQuery::parse("Termez").expect("valid"), &DocumentFilter::default(), 10)
-        .expect("search");
+    let hits =
+        store.search(&SearchQuery::parse("Termez").expect("valid"), &DocumentFilter::default(), 10).expect("search");
     assert!(hits[0].snippet.contains("[Termez]"), "{}", hits[0].snippet);
     let filtered = store
         .search(

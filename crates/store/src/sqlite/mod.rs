@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    ContentHash, Distribution, Document, DocumentId, Marking, Organisation, OrganisationId, Precision,
-    Reliability, SharingGroupId, Source, SourceKind, When,
+    ContentHash, Distribution, Document, DocumentId, Marking, Organisation, OrganisationId, Precision, Reliability,
+    SharingGroupId, Source, SourceKind, When,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -98,7 +98,8 @@ impl SqliteStore {
 
     fn ensure_local_organisation(&self) -> Result<(), StoreError> {
         let writer = self.writer();
-        let exists: i64 = writer.query_row("SELECT count(*) FROM organisations WHERE is_local = 1", [], |r| r.get(0))?;
+        let exists: i64 =
+            writer.query_row("SELECT count(*) FROM organisations WHERE is_local = 1", [], |r| r.get(0))?;
         if exists == 0 {
             writer.execute(
                 "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 1, ?3)",
@@ -111,7 +112,9 @@ impl SqliteStore {
     pub(crate) fn local_organisation(&self) -> Result<Organisation, StoreError> {
         self.read(|c| {
             let (id, name): (String, String) =
-                c.query_row("SELECT id, name FROM organisations WHERE is_local = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                c.query_row("SELECT id, name FROM organisations WHERE is_local = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             Ok(Organisation { id: parse(&id, "organisation", &id)?, name })
         })
     }
@@ -124,13 +127,7 @@ impl SqliteStore {
                 "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
             )?;
             for s in sources {
-                insert.execute(params![
-                    s.id.to_string(),
-                    s.name,
-                    s.kind.as_str(),
-                    s.url,
-                    s.reliability.as_str()
-                ])?;
+                insert.execute(params![s.id.to_string(), s.name, s.kind.as_str(), s.url, s.reliability.as_str()])?;
             }
         }
         tx.commit()?;
@@ -245,10 +242,11 @@ impl SqliteStore {
                 [] => return Ok(None),
                 [one] => one.clone(),
                 _ => {
-                    let count: i64 =
-                        c.query_row("SELECT count(*) FROM documents WHERE id >= ?1 AND id < ?1 || 'g'", [&needle], |r| {
-                            r.get(0)
-                        })?;
+                    let count: i64 = c.query_row(
+                        "SELECT count(*) FROM documents WHERE id >= ?1 AND id < ?1 || 'g'",
+                        [&needle],
+                        |r| r.get(0),
+                    )?;
                     return Err(StoreError::AmbiguousId { prefix: id_or_prefix.to_owned(), count: count as u64 });
                 }
             };
@@ -262,7 +260,11 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn documents(&self, filter: &DocumentFilter, page: &Page) -> Result<Listing<DocumentSummary>, StoreError> {
+    pub(crate) fn documents(
+        &self,
+        filter: &DocumentFilter,
+        page: &Page,
+    ) -> Result<Listing<DocumentSummary>, StoreError> {
         let (mut clauses, mut values) = filter_sql(filter);
         if let Some(cursor) = &page.after {
             let (time, seq) = cursor
@@ -301,7 +303,12 @@ impl SqliteStore {
         self.read(|c| Ok(c.query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))? as u64))
     }
 
-    pub(crate) fn search(&self, query: &SearchQuery, filter: &DocumentFilter, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+    pub(crate) fn search(
+        &self,
+        query: &SearchQuery,
+        filter: &DocumentFilter,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let (mut clauses, mut values) = filter_sql(filter);
         clauses.insert(0, "documents_fts MATCH ?".into());
         values.insert(0, Value::Text(fts5_expression(query)));

@@ -1,0 +1,174 @@
+//! The command line as the user types it. Values are checked and combined with the
+//! configuration file in `config`; nothing here opens files.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Watches a border region for cross-border threats, from the reports analysts receive.
+#[derive(Debug, Parser)]
+#[command(name = "beltwatch", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The store: a SQLite file [default: $XDG_DATA_HOME/beltwatch/beltwatch.sqlite]
+    #[arg(long, global = true, env = "BELTWATCH_DB", value_name = "PATH")]
+    pub db: Option<String>,
+
+    /// Configuration file [default: ./beltwatch.toml when it exists]
+    #[arg(long, global = true, env = "BELTWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// How records are printed
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Log progress details to standard error (RUST_LOG overrides)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest reports from files, folders (recursively) and feed or page URLs
+    Ingest(IngestArgs),
+    /// List stored documents, newest first
+    Documents(ListArgs),
+    /// Show one document: its fields and its text
+    Show(ShowArgs),
+    /// Full-text search over titles and texts
+    Search(SearchArgs),
+    /// List sources with their reliability and document counts
+    Sources,
+    /// Ingest the sample reports into a fresh store and list what was stored
+    Demo(DemoArgs),
+    /// Write generated reports into a folder (for tests and benchmarks)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+    /// Measure ingest throughput on generated reports
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files, folders, or http(s) URLs of feeds and pages
+    #[arg(required = true, value_name = "PATH|URL")]
+    pub targets: Vec<String>,
+
+    /// Source of documents that name none
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// TLP 2.0 marking of the new documents: clear, green, amber, amber+strict, red [default: amber]
+    #[arg(long, env = "BELTWATCH_TLP")]
+    pub tlp: Option<String>,
+
+    /// Who else may see the new documents: organisation or all_partners [default: organisation]
+    #[arg(long)]
+    pub distribution: Option<String>,
+
+    /// Largest document accepted, in bytes [default: 5242880]
+    #[arg(long, env = "BELTWATCH_MAX_DOCUMENT_BYTES", value_name = "BYTES")]
+    pub max_document_bytes: Option<u64>,
+
+    /// Documents per transaction [default: 500]
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Published on or after this date or time (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Published before this date or time
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// Language code, such as en or ru
+    #[arg(long)]
+    pub language: Option<String>,
+
+    /// Source name (any case)
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// How many documents to list
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+
+    /// Continue after this cursor (printed below the previous page)
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A document id, or at least its first 4 characters
+    pub id: String,
+
+    /// Print the text as received (markup included) instead of the normalised text
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (all required), "a phrase", OR between alternatives, -excluded, prefix*
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// How many results
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder of reports to ingest [default: the repository's samples/]
+    #[arg(long, value_name = "DIR")]
+    pub samples: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many reports
+    #[arg(long, default_value_t = 1000)]
+    pub count: u32,
+
+    /// Folder to write them into (created if need be)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Seed: the same seed writes the same reports
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// How many generated reports per run
+    #[arg(long, default_value_t = 5000)]
+    pub documents: u32,
+
+    /// How many runs (the median is reported)
+    #[arg(long, default_value_t = 5)]
+    pub runs: u32,
+}

@@ -1,0 +1,76 @@
+//! `beltwatch demo`: the sample reports in a fresh store, and what was stored.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use pipeline::IngestOptions;
+use store::{DocumentFilter, Page, Store};
+
+use super::Status;
+use super::browse::print_documents;
+use super::ingest::{ingest, print_summary};
+use crate::cli::{DemoArgs, Format};
+use crate::config::Settings;
+use crate::output;
+
+/// The demo's store when none is named: in the current folder, so it is easy to find.
+const DEMO_DB: &str = "beltwatch-demo.sqlite";
+
+pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Result<Status> {
+    let db = if settings.db_named { settings.db.clone() } else { DEMO_DB.to_owned() };
+    let samples = match &args.samples {
+        Some(dir) => dir.clone(),
+        None => default_samples()?,
+    };
+    remove_previous_demo(Path::new(&db))?;
+    let store = Store::open(&db).with_context(|| format!("creating the demo store {db}"))?;
+    let options = IngestOptions { default_source: Some("beltwatch samples".into()), ..IngestOptions::default() };
+    let summary = ingest(&store, &[samples.display().to_string()], &options, format)?;
+    let listing = store.documents(&DocumentFilter::default(), &Page { limit: 1000, after: None })?;
+    match format {
+        Format::Json => output::json(&serde_json::json!({
+            "store": db, "summary": summary, "documents": listing.items,
+        }))?,
+        Format::Table => {
+            print_documents(&listing.items);
+            println!();
+            print_summary(&summary, &db);
+            println!();
+            println!("Explore it:");
+            println!("  beltwatch --db {db} search heroin OR героин");
+            println!("  beltwatch --db {db} documents --language ru");
+            let example = listing.items.first().map(|d| d.id.to_string()).unwrap_or_default();
+            println!("  beltwatch --db {db} show {}", example.get(..8).unwrap_or("ID"));
+        }
+    }
+    Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })
+}
+
+/// `samples/` in the current folder, else the one beside the sources this binary was
+/// built from.
+fn default_samples() -> anyhow::Result<PathBuf> {
+    let candidates = [PathBuf::from("samples"), Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")];
+    match candidates.iter().find(|p| p.is_dir()) {
+        Some(found) => Ok(found.clone()),
+        None => bail!("no samples/ folder here or beside the sources: give one with --samples DIR"),
+    }
+}
+
+/// Deletes the store at `db` (with its WAL files) if beltwatch wrote it; refuses to
+/// delete anything else.
+fn remove_previous_demo(db: &Path) -> anyhow::Result<()> {
+    if !db.exists() {
+        return Ok(());
+    }
+    if Store::is_foreign_file(db) {
+        bail!("{} exists and is not a beltwatch store: refusing to replace it", db.display());
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", db.display()));
+        if path.exists() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("removing the previous demo store {}", path.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! One module per group of commands; `run` dispatches.
+
+mod bench;
+mod browse;
+mod demo;
+mod ingest;
+
+use anyhow::Context;
+use store::Store;
+
+use crate::cli::{Cli, Command};
+use crate::config::Settings;
+
+/// How a command ended, when it could run at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Clean,
+    /// Some input was rejected; the rest went through.
+    SomeRejected,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    let settings = Settings::load(&cli)?;
+    let format = cli.format;
+    match cli.command {
+        Command::Ingest(args) => {
+            let options = settings.ingest_options(&args)?;
+            let store = open(&settings)?;
+            ingest::run(&store, &settings, &args.targets, &options, format)
+        }
+        Command::Documents(args) => browse::documents(&open(&settings)?, &args, format),
+        Command::Show(args) => browse::show(&open(&settings)?, &args, format),
+        Command::Search(args) => browse::search(&open(&settings)?, &args, format),
+        Command::Sources => browse::sources(&open(&settings)?, format),
+        Command::Demo(args) => demo::run(&settings, &args, format),
+        Command::Generate(args) => {
+            let written = crate::synth::write_folder(&args.out, args.count, args.seed)?;
+            eprintln!("wrote {written} reports to {}", args.out.display());
+            Ok(Status::Clean)
+        }
+        Command::Bench(args) => bench::run(&args, format),
+    }
+}
+
+pub fn open(settings: &Settings) -> anyhow::Result<Store> {
+    Store::open(&settings.db).with_context(|| format!("opening the store {}", settings.db))
+}

@@ -1,0 +1,83 @@
+//! Printing records as aligned tables for people or JSON for scripts.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// Prints `value` as pretty JSON on standard output.
+pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints one JSON value on one line (for streams of records).
+pub fn json_line<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A table whose columns are as wide as their widest cell (up to a cap per column).
+pub struct Table {
+    headers: Vec<&'static str>,
+    caps: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// `columns` are (header, widest cell shown, in characters).
+    pub fn new(columns: &[(&'static str, usize)]) -> Self {
+        Self {
+            headers: columns.iter().map(|c| c.0).collect(),
+            caps: columns.iter().map(|c| c.1).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn print(&self) {
+        let widths: Vec<usize> = (0..self.headers.len())
+            .map(|i| {
+                let widest = self.rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+                widest.max(self.headers[i].len()).min(self.caps[i])
+            })
+            .collect();
+        let line = |cells: Vec<String>| {
+            let last = cells.len() - 1;
+            let padded: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let cell = truncate(c, widths[i]);
+                    if i == last { cell } else { format!("{cell:<w$}", w = widths[i]) }
+                })
+                .collect();
+            println!("{}", padded.join("  ").trim_end());
+        };
+        line(self.headers.iter().map(|h| (*h).to_owned()).collect());
+        for row in &self.rows {
+            line(row.clone());
+        }
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
