@@ -26,7 +26,7 @@ use model::{Distribution, Reliability, Tlp};
 use pipeline::IngestOptions;
 use serde::Deserialize;
 
-use crate::cli::{Cli, IngestArgs};
+use crate::cli::{Cli, Command, IngestArgs};
 
 /// The configuration file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -59,10 +59,11 @@ pub struct SourceFileConfig {
 #[derive(Debug)]
 pub struct Settings {
     pub db: String,
+    /// For `ingest`: its options, checked.
+    pub ingest: Option<IngestOptions>,
     /// Whether the user named the store (flag, environment or file), rather than the
     /// default being used.
     pub db_named: bool,
-    pub file: FileConfig,
     /// Ratings of sources by name, checked.
     pub source_ratings: Vec<(String, Reliability)>,
 }
@@ -84,47 +85,48 @@ impl Settings {
                 Err(e) => errors.push(format!("sources.{name:?}.reliability: {e}")),
             }
         }
+        let ingest = match &cli.command {
+            Command::Ingest(args) => Some(ingest_options(&file.ingest, args, &mut errors)),
+            _ => None,
+        };
         fail_on(errors)?;
-        Ok(Self { db, db_named, file, source_ratings })
+        Ok(Self { db, ingest, db_named, source_ratings })
     }
+}
 
-    /// The ingest options from flags over environment over file over defaults; every
-    /// invalid value is reported, not just the first.
-    pub fn ingest_options(&self, args: &IngestArgs) -> anyhow::Result<IngestOptions> {
-        let file = &self.file.ingest;
-        let mut options = IngestOptions::default();
-        let mut errors = Vec::new();
-        if let Some(tlp) = args.tlp.as_ref().or(file.tlp.as_ref()) {
-            match Tlp::parse_loose(tlp) {
-                Ok(tlp) => options.tlp = tlp,
-                Err(e) => errors.push(format!("tlp: {e}")),
-            }
+/// The ingest options from flags over environment over file over defaults; every
+/// invalid value is added to `errors`.
+fn ingest_options(file: &IngestFileConfig, args: &IngestArgs, errors: &mut Vec<String>) -> IngestOptions {
+    let mut options = IngestOptions::default();
+    if let Some(tlp) = args.tlp.as_ref().or(file.tlp.as_ref()) {
+        match Tlp::parse_loose(tlp) {
+            Ok(tlp) => options.tlp = tlp,
+            Err(e) => errors.push(format!("tlp: {e}")),
         }
-        if let Some(distribution) = args.distribution.as_ref().or(file.distribution.as_ref()) {
-            match distribution.as_str() {
-                "organisation" => options.distribution = Distribution::Organisation,
-                "all_partners" => options.distribution = Distribution::AllPartners,
-                other => errors.push(format!(
-                    "distribution: {other:?} is not one of organisation, all_partners (sharing groups come with the server)"
-                )),
-            }
-        }
-        if let Some(bytes) = args.max_document_bytes.or(file.max_document_bytes) {
-            if bytes == 0 {
-                errors.push("max_document_bytes: must be more than 0".into());
-            }
-            options.limits.max_document_bytes = bytes;
-        }
-        if let Some(size) = args.batch_size.or(file.batch_size) {
-            if !(1..=100_000).contains(&size) {
-                errors.push(format!("batch_size: {size} is not between 1 and 100000"));
-            }
-            options.batch_size = size;
-        }
-        options.default_source = args.source.clone().or_else(|| file.default_source.clone());
-        fail_on(errors)?;
-        Ok(options)
     }
+    if let Some(distribution) = args.distribution.as_ref().or(file.distribution.as_ref()) {
+        match distribution.as_str() {
+            "organisation" => options.distribution = Distribution::Organisation,
+            "all_partners" => options.distribution = Distribution::AllPartners,
+            other => errors.push(format!(
+                "distribution: {other:?} is not one of organisation, all_partners (sharing groups come with the server)"
+            )),
+        }
+    }
+    if let Some(bytes) = args.max_document_bytes.or(file.max_document_bytes) {
+        if bytes == 0 {
+            errors.push("max_document_bytes: must be more than 0".into());
+        }
+        options.limits.max_document_bytes = bytes;
+    }
+    if let Some(size) = args.batch_size.or(file.batch_size) {
+        if !(1..=100_000).contains(&size) {
+            errors.push(format!("batch_size: {size} is not between 1 and 100000"));
+        }
+        options.batch_size = size;
+    }
+    options.default_source = args.source.clone().or_else(|| file.default_source.clone());
+    options
 }
 
 fn fail_on(errors: Vec<String>) -> anyhow::Result<()> {

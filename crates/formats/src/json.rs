@@ -42,7 +42,7 @@ pub(crate) fn decode_json(origin: &str, text: &str) -> Decoded {
 
 /// Decodes line `line_number` (from 1) of a JSON Lines input: `Ok(None)` for a blank line.
 pub fn decode_json_line(origin: &str, line_number: u64, line: &str) -> Result<Option<Candidate>, Diagnostic> {
-    let line = line.trim_end_matches('\r');
+    let line = line.trim_end_matches(['\r', '\n']);
     if line.trim().is_empty() {
         return Ok(None);
     }

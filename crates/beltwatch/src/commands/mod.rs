@@ -24,7 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     let format = cli.format;
     match cli.command {
         Command::Ingest(args) => {
-            let options = settings.ingest_options(&args)?;
+            let options = settings.ingest.clone().unwrap_or_default();
             let store = open(&settings)?;
             ingest::run(&store, &settings, &args.targets, &options, format)
         }

@@ -1,0 +1,95 @@
+//! Drives the real `beltwatch` binary in a temporary folder.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Beltwatch {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// The JSON lines of a `--format json` ingest: outcomes, then the summary.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+            .collect()
+    }
+
+    pub fn summary(&self) -> serde_json::Value {
+        self.json_lines().into_iter().find_map(|v| v.get("summary").cloned()).expect("a summary line")
+    }
+}
+
+impl Beltwatch {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("store.sqlite")
+    }
+
+    /// A `beltwatch` command with the test's store, run in the test's folder, with no
+    /// configuration from the environment.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_beltwatch"));
+        command
+            .current_dir(self.dir.path())
+            .env_remove("BELTWATCH_CONFIG")
+            .env_remove("BELTWATCH_TLP")
+            .env_remove("BELTWATCH_MAX_DOCUMENT_BYTES")
+            .env_remove("RUST_LOG")
+            .env("BELTWATCH_DB", self.db());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = self.command().args(args).output().expect("beltwatch runs");
+        run_of(output)
+    }
+
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(&path, bytes).expect("write file");
+        path
+    }
+
+    pub fn document_count(&self) -> u64 {
+        let run = self.run(&["documents", "--format", "json", "--limit", "1"]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        run.json()["total"].as_u64().expect("total")
+    }
+}
+
+pub fn run_of(output: Output) -> Run {
+    Run {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The repository's `samples/` folder.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
+}
