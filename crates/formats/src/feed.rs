@@ -16,10 +16,8 @@ use crate::{Candidate, Decoded, Diagnostic, Position, Problem};
 
 pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
     let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if !is_json {
-        if let Err(diagnostic) = check_well_formed(origin, bytes) {
-            return Decoded::failed(diagnostic);
-        }
+    if !is_json && let Err(diagnostic) = check_well_formed(origin, bytes) {
+        return Decoded::failed(diagnostic);
     }
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(feed) => feed,

@@ -7,6 +7,7 @@ use crate::{SourceId, named_enum};
 
 named_enum! {
     /// Reliability of a source, as the Admiralty scale grades it.
+    #[derive(Default)]
     pub enum Reliability ("reliability") {
         /// Completely reliable.
         A = "A",
@@ -19,6 +20,7 @@ named_enum! {
         /// Unreliable.
         E = "E",
         /// Reliability cannot be judged: the grade of every source nobody has rated yet.
+        #[default]
         F = "F",
     }
 }
@@ -38,12 +40,6 @@ named_enum! {
         Improbable = "5",
         /// Truth cannot be judged.
         CannotBeJudged = "6",
-    }
-}
-
-impl Default for Reliability {
-    fn default() -> Self {
-        Reliability::F
     }
 }
 
