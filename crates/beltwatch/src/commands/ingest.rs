@@ -44,12 +44,13 @@ pub fn print_summary(summary: &Summary, db: &str) {
         println!("nothing new: all {documents} documents read were already stored");
     }
     println!(
-        "{} new, {} duplicate, {} rejected — {} documents from {} inputs ({:.1} MB) in {:.2} s, stored in {}",
+        "{} new, {} duplicate, {} rejected — {} documents from {} input{} ({:.1} MB) in {:.2} s, stored in {}",
         summary.stored,
         summary.duplicates,
         summary.rejected,
         documents,
         summary.inputs,
+        if summary.inputs == 1 { "" } else { "s" },
         summary.bytes as f64 / 1e6,
         summary.seconds,
         db,
