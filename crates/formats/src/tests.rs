@@ -292,9 +292,7 @@ fn the_same_report_in_two_formats_has_one_hash() {
         &Limits::default(),
     )
     .expect("valid");
-    let feed = format!(
-        "<rss version=\"2.0\"><channel><title>w</title><item><title>t</title><description><![CDATA[<p>Guards seized heroin.</p>\n<p>Two  were detained.</p>]]></description></item></channel></rss>"
-    );
+    let feed = "<rss version=\"2.0\"><channel><title>w</title><item><title>t</title><description><![CDATA[<p>Guards seized heroin.</p>\n<p>Two  were detained.</p>]]></description></item></channel></rss>";
     let item = prepare(decode("f.rss", InputKind::Feed, feed.as_bytes()).candidates.remove(0), &Limits::default())
         .expect("valid");
     assert_eq!(text.hash, item.hash);

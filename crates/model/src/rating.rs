@@ -50,6 +50,8 @@ named_enum! {
         File = "file",
         /// An RSS or Atom feed.
         Feed = "feed",
+        /// A web page fetched by its address.
+        Web = "web",
         /// Documents pushed through the API.
         Api = "api",
         /// A partner instance or TAXII server.

@@ -256,7 +256,8 @@ fn read_all(targets: &[Target], options: &IngestOptions, owner: OrganisationId, 
             Input::File { path, kind } => reader.file(&path, kind),
             Input::Url(url) => match fetcher.fetch(&url, options.limits.max_document_bytes.max(MAX_CONTAINER_BYTES)) {
                 Ok(fetched) => {
-                    reader.decoded(&url, formats::decode(&url, fetched.kind, &fetched.body), SourceKind::Feed);
+                    let source_kind = if fetched.kind == InputKind::Feed { SourceKind::Feed } else { SourceKind::Web };
+                    reader.decoded(&url, formats::decode(&url, fetched.kind, &fetched.body), source_kind);
                     fetched.body.len() as u64
                 }
                 Err(diagnostic) => {
@@ -397,6 +398,8 @@ impl Reader<'_> {
         let source_name =
             c.source.clone().or_else(|| feed_title.map(str::to_owned)).or_else(|| self.options.default_source.clone());
         let source = source_name.as_deref().map(|name| {
+            // A fetched feed's address is its source's; a fetched page's address is the
+            // document's, not its site's.
             let feed_url = (source_kind == SourceKind::Feed && origin.starts_with("http")).then(|| origin.to_owned());
             Source::new(name, source_kind, feed_url)
         });

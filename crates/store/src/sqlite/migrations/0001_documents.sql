@@ -23,7 +23,7 @@ CREATE TABLE sharing_group_members (
 CREATE TABLE sources (
     id           TEXT PRIMARY KEY,
     name         TEXT NOT NULL,
-    kind         TEXT NOT NULL CHECK (kind IN ('file', 'feed', 'api', 'partner')),
+    kind         TEXT NOT NULL CHECK (kind IN ('file', 'feed', 'web', 'api', 'partner')),
     url          TEXT,
     reliability  TEXT NOT NULL DEFAULT 'F' CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F'))
 );
