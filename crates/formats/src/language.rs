@@ -37,7 +37,8 @@ impl Detection {
     fn new(code: &str, confidence: f32) -> Self {
         Self {
             language: code.parse().unwrap_or_else(|_| Language::undetermined()),
-            confidence: confidence.clamp(0.0, 1.0),
+            // A rule-based guess is never as certain as a declaration (which counts as 1).
+            confidence: confidence.clamp(0.0, 0.98),
         }
     }
 }

@@ -88,3 +88,45 @@ fn file(path: &Path) -> Input {
         None => Input::Rejected(Diagnostic::new(&origin, None, Problem::UnsupportedType(format!(".{extension}")))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_paths_are_told_apart() {
+        assert_eq!(Target::parse("HTTPS://wire.example/feed"), Target::Url("HTTPS://wire.example/feed".into()));
+        assert_eq!(Target::parse("samples/feeds"), Target::Path(PathBuf::from("samples/feeds")));
+        assert_eq!(Target::parse("http-notes.txt"), Target::Path(PathBuf::from("http-notes.txt")));
+    }
+
+    #[test]
+    fn folders_are_walked_in_name_order_without_hidden_entries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in ["b.md", "a/z.txt", "a/y.json", ".git/config.txt", "c/.hidden.txt", "notes.docx"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("folders");
+            std::fs::write(&path, "x").expect("write");
+        }
+        let planned: Vec<String> = plan(&[Target::Path(dir.path().to_owned())])
+            .iter()
+            .map(|input| {
+                let origin = input.origin();
+                let name = origin.strip_prefix(&dir.path().display().to_string()).unwrap_or(&origin).to_owned();
+                match input {
+                    Input::Rejected(d) => format!("{name} rejected: {}", d.problem),
+                    _ => name,
+                }
+            })
+            .collect();
+        assert_eq!(
+            planned,
+            [
+                "/a/y.json",
+                "/a/z.txt",
+                "/b.md",
+                "/notes.docx rejected: unsupported file type \".docx\" (supported: .txt .text .md .markdown .html .htm .json .jsonl .ndjson .rss .atom .xml)"
+            ]
+        );
+    }
+}
