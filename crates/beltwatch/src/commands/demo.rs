@@ -36,11 +36,13 @@ pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Resu
             println!();
             print_summary(&summary, &db);
             println!();
+            // The binary as it was invoked, so the lines can be pasted as they are.
+            let me = std::env::args().next().unwrap_or_else(|| "beltwatch".into());
             println!("Explore it:");
-            println!("  beltwatch --db {db} search heroin OR героин");
-            println!("  beltwatch --db {db} documents --language ru");
+            println!("  {me} --db {db} search heroin OR героин");
+            println!("  {me} --db {db} documents --language ru");
             let example = listing.items.first().map(|d| d.id.to_string()).unwrap_or_default();
-            println!("  beltwatch --db {db} show {}", example.get(..8).unwrap_or("ID"));
+            println!("  {me} --db {db} show {}", example.get(..8).unwrap_or("ID"));
         }
     }
     Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })
