@@ -1,0 +1,178 @@
+//! Dates in report text, resolved against the publication date: explicit dates
+//! (`12 October`, `October 12, 2026`, `12 октября`, `2026-10-12`, `12.10.2026`) and
+//! relative ones (`yesterday`, `накануне`, `on Tuesday`, `в ночь на среду`).
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+
+use crate::fold::Folded;
+
+/// A date expression at tokens `first..=last`, and the day it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateMention {
+    pub date: NaiveDate,
+    pub first: usize,
+    pub last: usize,
+}
+
+/// The month a word names, for English and Russian month names in any case.
+fn month(word: &str) -> Option<u32> {
+    let w = word.to_lowercase();
+    let months: [(&[&str], u32); 12] = [
+        (&["january", "jan", "январ"], 1),
+        (&["february", "feb", "феврал"], 2),
+        (&["march", "mar", "март"], 3),
+        (&["april", "apr", "апрел"], 4),
+        (&["may", "ма"], 5),
+        (&["june", "jun", "июн"], 6),
+        (&["july", "jul", "июл"], 7),
+        (&["august", "aug", "август"], 8),
+        (&["september", "sep", "sept", "сентябр"], 9),
+        (&["october", "oct", "октябр"], 10),
+        (&["november", "nov", "ноябр"], 11),
+        (&["december", "dec", "декабр"], 12),
+    ];
+    for (names, number) in months {
+        for name in names {
+            let cyrillic = name.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c));
+            let hit = if cyrillic {
+                // Russian month names in the genitive: "мая", "марта", "октября".
+                if *name == "ма" { w == "мая" || w == "май" } else { w.starts_with(name) }
+            } else {
+                w == *name
+            };
+            if hit {
+                return Some(number);
+            }
+        }
+    }
+    None
+}
+
+/// Explicit dates in the text. A date without a year takes the publication year, or the
+/// year before when that would put it after publication.
+pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>) -> Vec<DateMention> {
+    let tokens = &folded.tokens;
+    let word = |i: usize| &text[tokens[i].start as usize..tokens[i].end as usize];
+    let day_of = |i: usize| -> Option<u32> {
+        let t = tokens.get(i)?;
+        if !t.is_number {
+            return None;
+        }
+        word(i).parse().ok().filter(|d| (1..=31).contains(d))
+    };
+    let year_of = |i: usize| -> Option<i32> {
+        let t = tokens.get(i)?;
+        if !t.is_number {
+            return None;
+        }
+        word(i).parse().ok().filter(|y| (1990..=2100).contains(y))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let w = word(i);
+        // 2026-10-12 and 12.10.2026 arrive as one or several number tokens.
+        if let Some(date) = numeric_date(w) {
+            out.push(DateMention { date, first: i, last: i });
+            i += 1;
+            continue;
+        }
+        if tokens[i].is_number
+            && let (Some(y), Some(m), Some(d)) =
+                (year_of(i), tokens.get(i + 1).and_then(|_| word(i + 1).parse::<u32>().ok()), day_of(i + 2))
+            && text[tokens[i].end as usize..tokens[i + 1].start as usize] == *"-"
+            && let Some(date) = NaiveDate::from_ymd_opt(y, m, d)
+        {
+            out.push(DateMention { date, first: i, last: i + 2 });
+            i += 3;
+            continue;
+        }
+        // 12 October [2026]
+        if let (Some(d), Some(m)) = (day_of(i), tokens.get(i + 1).and_then(|_| month(word(i + 1)))) {
+            let (year, last) = match year_of(i + 2) {
+                Some(y) => (Some(y), i + 2),
+                None => (None, i + 1),
+            };
+            if let Some(date) = resolve(year, m, d, published) {
+                out.push(DateMention { date, first: i, last });
+            }
+            i = last + 1;
+            continue;
+        }
+        // October 12[, 2026]
+        if let (Some(m), Some(d)) = (month(w).filter(|_| tokens[i].capitalised), day_of(i + 1)) {
+            let (year, last) = match year_of(i + 2) {
+                Some(y) => (Some(y), i + 2),
+                None => (None, i + 1),
+            };
+            if let Some(date) = resolve(year, m, d, published) {
+                out.push(DateMention { date, first: i, last });
+            }
+            i = last + 1;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `12.10.2026` (one token: the tokenizer keeps inner dots between digits).
+fn numeric_date(word: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = word.split('.').collect();
+    if parts.len() == 3 && parts[2].len() == 4 {
+        return NaiveDate::from_ymd_opt(parts[2].parse().ok()?, parts[1].parse().ok()?, parts[0].parse().ok()?);
+    }
+    None
+}
+
+fn resolve(year: Option<i32>, month: u32, day: u32, published: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (year, published) {
+        (Some(y), _) => NaiveDate::from_ymd_opt(y, month, day),
+        (None, Some(p)) => {
+            let same_year = NaiveDate::from_ymd_opt(p.year(), month, day)?;
+            if same_year > p { NaiveDate::from_ymd_opt(p.year() - 1, month, day) } else { Some(same_year) }
+        }
+        (None, None) => None,
+    }
+}
+
+/// The day `offset` days from publication.
+pub fn day_offset(published: NaiveDate, offset: i8) -> NaiveDate {
+    published + Duration::days(i64::from(offset))
+}
+
+/// The latest `weekday` (Monday = 0) on or before the publication date.
+pub fn weekday_before(published: NaiveDate, weekday: u8) -> NaiveDate {
+    let target = Weekday::try_from(weekday.min(6)).unwrap_or(Weekday::Mon);
+    let back = (7 + published.weekday().num_days_from_monday() - target.num_days_from_monday()) % 7;
+    published - Duration::days(i64::from(back))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fold::fold;
+
+    fn dates(text: &str, published: &str) -> Vec<String> {
+        let published = NaiveDate::parse_from_str(published, "%Y-%m-%d").ok();
+        explicit_dates(text, &fold(text), published).iter().map(|d| d.date.to_string()).collect()
+    }
+
+    #[test]
+    fn explicit_dates_in_both_languages() {
+        assert_eq!(dates("on 12 October and October 3, 2025", "2026-11-01"), ["2026-10-12", "2025-10-03"]);
+        assert_eq!(dates("12 октября 2026 года и 3 мая", "2026-11-01"), ["2026-10-12", "2026-05-03"]);
+        assert_eq!(dates("в ночь на 30 декабря", "2026-01-05"), ["2025-12-30"]);
+        assert_eq!(dates("on 2026-03-04 and 05.06.2026", "2026-11-01"), ["2026-03-04", "2026-06-05"]);
+        assert_eq!(dates("May said 12 people", "2026-11-01"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn weekdays_resolve_backwards() {
+        let wednesday = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        assert_eq!(weekday_before(wednesday, 1).to_string(), "2026-11-24");
+        assert_eq!(weekday_before(wednesday, 2).to_string(), "2026-11-25");
+        assert_eq!(weekday_before(wednesday, 3).to_string(), "2026-11-19");
+        assert_eq!(day_offset(wednesday, -1).to_string(), "2026-11-24");
+    }
+}

@@ -1,0 +1,968 @@
+//! Extraction: from a report's normalised text to what it says happened — categories,
+//! events with their type, time, place, actors, quantities and stance, claims and
+//! denials — each fact pointing at the spans of text that support it.
+//!
+//! Everything is found in one multi-pattern pass over the folded text ([`fold`],
+//! [`matcher`]), then assembled by rules sentence by sentence. Extraction is
+//! deterministic (the same text, publication date and dictionaries give the same
+//! result), does no I/O, reads no clock, and runs in time linear in the text.
+
+mod dates;
+pub mod dict;
+pub mod eval;
+pub mod fold;
+mod geocode;
+mod matcher;
+mod numbers;
+mod sentences;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use model::{
+    ActorId, ActorKind, ActorRole, Category, CountryCode, EventType, GeoPrecision, LonLat, MentionKind, PlaceId,
+    PlaceKind, Precision, QuantityKind, Span, Stance, Unit, When,
+};
+use serde::Serialize;
+
+use dict::{Cue, DataError, Dictionaries};
+use fold::{Folded, fold};
+use matcher::{Hit, Matcher, Target};
+
+/// A mention: a span of the text and what it names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Found {
+    pub kind: MentionKind,
+    pub span: Span,
+    /// The actor or place id, the event type, the normalised value.
+    pub resolved: String,
+}
+
+/// A place the report is about, resolved to the gazetteer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedPlace {
+    pub id: PlaceId,
+    pub name: String,
+    pub kind: PlaceKind,
+    pub country: CountryCode,
+    pub point: LonLat,
+    pub admin1: Option<String>,
+    pub span: Span,
+}
+
+impl ResolvedPlace {
+    pub fn precision(&self) -> GeoPrecision {
+        match self.kind {
+            PlaceKind::Country => GeoPrecision::Country,
+            PlaceKind::Province => GeoPrecision::Province,
+            PlaceKind::District | PlaceKind::River | PlaceKind::Area | PlaceKind::Mountain => GeoPrecision::District,
+            PlaceKind::PopulatedPlace => GeoPrecision::Locality,
+            PlaceKind::Crossing | PlaceKind::Bridge | PlaceKind::RiverPort => GeoPrecision::Exact,
+        }
+    }
+}
+
+/// An amount the text states.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundQuantity {
+    pub kind: QuantityKind,
+    pub value: f64,
+    pub unit: Unit,
+    pub span: Span,
+}
+
+/// An actor denying something, and the sentence that says so.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Denial {
+    pub actor: Option<ActorId>,
+    pub span: Span,
+}
+
+/// A statement by an actor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundClaim {
+    pub speaker: Option<ActorId>,
+    pub stance: Stance,
+    pub span: Span,
+}
+
+/// An actor in an event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundActor {
+    pub actor: ActorId,
+    pub role: ActorRole,
+    pub span: Span,
+}
+
+/// One event the report describes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundEvent {
+    pub category: Category,
+    pub event_type: EventType,
+    pub when: Option<When>,
+    pub place: Option<ResolvedPlace>,
+    pub actors: Vec<FoundActor>,
+    pub quantities: Vec<FoundQuantity>,
+    pub stance: Stance,
+    pub confidence: f32,
+    /// The sentences the event was read from.
+    pub sentences: Vec<Span>,
+    /// The spans that support its fields.
+    pub evidence: Vec<Found>,
+}
+
+/// Everything extracted from one text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extraction {
+    pub categories: Vec<Category>,
+    pub actors: Vec<ActorId>,
+    pub places: Vec<ResolvedPlace>,
+    /// The date of the main event, when the text gives it.
+    pub event_date: Option<NaiveDate>,
+    pub quantities: Vec<FoundQuantity>,
+    pub denials: Vec<Denial>,
+    pub claims: Vec<FoundClaim>,
+    pub events: Vec<FoundEvent>,
+    pub mentions: Vec<Found>,
+    pub sentences: Vec<Span>,
+}
+
+/// The loaded dictionaries and the automaton built from them; build once, share freely.
+pub struct Extractor {
+    dictionaries: Dictionaries,
+    matcher: Matcher,
+    /// National governments by country, for "Kabul denied..." and the like.
+    governments: HashMap<CountryCode, usize>,
+}
+
+impl Extractor {
+    /// The extractor over the dictionaries built into the binary.
+    pub fn embedded() -> Result<Self, DataError> {
+        Ok(Self::new(Dictionaries::embedded()?))
+    }
+
+    pub fn new(dictionaries: Dictionaries) -> Self {
+        let matcher = Matcher::build(&dictionaries);
+        let mut governments = HashMap::new();
+        for (i, actor) in dictionaries.actors.iter().enumerate() {
+            if let (ActorKind::Government, Some(country)) = (actor.kind, actor.country) {
+                governments.entry(country).or_insert(i);
+            }
+        }
+        Self { dictionaries, matcher, governments }
+    }
+
+    pub fn dictionaries(&self) -> &Dictionaries {
+        &self.dictionaries
+    }
+
+    /// Extracts from `text` (a document's normalised text), published on `published`.
+    pub fn extract(&self, text: &str, published: Option<NaiveDate>) -> Extraction {
+        let folded = fold(text);
+        let hits = self.matcher.find(text, &folded);
+        let sentence_ranges = sentences::sentences(text);
+        let doc = Document::new(self, text, &folded, &hits, &sentence_ranges, published);
+        doc.assemble()
+    }
+}
+
+/// Working state for one text.
+struct Document<'a> {
+    extractor: &'a Extractor,
+    text: &'a str,
+    folded: &'a Folded,
+    published: Option<NaiveDate>,
+    sentences: Vec<Span>,
+    /// The sentence of each token.
+    sentence_of: Vec<u32>,
+    places: Vec<(usize, ResolvedPlace)>,
+    /// (first token, actor index, span)
+    actors: Vec<(usize, usize, Span)>,
+    cues: Vec<(usize, Cue, Span)>,
+    quantities: Vec<(usize, FoundQuantity)>,
+    dates: Vec<(usize, NaiveDate, Span)>,
+}
+
+fn span(folded: &Folded, first: usize, last: usize) -> Span {
+    Span { start: folded.tokens[first].start, end: folded.tokens[last].end }
+}
+
+/// Words before a country name that make it a nationality, not a place.
+const NATIONALITY: &[&str] = &[
+    "граждан",
+    "гражданин",
+    "гражданк",
+    "уроженц",
+    "уроженец",
+    "citizens",
+    "citizen",
+    "nationals",
+    "national",
+    "natives",
+    "native",
+    "подданн",
+];
+
+/// Adjectives and nouns of nationality that tell which countries a report is about.
+const DEMONYMS: &[(&str, &str)] = &[
+    ("afghan", "AF"),
+    ("афган", "AF"),
+    ("tajik", "TJ"),
+    ("таджик", "TJ"),
+    ("uzbek", "UZ"),
+    ("узбек", "UZ"),
+    ("turkmen", "TM"),
+    ("туркмен", "TM"),
+    ("pakistan", "PK"),
+    ("пакистан", "PK"),
+    ("iranian", "IR"),
+    ("иранск", "IR"),
+    ("kyrgyz", "KG"),
+    ("киргиз", "KG"),
+    ("кыргыз", "KG"),
+    ("kazakh", "KZ"),
+    ("казах", "KZ"),
+    ("chinese", "CN"),
+    ("китайск", "CN"),
+    ("russian", "RU"),
+    ("российск", "RU"),
+];
+
+impl<'a> Document<'a> {
+    fn new(
+        extractor: &'a Extractor,
+        text: &'a str,
+        folded: &'a Folded,
+        hits: &[Hit],
+        sentence_ranges: &[(usize, usize)],
+        published: Option<NaiveDate>,
+    ) -> Self {
+        let sentences: Vec<Span> =
+            sentence_ranges.iter().map(|&(s, e)| Span { start: s as u32, end: e as u32 }).collect();
+        let mut sentence_of = Vec::with_capacity(folded.tokens.len());
+        let mut s = 0usize;
+        for token in &folded.tokens {
+            while s + 1 < sentences.len() && token.start >= sentences[s].end {
+                s += 1;
+            }
+            sentence_of.push(s as u32);
+        }
+        let mut doc = Self {
+            extractor,
+            text,
+            folded,
+            published,
+            sentences,
+            sentence_of,
+            places: Vec::new(),
+            actors: Vec::new(),
+            cues: Vec::new(),
+            quantities: Vec::new(),
+            dates: Vec::new(),
+        };
+        doc.read_hits(hits);
+        doc.read_quantities();
+        doc.read_dates();
+        doc
+    }
+
+    fn read_hits(&mut self, hits: &[Hit]) {
+        let dict = &self.extractor.dictionaries;
+        let mut place_hits = Vec::new();
+        for hit in hits {
+            let (first, last) = (hit.first as usize, hit.last as usize);
+            let at = span(self.folded, first, last);
+            for target in &hit.targets {
+                match *target {
+                    Target::Actor(i) => self.actors.push((first, i as usize, at)),
+                    Target::Lexicon(i) => self.cues.push((first, dict.lexicon[i as usize].cue, at)),
+                    Target::Place(_) => {}
+                }
+            }
+            let candidates: Vec<usize> = hit
+                .targets
+                .iter()
+                .filter_map(|t| if let Target::Place(i) = t { Some(*i as usize) } else { None })
+                .collect();
+            // A name that is also an actor's ("Kabul said") is read as the actor only when
+            // a verb of speech follows; the place reading is kept either way.
+            if !candidates.is_empty() && !self.is_nationality(first) {
+                place_hits.push((first, last, candidates));
+            }
+        }
+        self.actors.dedup();
+        self.resolve_places(place_hits);
+    }
+
+    fn is_nationality(&self, first: usize) -> bool {
+        let before = |back: usize| first.checked_sub(back).map(|i| self.folded.folded(i));
+        let matches = |w: Option<&str>| w.is_some_and(|w| NATIONALITY.contains(&w));
+        matches(before(1)) || (before(1) == Some("of") && matches(before(2)))
+    }
+
+    fn resolve_places(&mut self, place_hits: Vec<(usize, usize, Vec<usize>)>) {
+        let dict = &self.extractor.dictionaries;
+        let mut countries: Vec<CountryCode> = Vec::new();
+        for (i, _) in self.folded.tokens.iter().enumerate() {
+            let word = self.folded.folded(i);
+            for (stem, code) in DEMONYMS {
+                if word.starts_with(stem)
+                    && let Ok(code) = code.parse()
+                    && !countries.contains(&code)
+                {
+                    countries.push(code);
+                }
+            }
+        }
+        for &(_, actor, _) in &self.actors {
+            if let Some(country) = dict.actors[actor].country
+                && !countries.contains(&country)
+            {
+                countries.push(country);
+            }
+        }
+        let mut anchors = Vec::new();
+        for (_, _, candidates) in &place_hits {
+            if let [only] = candidates.as_slice() {
+                let p = &dict.places[*only];
+                anchors.push((p.point.lon(), p.point.lat()));
+                if !countries.contains(&p.country) {
+                    countries.push(p.country);
+                }
+            }
+        }
+        for (first, last, candidates) in place_hits {
+            let cue = geocode::cue(self.folded, first, last);
+            let best = candidates
+                .iter()
+                .map(|&i| (i, geocode::score(&dict.places[i], cue, &countries, &anchors)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            if let Some((i, _)) = best {
+                let p = &dict.places[i];
+                self.places.push((
+                    first,
+                    ResolvedPlace {
+                        id: p.id.clone(),
+                        name: p.name.clone(),
+                        kind: p.kind,
+                        country: p.country,
+                        point: p.point,
+                        admin1: p.admin1.clone(),
+                        span: span(self.folded, first, last),
+                    },
+                ));
+            }
+        }
+    }
+
+    fn cues_in(&self, sentence: u32) -> impl Iterator<Item = &(usize, Cue, Span)> {
+        self.cues.iter().filter(move |(t, _, _)| self.sentence_of[*t] == sentence)
+    }
+
+    fn read_quantities(&mut self) {
+        let numbers = numbers::numbers(self.text, self.folded);
+        for n in numbers {
+            if let Some(q) = self.quantity(&n) {
+                self.quantities.push((n.first, q));
+            }
+        }
+        // A total of mixed drugs is not listed beside its parts.
+        let parts: f64 = self
+            .quantities
+            .iter()
+            .filter(|(_, q)| is_drug(q.kind) && q.kind != QuantityKind::OtherDrugs)
+            .filter_map(|(_, q)| q.unit.to_kg().map(|k| k * q.value))
+            .sum();
+        self.quantities.retain(|(_, q)| {
+            !(q.kind == QuantityKind::OtherDrugs
+                && q.unit.to_kg().is_some_and(|k| parts > 0.0 && (k * q.value - parts).abs() <= parts * 0.01))
+        });
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let t = &self.folded.tokens[i];
+        &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// The substance a cue at `token` names, if one does.
+    fn substance_at(&self, token: usize) -> Option<QuantityKind> {
+        self.cues.iter().find_map(|(t, c, _)| match c {
+            Cue::Substance(kind) if *t == token => Some(*kind),
+            _ => None,
+        })
+    }
+
+    /// What happened to people, as a cue at `token` says, if one does.
+    fn people_at(&self, token: usize) -> Option<QuantityKind> {
+        self.cues.iter().find_map(|(t, c, _)| match c {
+            Cue::People(kind) if *t == token => Some(*kind),
+            _ => None,
+        })
+    }
+
+    /// What the number `n` counts, if it counts anything beltwatch records.
+    fn quantity(&self, n: &numbers::Number) -> Option<FoundQuantity> {
+        let tokens = &self.folded.tokens;
+        let sentence = self.sentence_of[n.first];
+        let in_sentence = |i: usize| i < tokens.len() && self.sentence_of[i] == sentence;
+        let next = n.last + 1;
+        // A year, a time or a case number is not a quantity.
+        let raw = self.word(n.first);
+        if raw.len() == 4 && (1900.0..2100.0).contains(&n.value) && tokens[n.first].is_number {
+            return None;
+        }
+        if n.last + 1 < tokens.len()
+            && self.text[tokens[n.last].end as usize..tokens[n.last + 1].start as usize].starts_with(':')
+        {
+            return None;
+        }
+        let unit = if in_sentence(next) { mass_unit(&self.word(next).to_lowercase()) } else { None };
+        let found = |kind: QuantityKind, unit: Unit, last: usize| FoundQuantity {
+            kind,
+            value: n.value,
+            unit,
+            span: span(self.folded, n.first, last),
+        };
+        if let Some(unit) = unit {
+            // "40 kg of heroin", "40 кг героина"; else "героина весом 40 кг".
+            let after = (next + 1..next + 5).filter(|&i| in_sentence(i));
+            let before = (n.first.saturating_sub(6)..n.first).rev().filter(|&i| in_sentence(i));
+            for i in after.chain(before) {
+                if let Some(kind) = self.substance_at(i) {
+                    return Some(found(kind, unit, next.max(i)));
+                }
+            }
+            let drugs = self.cues_in(sentence).any(|(_, c, _)| *c == Cue::Category(Category::DrugTrafficking));
+            return drugs.then(|| found(QuantityKind::OtherDrugs, unit, next));
+        }
+        // "two Kalashnikov rifles", "500 rounds", "два автомата".
+        for i in (next..next + 3).filter(|&i| in_sentence(i)) {
+            if let Some(kind) = self.substance_at(i)
+                && matches!(kind, QuantityKind::Firearms | QuantityKind::Ammunition | QuantityKind::Explosives)
+            {
+                return Some(found(kind, Unit::Items, i));
+            }
+        }
+        // People: a person noun right after the number, then what happened to them.
+        let noun = (next..next + 3).filter(|&i| in_sentence(i)).find(|&i| is_person_noun(self.folded.folded(i)))?;
+        let mut best: Option<(usize, QuantityKind)> = None;
+        let window = n.first.saturating_sub(10)..(noun + 12).min(tokens.len());
+        for (t, cue, _) in &self.cues {
+            if !window.contains(t) || !in_sentence(*t) || (*t > n.last && *t <= noun) {
+                continue;
+            }
+            if let Cue::People(kind) = cue {
+                let distance = if *t < n.first { n.first - t } else { t - noun };
+                if best.is_none_or(|(d, _)| distance < d) {
+                    best = Some((distance, *kind));
+                }
+            }
+        }
+        let crossing = self.cues_in(sentence).any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
+        let noun_kind = self.people_at(noun);
+        let kind = match (best, noun_kind) {
+            (Some((_, k @ (QuantityKind::Killed | QuantityKind::Injured))), _) => k,
+            (_, Some(QuantityKind::Migrants)) => QuantityKind::Migrants,
+            (Some((_, QuantityKind::Detained)), _) if crossing => QuantityKind::Migrants,
+            (Some((_, k)), _) => k,
+            (None, _) if crossing => QuantityKind::Migrants,
+            _ => return None,
+        };
+        Some(found(kind, Unit::Persons, noun))
+    }
+
+    fn read_dates(&mut self) {
+        let published = self.published;
+        for d in dates::explicit_dates(self.text, self.folded, published) {
+            self.dates.push((d.first, d.date, span(self.folded, d.first, d.last)));
+        }
+        if let Some(published) = published {
+            for &(t, cue, at) in &self.cues {
+                let date = match cue {
+                    Cue::DayOffset(offset) => dates::day_offset(published, offset),
+                    Cue::Weekday(day) => dates::weekday_before(published, day),
+                    _ => continue,
+                };
+                self.dates.push((t, date, at));
+            }
+        }
+        self.dates.sort_by_key(|(t, _, _)| *t);
+    }
+
+    fn assemble(self) -> Extraction {
+        let dict = &self.extractor.dictionaries;
+        let mut mentions = Vec::new();
+        for (_, p) in &self.places {
+            mentions.push(Found { kind: MentionKind::Place, span: p.span, resolved: p.id.to_string() });
+        }
+        for &(_, actor, at) in &self.actors {
+            mentions.push(Found { kind: MentionKind::Actor, span: at, resolved: dict.actors[actor].id.to_string() });
+        }
+        for (_, cue, at) in &self.cues {
+            if let Cue::Event(event_type) = cue {
+                mentions.push(Found { kind: MentionKind::Trigger, span: *at, resolved: event_type.to_string() });
+            }
+        }
+        for (_, q) in &self.quantities {
+            mentions.push(Found {
+                kind: MentionKind::Quantity,
+                span: q.span,
+                resolved: format!("{} {} {}", q.kind, q.value, q.unit),
+            });
+        }
+        for (_, date, at) in &self.dates {
+            mentions.push(Found { kind: MentionKind::Date, span: *at, resolved: date.to_string() });
+        }
+        mentions.sort_by_key(|m| (m.span.start, m.span.end));
+
+        let denials = self.denials();
+        let claims = self.claims();
+        let events = self.events(!denials.is_empty());
+        let mut categories: BTreeSet<Category> = events.iter().map(|e| e.category).collect();
+        for (_, q) in &self.quantities {
+            if let Some(c) = category_of_quantity(q.kind) {
+                categories.insert(c);
+            }
+        }
+        if !denials.is_empty() {
+            categories.insert(Category::Statement);
+        }
+        let mut actors: Vec<ActorId> = Vec::new();
+        for &(_, a, _) in &self.actors {
+            if !actors.contains(&dict.actors[a].id) {
+                actors.push(dict.actors[a].id.clone());
+            }
+        }
+        let event_date = self.main_date(&events);
+        Extraction {
+            categories: categories.into_iter().collect(),
+            actors,
+            places: self.document_places(),
+            event_date,
+            quantities: self.quantities.iter().map(|(_, q)| q.clone()).collect(),
+            denials,
+            claims,
+            events,
+            mentions,
+            sentences: self.sentences.clone(),
+        }
+    }
+
+    /// The places the report is about, coarser ones dropped when a finer one inside them
+    /// is listed, each place once.
+    fn document_places(&self) -> Vec<ResolvedPlace> {
+        let mut places: Vec<ResolvedPlace> = Vec::new();
+        for (t, p) in &self.places {
+            if self.stands_for_government(*t, p) {
+                continue;
+            }
+            if !places.iter().any(|q| q.id == p.id) {
+                places.push(p.clone());
+            }
+        }
+        let finer_in = |container: &ResolvedPlace| {
+            places.iter().any(|p| match container.kind {
+                PlaceKind::Country => p.country == container.country && p.kind != PlaceKind::Country,
+                PlaceKind::Province => {
+                    p.kind != PlaceKind::Province
+                        && p.kind != PlaceKind::Country
+                        && p.admin1.as_deref().is_some_and(|a| Some(a) == container.admin1.as_deref())
+                }
+                _ => false,
+            })
+        };
+        places.iter().filter(|p| !finer_in(p)).cloned().collect()
+    }
+
+    /// Whether the capital named at token `t` stands for its government ("Kabul denied").
+    fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
+        is_capital(place)
+            && self.cues.iter().any(|(ct, cue, _)| {
+                matches!(cue, Cue::Denial | Cue::Speech | Cue::Event(EventType::Denial | EventType::Accusation))
+                    && *ct > t
+                    && *ct <= t + 3
+                    && self.sentence_of[*ct] == self.sentence_of[t]
+            })
+    }
+
+    fn denials(&self) -> Vec<Denial> {
+        let mut out: Vec<Denial> = Vec::new();
+        for &(t, cue, _) in &self.cues {
+            if cue != Cue::Denial {
+                continue;
+            }
+            let sentence = self.sentence_of[t];
+            let actor = self.speaker(sentence, t);
+            if !out.iter().any(|d| d.actor == actor && d.span == self.sentences[sentence as usize]) {
+                out.push(Denial { actor, span: self.sentences[sentence as usize] });
+            }
+        }
+        out
+    }
+
+    /// Who speaks in `sentence`: the nearest actor before the cue at token `at`, else the
+    /// first after it, else a capital city standing for its government, else the last
+    /// actor of the sentence before.
+    fn speaker(&self, sentence: u32, at: usize) -> Option<ActorId> {
+        let dict = &self.extractor.dictionaries;
+        let in_sentence: Vec<(usize, usize)> =
+            self.actors.iter().filter(|(t, _, _)| self.sentence_of[*t] == sentence).map(|(t, a, _)| (*t, *a)).collect();
+        let before = in_sentence.iter().filter(|(t, _)| *t < at).max_by_key(|(t, _)| *t);
+        let after = in_sentence.iter().filter(|(t, _)| *t > at).min_by_key(|(t, _)| *t);
+        if let Some((_, a)) = before.or(after) {
+            return Some(dict.actors[*a].id.clone());
+        }
+        for (t, p) in &self.places {
+            if self.sentence_of[*t] == sentence && *t < at && p.kind == PlaceKind::PopulatedPlace && is_capital(p) {
+                if let Some(&g) = self.extractor.governments.get(&p.country) {
+                    return Some(dict.actors[g].id.clone());
+                }
+            }
+        }
+        let previous = sentence.checked_sub(1)?;
+        self.actors
+            .iter()
+            .filter(|(t, _, _)| self.sentence_of[*t] == previous)
+            .last()
+            .map(|(_, a, _)| dict.actors[*a].id.clone())
+    }
+
+    fn claims(&self) -> Vec<FoundClaim> {
+        let mut out: Vec<FoundClaim> = Vec::new();
+        for &(t, cue, _) in &self.cues {
+            let stance = match cue {
+                Cue::Speech => Stance::Asserted,
+                Cue::Denial => Stance::Denied,
+                _ => continue,
+            };
+            let sentence = self.sentence_of[t];
+            let span = self.sentences[sentence as usize];
+            let speaker = self.speaker(sentence, t);
+            if speaker.is_none() {
+                continue;
+            }
+            match out.iter_mut().find(|c| c.span == span) {
+                Some(existing) if stance == Stance::Denied => existing.stance = Stance::Denied,
+                Some(_) => {}
+                None => out.push(FoundClaim { speaker, stance, span }),
+            }
+        }
+        out
+    }
+
+    /// The category an event of `event_type` in `sentence` belongs to: from what the
+    /// sentence says, else from what the whole report says; `None` when neither tells.
+    fn category(&self, event_type: EventType, sentence: u32) -> Option<Category> {
+        self.category_in(event_type, Some(sentence)).or_else(|| self.category_in(event_type, None))
+    }
+
+    fn category_in(&self, event_type: EventType, sentence: Option<u32>) -> Option<Category> {
+        let dict = &self.extractor.dictionaries;
+        let here = |t: usize| sentence.is_none_or(|s| self.sentence_of[t] == s);
+        let has = |c: Category| self.cues.iter().any(|(t, cue, _)| here(*t) && *cue == Cue::Category(c));
+        let armed_group = self.actors.iter().any(|(t, a, _)| here(*t) && dict.actors[*a].kind == ActorKind::ArmedGroup);
+        let quantity =
+            |kinds: &[QuantityKind]| self.quantities.iter().any(|(t, q)| here(*t) && kinds.contains(&q.kind));
+        Some(match event_type {
+            EventType::Agreement | EventType::ExerciseOrDeployment | EventType::PolicyAnnouncement => {
+                Category::Cooperation
+            }
+            EventType::Threat | EventType::Accusation | EventType::Denial => Category::Statement,
+            EventType::IllegalCrossing => Category::IllegalMigration,
+            EventType::Seizure | EventType::Arrest => {
+                if has(Category::DrugTrafficking) || quantity(DRUGS) {
+                    Category::DrugTrafficking
+                } else if has(Category::WeaponsTrafficking) || quantity(WEAPONS) {
+                    Category::WeaponsTrafficking
+                } else if armed_group || has(Category::Terrorism) {
+                    Category::Terrorism
+                } else if has(Category::IllegalMigration) || quantity(&[QuantityKind::Migrants]) {
+                    Category::IllegalMigration
+                } else {
+                    return None;
+                }
+            }
+            EventType::Attack | EventType::ArmedClash => {
+                if has(Category::BorderIncident) {
+                    Category::BorderIncident
+                } else if armed_group || has(Category::Terrorism) {
+                    Category::Terrorism
+                } else if sentence.is_some() {
+                    return None;
+                } else {
+                    Category::BorderIncident
+                }
+            }
+        })
+    }
+
+    fn events(&self, disputed: bool) -> Vec<FoundEvent> {
+        let dict = &self.extractor.dictionaries;
+        let mut events: Vec<FoundEvent> = Vec::new();
+        for &(t, cue, at) in &self.cues {
+            let Cue::Event(event_type) = cue else { continue };
+            let sentence = self.sentence_of[t];
+            let sentence_span = self.sentences[sentence as usize];
+            let Some(category) = self.category(event_type, sentence) else { continue };
+            let place = self
+                .places
+                .iter()
+                .find(|(pt, p)| self.sentence_of[*pt] == sentence && !self.stands_for_government(*pt, p))
+                .map(|(_, p)| p.clone());
+            let date = self.dates.iter().find(|(dt, _, _)| self.sentence_of[*dt] == sentence).map(|(_, d, _)| *d);
+            let actors: Vec<FoundActor> = self
+                .actors
+                .iter()
+                .filter(|(at_token, _, _)| self.sentence_of[*at_token] == sentence)
+                .map(|&(_, a, actor_span)| FoundActor {
+                    actor: dict.actors[a].id.clone(),
+                    role: role(dict.actors[a].kind, event_type),
+                    span: actor_span,
+                })
+                .collect();
+            let quantities: Vec<FoundQuantity> = self
+                .quantities
+                .iter()
+                .filter(|(qt, _)| self.sentence_of[*qt] == sentence)
+                .map(|(_, q)| q.clone())
+                .collect();
+            let mut evidence = vec![Found { kind: MentionKind::Trigger, span: at, resolved: event_type.to_string() }];
+            if let Some(p) = &place {
+                evidence.push(Found { kind: MentionKind::Place, span: p.span, resolved: p.id.to_string() });
+            }
+            for a in &actors {
+                evidence.push(Found { kind: MentionKind::Actor, span: a.span, resolved: a.actor.to_string() });
+            }
+            for q in &quantities {
+                evidence.push(Found {
+                    kind: MentionKind::Quantity,
+                    span: q.span,
+                    resolved: format!("{} {} {}", q.kind, q.value, q.unit),
+                });
+            }
+            if let Some(existing) = events.iter_mut().find(|e| e.event_type == event_type && e.category == category) {
+                if !existing.sentences.contains(&sentence_span) {
+                    existing.sentences.push(sentence_span);
+                    for q in quantities {
+                        if !existing.quantities.contains(&q) {
+                            existing.quantities.push(q);
+                        }
+                    }
+                    for a in actors {
+                        if !existing.actors.iter().any(|x| x.actor == a.actor) {
+                            existing.actors.push(a);
+                        }
+                    }
+                    existing.place = existing.place.take().or(place);
+                    if existing.when.is_none() {
+                        existing.when = date.map(When::day);
+                    }
+                }
+                existing.evidence.extend(evidence);
+                continue;
+            }
+            let stance = if event_type == EventType::Denial {
+                Stance::Asserted
+            } else if disputed && category.is_threat() {
+                Stance::Disputed
+            } else {
+                Stance::Asserted
+            };
+            events.push(FoundEvent {
+                category,
+                event_type,
+                when: date.map(When::day),
+                place,
+                actors,
+                quantities,
+                stance,
+                confidence: 0.0,
+                sentences: vec![sentence_span],
+                evidence,
+            });
+        }
+        let main = self.main_date(&events);
+        let first_place = self.document_places().into_iter().next();
+        for event in &mut events {
+            if event.when.is_none() {
+                event.when = main.or(self.published).map(|d| When { precision: Precision::Day, ..When::day(d) });
+            }
+            if event.place.is_none() {
+                event.place = first_place.clone();
+            }
+            let mut confidence: f32 = 0.4;
+            confidence += if event.place.is_some() { 0.2 } else { 0.0 };
+            confidence += if event.actors.is_empty() { 0.0 } else { 0.15 };
+            confidence += if event.quantities.is_empty() { 0.0 } else { 0.15 };
+            confidence += if event.sentences.len() > 1 { 0.1 } else { 0.0 };
+            if event.stance == Stance::Disputed {
+                confidence -= 0.2;
+            }
+            event.confidence = confidence.clamp(0.05, 0.95);
+        }
+        events
+    }
+
+    /// The date of the main event: the first date in a sentence that reports an event,
+    /// else the first date in the text.
+    fn main_date(&self, events: &[FoundEvent]) -> Option<NaiveDate> {
+        let event_sentences: Vec<u32> = events
+            .iter()
+            .filter(|e| e.category.is_threat() || e.category == Category::Cooperation)
+            .flat_map(|e| e.sentences.iter())
+            .filter_map(|s| self.sentences.iter().position(|x| x == s))
+            .map(|i| i as u32)
+            .collect();
+        let published = self.published;
+        let plausible = |d: &NaiveDate| published.is_none_or(|p| *d <= p);
+        self.dates
+            .iter()
+            .filter(|(_, d, _)| plausible(d))
+            .find(|(t, _, _)| event_sentences.contains(&self.sentence_of[*t]))
+            .or_else(|| self.dates.iter().find(|(_, d, _)| plausible(d)))
+            .map(|(_, d, _)| *d)
+    }
+}
+
+const DRUGS: &[QuantityKind] = &[
+    QuantityKind::Heroin,
+    QuantityKind::Opium,
+    QuantityKind::Hashish,
+    QuantityKind::Cannabis,
+    QuantityKind::Methamphetamine,
+    QuantityKind::Cocaine,
+    QuantityKind::OtherDrugs,
+];
+const WEAPONS: &[QuantityKind] = &[QuantityKind::Firearms, QuantityKind::Ammunition, QuantityKind::Explosives];
+
+fn is_drug(kind: QuantityKind) -> bool {
+    DRUGS.contains(&kind)
+}
+
+fn category_of_quantity(kind: QuantityKind) -> Option<Category> {
+    if is_drug(kind) {
+        Some(Category::DrugTrafficking)
+    } else if WEAPONS.contains(&kind) {
+        Some(Category::WeaponsTrafficking)
+    } else if kind == QuantityKind::Migrants {
+        Some(Category::IllegalMigration)
+    } else {
+        None
+    }
+}
+
+fn role(kind: ActorKind, event_type: EventType) -> ActorRole {
+    match (kind, event_type) {
+        (_, EventType::Threat | EventType::Accusation | EventType::Denial) => ActorRole::Speaker,
+        (_, EventType::Agreement | EventType::ExerciseOrDeployment | EventType::PolicyAnnouncement) => {
+            ActorRole::Participant
+        }
+        (ActorKind::ArmedGroup | ActorKind::CriminalNetwork, _) => ActorRole::Perpetrator,
+        _ => ActorRole::Authority,
+    }
+}
+
+/// National capitals, whose names often stand for their governments.
+fn is_capital(place: &ResolvedPlace) -> bool {
+    matches!(
+        place.name.as_str(),
+        "Kabul"
+            | "Dushanbe"
+            | "Tashkent"
+            | "Ashgabat"
+            | "Islamabad"
+            | "Tehran"
+            | "Beijing"
+            | "Moscow"
+            | "Bishkek"
+            | "Astana"
+    )
+}
+
+fn mass_unit(word: &str) -> Option<Unit> {
+    let w = word.trim_end_matches('.');
+    if matches!(w, "kg" | "kgs" | "кг")
+        || w.starts_with("kilogram")
+        || w.starts_with("килограм")
+        || w.starts_with("kilo")
+    {
+        Some(Unit::Kilogram)
+    } else if matches!(w, "t" | "т" | "tons" | "ton" | "tonne" | "tonnes" | "тонн" | "тонна" | "тонны" | "тонну")
+    {
+        Some(Unit::Tonne)
+    } else if matches!(w, "g" | "гр" | "г") || w.starts_with("gram") || w.starts_with("грамм") {
+        Some(Unit::Gram)
+    } else if matches!(w, "l" | "л") || w.starts_with("litre") || w.starts_with("liter") || w.starts_with("литр") {
+        Some(Unit::Litre)
+    } else {
+        None
+    }
+}
+
+/// Nouns that count people (folded).
+fn is_person_noun(folded: &str) -> bool {
+    const NOUNS: &[&str] = &[
+        "people",
+        "persons",
+        "person",
+        "men",
+        "women",
+        "man",
+        "individuals",
+        "citizens",
+        "nationals",
+        "migrants",
+        "militants",
+        "fighters",
+        "terrorists",
+        "smugglers",
+        "traffickers",
+        "couriers",
+        "suspects",
+        "members",
+        "soldiers",
+        "guards",
+        "servicemen",
+        "officers",
+        "policemen",
+        "civilians",
+        "intruders",
+        "violators",
+        "afghans",
+        "afghan",
+        "tajiks",
+        "uzbeks",
+        "pakistanis",
+        "iranians",
+        "insurgents",
+        "attackers",
+        "gunmen",
+        "refugees",
+        "человек",
+        "граждан",
+        "гражданин",
+        "мигрант",
+        "боевик",
+        "террорист",
+        "контрабандист",
+        "наркокурьер",
+        "курьер",
+        "нарушител",
+        "подозрева",
+        "член",
+        "военнослужащ",
+        "пограничник",
+        "пограничник",
+        "сотрудник",
+        "жител",
+        "афганц",
+        "мужчин",
+        "экстремист",
+        "наркоторговц",
+        "злоумышленник",
+    ];
+    NOUNS.iter().any(|n| folded == *n || (folded.len() > 5 && folded.starts_with(n)))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,349 @@
+//! One multi-pattern pass over a folded text finds every dictionary entry it names:
+//! places, actors and lexicon cues. Overlaps are settled per layer: among places and
+//! actors the longest name wins (so `Border Troops of Tajikistan` is an actor, not also
+//! the country); a cue inside a name is not a cue (the `drug` of `Drug Control Agency`).
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::dict::Dictionaries;
+use crate::fold::{Folded, fold_pattern};
+
+/// What a pattern names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    Place(u32),
+    Actor(u32),
+    Lexicon(u32),
+}
+
+impl Target {
+    fn is_entity(self) -> bool {
+        !matches!(self, Target::Lexicon(_))
+    }
+}
+
+/// A found name: tokens `first..=last` of the text, and every entry it may name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub first: u32,
+    pub last: u32,
+    pub targets: Vec<Target>,
+}
+
+struct Pattern {
+    targets: Vec<(Target, Check)>,
+    prefix: bool,
+}
+
+/// A condition a match must meet in the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Check {
+    None,
+    /// Abbreviations in capitals match only as written (`IS` is not `is`).
+    Exact(String),
+    /// Place names match only when capitalised (`Said` the village, not `said`).
+    Capitalised,
+}
+
+pub struct Matcher {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+}
+
+/// Single words that are place names somewhere but ordinary words in reports.
+const NOT_PLACES: &[&str] = &[
+    "said",
+    "police",
+    "bala",
+    "now",
+    "may",
+    "march",
+    "june",
+    "july",
+    "august",
+    "april",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "center",
+    "centre",
+    "union",
+    "border",
+    "river",
+    "state",
+    "ministry",
+    "security",
+    "service",
+    "committee",
+    "president",
+    "islamic",
+    "republic",
+    "national",
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "army",
+    "defence",
+    "defense",
+    "interior",
+    "foreign",
+    "council",
+    "office",
+    "general",
+    "agency",
+    "forces",
+    "troops",
+    "guards",
+    "united",
+    "nations",
+    "european",
+    "collective",
+    "treaty",
+    "post",
+    "camp",
+    "island",
+    "the",
+    "and",
+    "for",
+    "new",
+    "old",
+    "upper",
+    "lower",
+    "district",
+    "province",
+    "region",
+    "city",
+    "town",
+    "village",
+    "lake",
+    "valley",
+    "pass",
+    "bridge",
+    "port",
+    "market",
+    "station",
+    "airport",
+    "mosque",
+    "school",
+    "hospital",
+    "victory",
+    "friendship",
+    "peace",
+    "freedom",
+    "independence",
+    "iskra",
+    "mir",
+    "город",
+    "центр",
+    "район",
+    "мир",
+    "область",
+    "республика",
+    "граница",
+    "победа",
+    "дружба",
+    "свобода",
+    "восток",
+    "запад",
+    "север",
+    "юг",
+    "новый",
+    "служба",
+    "комитет",
+    "совет",
+    "министерство",
+    "застава",
+    "отряд",
+    "мост",
+    "река",
+    "kalan",
+    "khurd",
+    "qala",
+    "deh",
+    "kala",
+    "dasht",
+    "bazar",
+    "bazaar",
+    "chashma",
+    "kishlak",
+    "aul",
+    "sovkhoz",
+    "kolkhoz",
+    "uchastok",
+    "fort",
+    "mine",
+    "ferma",
+    "farm",
+    "buta",
+    "taliban",
+    "islam",
+    "allah",
+    "jihad",
+    "amir",
+    "khan",
+    "said",
+    "sayed",
+    "sayid",
+    "hazrat",
+    "sultan",
+    "mullah",
+    "imam",
+    "shaikh",
+    "sheikh",
+    "haji",
+    "ali",
+    "hasan",
+    "husain",
+    "hussain",
+    "karim",
+    "rahim",
+    "guard",
+    "guards",
+    "soldier",
+    "asia",
+    "tajik",
+    "afghan",
+    "uzbek",
+    "turkmen",
+    "pakistani",
+    "iranian",
+];
+
+impl Matcher {
+    pub fn build(dictionaries: &Dictionaries) -> Self {
+        let not_places: std::collections::HashSet<String> =
+            NOT_PLACES.iter().filter_map(|w| fold_pattern(w, false)).collect();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut add = |phrase: &str, target: Target, check: Check| {
+            let phrase = phrase.trim();
+            let prefix = phrase.ends_with('*');
+            let Some(key) = fold_pattern(phrase.trim_end_matches('*'), prefix) else { return };
+            if matches!(target, Target::Place(_)) && (key.chars().count() < 4 || not_places.contains(&key)) {
+                return;
+            }
+            let check = match check {
+                Check::None if is_abbreviation(phrase) => Check::Exact(phrase.to_owned()),
+                other => other,
+            };
+            let slot = *index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                patterns.push(Pattern { targets: Vec::new(), prefix });
+                patterns.len() - 1
+            });
+            let pattern = &mut patterns[slot];
+            if !pattern.targets.iter().any(|(t, _)| *t == target) {
+                pattern.targets.push((target, check));
+            }
+        };
+        for (i, place) in dictionaries.places.iter().enumerate() {
+            for name in &place.names {
+                add(name, Target::Place(i as u32), Check::Capitalised);
+            }
+        }
+        for (i, actor) in dictionaries.actors.iter().enumerate() {
+            for name in std::iter::once(&actor.name).chain(&actor.aliases) {
+                add(name, Target::Actor(i as u32), Check::None);
+            }
+        }
+        for (i, entry) in dictionaries.lexicon.iter().enumerate() {
+            add(&entry.pattern, Target::Lexicon(i as u32), Check::None);
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&keys)
+            .expect("the automaton of the embedded dictionaries builds");
+        Self { automaton, patterns }
+    }
+
+    /// Every dictionary name in `folded` (the folded form of `text`), overlaps settled.
+    pub fn find(&self, text: &str, folded: &Folded) -> Vec<Hit> {
+        let mut candidates: Vec<Hit> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded.text.as_str()) {
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let Some(first) = folded.token_at(m.start() as u32 + 1) else { continue };
+            let last = if pattern.prefix {
+                // The token the match ends in.
+                match folded.tokens.partition_point(|t| t.fstart < m.end() as u32) {
+                    0 => continue,
+                    n => n - 1,
+                }
+            } else {
+                match folded.tokens.binary_search_by_key(&(m.end() as u32 - 1), |t| t.fend) {
+                    Ok(i) => i,
+                    Err(_) => continue,
+                }
+            };
+            let targets: Vec<Target> = pattern
+                .targets
+                .iter()
+                .filter(|(_, check)| passes(check, text, folded, first, last))
+                .map(|(t, _)| *t)
+                .collect();
+            if !targets.is_empty() {
+                candidates.push(Hit { first: first as u32, last: last as u32, targets });
+            }
+        }
+        settle(candidates, folded.tokens.len())
+    }
+}
+
+fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize) -> bool {
+    match check {
+        Check::None => true,
+        Check::Capitalised => folded.tokens[first].capitalised,
+        Check::Exact(written) => {
+            let start = folded.tokens[first].start as usize;
+            let end = folded.tokens[last].end as usize;
+            let found: String = text[start..end].chars().filter(|c| c.is_alphanumeric()).collect();
+            let wanted: String = written.chars().filter(|c| c.is_alphanumeric()).collect();
+            found == wanted
+        }
+    }
+}
+
+/// An abbreviation: two to five letters, all capitals (`IS`, `TTP`, `ОДКБ`).
+fn is_abbreviation(phrase: &str) -> bool {
+    let letters: Vec<char> = phrase.chars().filter(|c| c.is_alphanumeric()).collect();
+    (2..=5).contains(&letters.len())
+        && letters.iter().all(|c| !c.is_lowercase())
+        && letters.iter().any(|c| c.is_alphabetic())
+}
+
+/// Keeps, per layer, the longest names first; drops cues inside names.
+fn settle(mut candidates: Vec<Hit>, n_tokens: usize) -> Vec<Hit> {
+    candidates.sort_by_key(|h| (std::cmp::Reverse(h.last - h.first), h.first));
+    let mut entity_taken = vec![false; n_tokens];
+    let mut cue_taken = vec![false; n_tokens];
+    let mut kept: Vec<Hit> = Vec::new();
+    // Names first, so that cues can see them.
+    for layer in [true, false] {
+        for hit in &candidates {
+            let (entities, cues): (Vec<Target>, Vec<Target>) = hit.targets.iter().partition(|t| t.is_entity());
+            let targets = if layer { entities } else { cues };
+            if targets.is_empty() {
+                continue;
+            }
+            let range = hit.first as usize..=hit.last as usize;
+            if range.clone().any(|i| entity_taken[i] || (!layer && cue_taken[i])) {
+                continue;
+            }
+            let taken = if layer { &mut entity_taken } else { &mut cue_taken };
+            for i in range {
+                taken[i] = true;
+            }
+            kept.push(Hit { first: hit.first, last: hit.last, targets });
+        }
+    }
+    kept.sort_by_key(|h| (h.first, h.last));
+    kept
+}
