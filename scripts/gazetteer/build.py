@@ -313,6 +313,8 @@ COUNTRY_POINT_FALLBACK = {
     "IO": (72.4229, -7.3133),      # Diego Garcia
     "CS": (20.4651, 44.804),       # Belgrade (former Serbia and Montenegro)
     "AN": (-68.9335, 12.1084),     # Willemstad (former Netherlands Antilles)
+    "BQ": (-68.2655, 12.1443),     # Kralendijk, Bonaire
+    "PW": (134.6243, 7.4947),      # Ngerulmud / Melekeok, Palau
 }
 
 # ---------------------------------------------------------------------------
@@ -350,7 +352,7 @@ nile rain rice road sale ship silk star tank wolf
 коммунизм коммунист коммуна социализм комсомол комсомолец пионер колхоз совхоз парижская
 правда родина россия москва звезда красный красная красное труд мирный октябрьская
 искра весна маяк луч сад степь поле лес роща ключ берег остров канал станция вокзал
-заставa застава кала калъа гулистан бустон навбахор
+застава
 """.split())
 # Note: "москва" / "moscow" are in the list because GeoNames has several villages
 # named Moskva in Tajikistan and Kyrgyzstan; the city of Moscow keeps its own name
@@ -625,9 +627,11 @@ def main(argv: list[str] | None = None) -> int:
         # An alternate that is another country's primary name ("Congo") would mislead.
         extras = [e for e in extras if primary_country_names.get(e.casefold(), iso) == iso]
         alts = merge_alternates(name, extras, [])
-        point = capital_point(iso, ci.get("capital") or "", cities)
+        point = capital_point(iso, (ci.get("capital") or "").strip(), cities)
         if point is None:
             point = COUNTRY_POINT_FALLBACK.get(iso)
+        if point is None:
+            point = largest_place_point(iso, cities)
         if point is None:
             print(f"error: no representative point for {iso}", file=sys.stderr)
             return 4
@@ -657,6 +661,18 @@ def main(argv: list[str] | None = None) -> int:
             f.write("\t".join(fields) + "\n")
     print(f"wrote {len(rows)} rows to {args.out}", file=sys.stderr)
     return 0
+
+
+def largest_place_point(iso: str, cities: dict) -> tuple[float, float] | None:
+    """Coordinates of the most populous GeoNames place of the country (for countries
+    without a capital in GeoNames, e.g. Tokelau)."""
+    best = None
+    for c in cities.values():
+        if c["countrycode"] == iso:
+            key = (c.get("population") or 0, -int(c["geonameid"]))
+            if best is None or key > best[0]:
+                best = (key, (c["longitude"], c["latitude"]))
+    return best[1] if best else None
 
 
 def capital_point(iso: str, capital: str, cities: dict) -> tuple[float, float] | None:

@@ -30,6 +30,14 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchTarget {
+    /// Documents per second through the whole ingest, extraction included
+    Ingest,
+    /// Megabytes of text per second through extraction, on one core
+    Extract,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
     Json,
@@ -49,11 +57,90 @@ pub enum Command {
     Sources,
     /// Ingest the sample reports into a fresh store and list what was stored
     Demo(DemoArgs),
+    /// Extract events from one report (a file, or - for standard input) and show why
+    Extract(ExtractArgs),
+    /// List stored events, latest first
+    Events(EventsArgs),
+    /// Run extraction again over stored documents (after the dictionaries changed)
+    Reextract(ReextractArgs),
+    /// Score extraction against gold annotations (articles.jsonl + gold.jsonl)
+    Eval(EvalArgs),
     /// Write generated reports into a folder (for tests and benchmarks)
     #[command(hide = true)]
     Generate(GenerateArgs),
-    /// Measure ingest throughput on generated reports
+    /// Measure throughput: ingest, or extraction alone
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// A report file (.txt, .md, .html, .json, ...), or - to read plain text from standard input
+    pub input: String,
+
+    /// Publication date, for relative dates ("on Tuesday") [default: the report's own, else today]
+    #[arg(long, value_name = "DATE")]
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Happened on or after this date or time
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Happened before this date or time
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+
+    /// terrorism, illegal_migration, weapons_trafficking, drug_trafficking, border_incident, cooperation, statement
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Event type, such as seizure, arrest, armed_clash
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+
+    /// Country of the event's place (ISO code, such as TJ)
+    #[arg(long)]
+    pub country: Option<String>,
+
+    /// An actor id (such as iskp) or any of its names
+    #[arg(long)]
+    pub actor: Option<String>,
+
+    /// How many events to list
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+
+    /// Continue after this cursor (printed below the previous page)
+    #[arg(long, value_name = "CURSOR")]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReextractArgs {
+    /// Re-extract every document, not only those extracted with other dictionaries
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The articles, one JSON object per line
+    #[arg(long, value_name = "FILE")]
+    pub articles: PathBuf,
+
+    /// The gold annotations, one JSON object per line
+    #[arg(long, value_name = "FILE")]
+    pub gold: PathBuf,
+
+    /// Print one JSON object with every figure (same as --format json)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also list every miss (false negative or positive), for error analysis
+    #[arg(long)]
+    pub misses: bool,
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +160,10 @@ pub struct IngestArgs {
     /// Who else may see the new documents: organisation or all_partners [default: organisation]
     #[arg(long)]
     pub distribution: Option<String>,
+
+    /// Store documents without extracting events from them
+    #[arg(long)]
+    pub no_extract: bool,
 
     /// Largest document accepted, in bytes [default: 5242880]
     #[arg(long, env = "BELTWATCH_MAX_DOCUMENT_BYTES", value_name = "BYTES")]
@@ -164,9 +255,17 @@ pub struct GenerateArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// How many generated reports per run
+    /// What to measure
+    #[arg(value_enum, default_value_t = BenchTarget::Ingest)]
+    pub target: BenchTarget,
+
+    /// How many generated reports per run (ingest)
     #[arg(long, default_value_t = 5000)]
     pub documents: u32,
+
+    /// How many megabytes of report text per run (extract)
+    #[arg(long, default_value_t = 20)]
+    pub megabytes: u32,
 
     /// How many runs (the median is reported)
     #[arg(long, default_value_t = 5)]

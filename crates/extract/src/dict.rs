@@ -81,6 +81,19 @@ const CURATED: &str = include_str!("../../../data/gazetteer/curated.tsv");
 const ACTORS: &str = include_str!("../../../data/actors.tsv");
 const LEXICON: &str = include_str!("../../../data/lexicon.tsv");
 
+/// A fingerprint of the embedded dictionaries: facts extracted with other dictionaries
+/// are stale. FNV-1a over the files and this crate's version.
+pub fn embedded_fingerprint() -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [env!("CARGO_PKG_VERSION"), PLACES, CURATED, ACTORS, LEXICON] {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 impl Dictionaries {
     /// The data built into this binary.
     pub fn embedded() -> Result<Self, DataError> {

@@ -135,6 +135,16 @@ pub struct Extractor {
     governments: HashMap<CountryCode, usize>,
 }
 
+impl std::fmt::Debug for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractor")
+            .field("places", &self.dictionaries.places.len())
+            .field("actors", &self.dictionaries.actors.len())
+            .field("lexicon", &self.dictionaries.lexicon.len())
+            .finish()
+    }
+}
+
 impl Extractor {
     /// The extractor over the dictionaries built into the binary.
     pub fn embedded() -> Result<Self, DataError> {

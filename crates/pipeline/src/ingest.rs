@@ -4,14 +4,16 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use extract::Extractor;
 use formats::{Candidate, Decoded, Diagnostic, InputKind, Limits, Position, Problem, prepare};
 use model::{Distribution, Document, DocumentId, Language, Marking, OrganisationId, Source, SourceId, SourceKind, Tlp};
 use serde::Serialize;
-use store::{Inserted, Store, StoreError};
+use store::{Inserted, NewDocument, Store, StoreError};
 
 use crate::fetch::Fetcher;
 use crate::inputs::{Input, Target, plan};
@@ -29,6 +31,9 @@ pub struct IngestOptions {
     pub default_source: Option<String>,
     pub tlp: Tlp,
     pub distribution: Distribution,
+    /// Extraction to run on every new document, with the fingerprint of its
+    /// dictionaries; none stores documents alone.
+    pub extractor: Option<(Arc<Extractor>, String)>,
 }
 
 impl Default for IngestOptions {
@@ -41,6 +46,7 @@ impl Default for IngestOptions {
             // Nothing leaves the organisation unless someone marks it so.
             tlp: Tlp::Amber,
             distribution: Distribution::Organisation,
+            extractor: None,
         }
     }
 }
@@ -115,7 +121,7 @@ pub enum IngestError {
 /// Items sent from the reader thread to the writer.
 enum Item {
     Planned(usize),
-    Document(Box<Document>, Option<Source>),
+    Document(Box<NewDocument>, Option<Source>),
     Rejected(Diagnostic),
     InputDone { origin: String, bytes: u64 },
 }
@@ -201,12 +207,12 @@ fn write_all(
 
 #[derive(Default)]
 struct Batch {
-    documents: Vec<Document>,
+    documents: Vec<NewDocument>,
     started: Option<Instant>,
 }
 
 impl Batch {
-    fn push(&mut self, document: Document) {
+    fn push(&mut self, document: NewDocument) {
         self.started.get_or_insert_with(Instant::now);
         self.documents.push(document);
     }
@@ -220,7 +226,7 @@ impl Batch {
         let documents = std::mem::take(&mut self.documents);
         let outcomes = store.insert_documents(&documents)?;
         tracing::debug!(documents = documents.len(), "batch committed");
-        for (document, inserted) in documents.into_iter().zip(outcomes) {
+        for (NewDocument { document, .. }, inserted) in documents.into_iter().zip(outcomes) {
             let outcome = match inserted {
                 Inserted::New { id } => {
                     summary.stored += 1;
@@ -420,7 +426,13 @@ impl Reader<'_> {
             text: c.text,
             marking: Marking { owner: self.owner, tlp: self.options.tlp, distribution: self.options.distribution },
         };
-        self.send(Item::Document(Box::new(document), source));
+        // Extraction runs here, on the reader's thread, beside the writer's work.
+        let facts = self
+            .options
+            .extractor
+            .as_ref()
+            .map(|(extractor, fingerprint)| crate::facts::facts_for_document(extractor, fingerprint, &document));
+        self.send(Item::Document(Box::new(NewDocument { document, facts }), source));
     }
 }
 

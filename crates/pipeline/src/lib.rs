@@ -2,14 +2,18 @@
 //! what they produce to the store, reporting every outcome as it is settled.
 //!
 //! Ingestion is two stages joined by a bounded channel: a reader thread walks the
-//! inputs, reads and decodes them and prepares documents; the calling thread batches
-//! them into transactions. A document is reported stored only after its batch has
+//! inputs, reads and decodes them, prepares documents and extracts their facts; the
+//! calling thread batches them into transactions. A document is reported stored only after its batch has
 //! committed, so nothing reported is lost if the process dies; a rerun stores what was
 //! missing and reports the rest as duplicates.
 
+mod facts;
 mod fetch;
 mod ingest;
 mod inputs;
+mod reextract;
 
+pub use facts::{facts_for, facts_for_document};
 pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest};
 pub use inputs::Target;
+pub use reextract::reextract;

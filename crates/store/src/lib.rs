@@ -13,7 +13,10 @@ mod sqlite;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use model::{Document, DocumentFormat, DocumentId, Language, Organisation, Reliability, Source, When};
+use model::{
+    ActorId, Category, Claim, CountryCode, Document, DocumentFormat, DocumentId, Event, EventType, Language, Marking,
+    Mention, Organisation, Reliability, Source, When,
+};
 use serde::Serialize;
 
 pub use error::StoreError;
@@ -75,6 +78,49 @@ pub struct SearchHit {
     pub document: DocumentSummary,
     pub snippet: String,
     pub rank: f64,
+}
+
+/// What extraction found in one document; stored with it, replaced whole.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub events: Vec<Event>,
+    pub mentions: Vec<Mention>,
+    pub claims: Vec<Claim>,
+    /// Which dictionaries produced these facts (a fingerprint), so that re-extraction
+    /// can tell stale documents from current ones.
+    pub extracted_with: String,
+}
+
+/// A document to store, with what extraction found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    pub document: Document,
+    pub facts: Option<Facts>,
+}
+
+/// Events to consider: every field narrows the set.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    /// When the event happened (or, without a date, when it was reported): at or after.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub category: Option<Category>,
+    pub event_type: Option<EventType>,
+    pub country: Option<CountryCode>,
+    pub actor: Option<ActorId>,
+    pub document: Option<DocumentId>,
+}
+
+/// A stored document's text and what extraction needs with it.
+#[derive(Debug, Clone)]
+pub struct ExtractionInput {
+    /// Position in the store, for paging through every document.
+    pub seq: i64,
+    pub id: DocumentId,
+    pub text: String,
+    pub published: Option<When>,
+    pub marking: Marking,
+    pub extracted_with: Option<String>,
 }
 
 /// What became of one document offered to [`Store::insert_documents`].
@@ -154,12 +200,47 @@ impl Store {
         }
     }
 
-    /// Stores `documents` in one transaction, skipping those whose content hash is
-    /// already stored; their sources must have been stored with
+    /// Stores `documents` and their facts in one transaction, skipping those whose
+    /// content hash is already stored; their sources must have been stored with
     /// [`Store::ensure_sources`]. Returns one outcome per document, in order.
-    pub fn insert_documents(&self, documents: &[Document]) -> Result<Vec<Inserted>, StoreError> {
+    pub fn insert_documents(&self, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.insert_documents(documents),
+        }
+    }
+
+    /// Replaces the facts of each document in one transaction.
+    pub fn replace_facts(&self, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.replace_facts(facts),
+        }
+    }
+
+    /// Up to `limit` documents after position `after_seq`, in store order, with what
+    /// extraction needs.
+    pub fn extraction_inputs(&self, after_seq: i64, limit: u32) -> Result<Vec<ExtractionInput>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.extraction_inputs(after_seq, limit),
+        }
+    }
+
+    /// Events matching `filter`, latest first.
+    pub fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.events(filter, page),
+        }
+    }
+
+    pub fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.count_events(filter),
+        }
+    }
+
+    /// The mentions found in a document, in text order.
+    pub fn mentions(&self, document: DocumentId) -> Result<Vec<Mention>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.mentions(document),
         }
     }
 

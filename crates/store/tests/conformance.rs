@@ -1,10 +1,14 @@
 //! The storage conformance suite: every backend must pass each check here. Each check
 //! takes a fresh, empty store; `backends!` runs them all against each backend.
 
-use beltwatch_store::{DocumentFilter, Inserted, Page, SearchQuery, Store, StoreError};
+use beltwatch_store::{
+    DocumentFilter, EventFilter, Facts, Inserted, NewDocument, Page, SearchQuery, Store, StoreError,
+};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use model::{
-    ContentHash, Distribution, Document, DocumentFormat, Language, Marking, Reliability, Source, SourceKind, Tlp, When,
+    ActorRole, Category, ContentHash, Credibility, Distribution, Document, DocumentFormat, Event, EventActor, EventId,
+    EventPlace, EventType, GeoPrecision, Language, LonLat, Marking, Mention, MentionKind, Quantity, QuantityKind,
+    Reliability, Source, SourceKind, Span, Stance, Tlp, Unit, When,
 };
 
 fn base_time() -> DateTime<Utc> {
@@ -48,6 +52,11 @@ fn stand_in_hash(text: &str) -> [u8; 32] {
     out
 }
 
+/// Documents without facts, as a batch to insert.
+fn plain(documents: &[Document]) -> Vec<NewDocument> {
+    documents.iter().map(|d| NewDocument { document: d.clone(), facts: None }).collect()
+}
+
 fn sources(store: &Store, names: &[&str]) {
     let sources: Vec<Source> = names.iter().map(|n| Source::new(n, SourceKind::File, None)).collect();
     store.ensure_sources(&sources).expect("sources stored");
@@ -56,7 +65,10 @@ fn sources(store: &Store, names: &[&str]) {
 fn insert_and_reopen_round_trips(store: &Store) {
     sources(store, &["Panj Valley Monitor"]);
     let doc = document(store, 1, "Border guards seized 40 kg of heroin near Panj.", "en", "Panj Valley Monitor");
-    assert_eq!(store.insert_documents(std::slice::from_ref(&doc)).expect("insert"), vec![Inserted::New { id: doc.id }]);
+    assert_eq!(
+        store.insert_documents(&plain(std::slice::from_ref(&doc))).expect("insert"),
+        vec![Inserted::New { id: doc.id }]
+    );
     let back = store.document(&doc.id.to_string()).expect("read").expect("found");
     assert_eq!(back, doc);
 }
@@ -67,12 +79,12 @@ fn duplicates_are_stored_once(store: &Store) {
     let mut again = document(store, 2, "Same text.", "en", "B");
     again.title = Some("Another title".into());
     let other = document(store, 3, "Other text.", "en", "A");
-    let outcomes = store.insert_documents(&[first.clone(), again, other.clone()]).expect("insert");
+    let outcomes = store.insert_documents(&plain(&[first.clone(), again, other.clone()])).expect("insert");
     assert_eq!(
         outcomes,
         vec![Inserted::New { id: first.id }, Inserted::Duplicate { id: first.id }, Inserted::New { id: other.id }]
     );
-    let outcomes = store.insert_documents(std::slice::from_ref(&first)).expect("insert");
+    let outcomes = store.insert_documents(&plain(std::slice::from_ref(&first))).expect("insert");
     assert_eq!(outcomes, vec![Inserted::Duplicate { id: first.id }]);
     assert_eq!(store.count_documents(&DocumentFilter::default()).expect("count"), 2);
 }
@@ -82,14 +94,14 @@ fn a_failed_batch_leaves_nothing(store: &Store) {
     let good = document(store, 1, "Good text.", "en", "A");
     // A source that was never stored breaks the foreign key: the whole batch must go.
     let orphan = document(store, 2, "Orphan text.", "en", "Never stored");
-    assert!(store.insert_documents(&[good, orphan]).is_err());
+    assert!(store.insert_documents(&plain(&[good, orphan])).is_err());
     assert_eq!(store.count_documents(&DocumentFilter::default()).expect("count"), 0);
 }
 
 fn lists_newest_first_with_cursors(store: &Store) {
     sources(store, &["A"]);
     let docs: Vec<Document> = (0..7).map(|n| document(store, n, &format!("Text number {n}."), "en", "A")).collect();
-    store.insert_documents(&docs).expect("insert");
+    store.insert_documents(&plain(&docs)).expect("insert");
     let mut seen = Vec::new();
     let mut page = Page { limit: 3, after: None };
     loop {
@@ -114,7 +126,7 @@ fn filters_by_time_language_and_source(store: &Store) {
         document(store, 5, "Пограничники задержали нарушителей.", "ru", "Вести Бадахшана"),
         document(store, 9, "Migrants detained near Termez.", "en", "Panj Valley Monitor"),
     ];
-    store.insert_documents(&docs).expect("insert");
+    store.insert_documents(&plain(&docs)).expect("insert");
     let count = |filter: DocumentFilter| store.count_documents(&filter).expect("count");
     assert_eq!(count(DocumentFilter { language: Some(Language::russian()), ..Default::default() }), 1);
     assert_eq!(count(DocumentFilter { source: Some("panj valley monitor".into()), ..Default::default() }), 2);
@@ -136,7 +148,7 @@ fn searches_in_english_and_russian(store: &Store) {
         document(store, 3, "Uzbek guards detained migrants near Termez; no drugs were found.", "en", "A"),
         document(store, 4, "Задержан курьер с партией гашиша у Хорога.", "ru", "A"),
     ];
-    store.insert_documents(&docs).expect("insert");
+    store.insert_documents(&plain(&docs)).expect("insert");
     let titles = |q: &str| -> Vec<String> {
         let query = SearchQuery::parse(q).expect("valid query");
         let mut hits: Vec<String> = store
@@ -174,7 +186,7 @@ fn searches_in_english_and_russian(store: &Store) {
 fn finds_documents_by_id_prefix(store: &Store) {
     sources(store, &["A"]);
     let doc = document(store, 1, "Some report text.", "en", "A");
-    store.insert_documents(std::slice::from_ref(&doc)).expect("insert");
+    store.insert_documents(&plain(std::slice::from_ref(&doc))).expect("insert");
     let id = doc.id.to_string();
     assert_eq!(store.document(&id[..8]).expect("read").map(|d| d.id), Some(doc.id));
     assert_eq!(store.document(&id.to_uppercase()).expect("read").map(|d| d.id), Some(doc.id));
@@ -188,7 +200,7 @@ fn rates_sources(store: &Store) {
     store.rate_source("khatlon herald", Reliability::B).expect("rated");
     store.rate_source("New Wire", Reliability::C).expect("rated");
     let doc = document(store, 1, "Text.", "en", "Khatlon Herald");
-    store.insert_documents(&[doc]).expect("insert");
+    store.insert_documents(&plain(&[doc])).expect("insert");
     let sources = store.sources().expect("sources");
     let summary: Vec<(String, Reliability, u64)> =
         sources.into_iter().map(|s| (s.source.name, s.source.reliability, s.documents)).collect();
@@ -196,6 +208,103 @@ fn rates_sources(store: &Store) {
         summary,
         vec![("Khatlon Herald".to_owned(), Reliability::B, 1), ("New Wire".to_owned(), Reliability::C, 0)]
     );
+}
+
+fn event(store: &Store, document: &Document, n: u8, category: Category, country: &str, actor: &str) -> Event {
+    Event {
+        id: EventId::derived(&[n]),
+        category,
+        event_type: EventType::Seizure,
+        when: Some(When::day(base_time().date_naive() + Duration::days(i64::from(n)))),
+        place: Some(EventPlace {
+            place: Some("bw:test".parse().expect("place id")),
+            name: "Panj".into(),
+            country: Some(country.parse().expect("country")),
+            point: Some(LonLat::new(69.1, 37.2).expect("point")),
+            precision: GeoPrecision::Locality,
+        }),
+        actors: vec![EventActor { actor: actor.parse().expect("actor"), role: ActorRole::Authority, spans: vec![] }],
+        quantities: vec![Quantity {
+            kind: QuantityKind::Heroin,
+            value: 40.0,
+            unit: Unit::Kilogram,
+            span: Span { start: 0, end: 5 },
+        }],
+        stance: Stance::Asserted,
+        documents: vec![document.id],
+        evidence: vec![Mention {
+            document: document.id,
+            span: Span { start: 0, end: 5 },
+            kind: MentionKind::Trigger,
+            resolved: Some("seizure".into()),
+        }],
+        confidence: 0.7,
+        credibility: Credibility::CannotBeJudged,
+        sector: None,
+        marking: Marking {
+            owner: store.local_organisation().expect("org").id,
+            tlp: Tlp::Green,
+            distribution: Distribution::AllPartners,
+        },
+    }
+}
+
+fn stores_and_replaces_facts(store: &Store) {
+    sources(store, &["A"]);
+    let doc = document(store, 1, "Border guards seized heroin.", "en", "A");
+    let other = document(store, 2, "Migrants were detained.", "en", "A");
+    let facts = Facts {
+        events: vec![
+            event(store, &doc, 1, Category::DrugTrafficking, "TJ", "tj-border-troops"),
+            event(store, &doc, 2, Category::Terrorism, "AF", "iskp"),
+        ],
+        mentions: vec![Mention {
+            document: doc.id,
+            span: Span { start: 14, end: 20 },
+            kind: MentionKind::Trigger,
+            resolved: Some("seizure".into()),
+        }],
+        claims: vec![],
+        extracted_with: "v1".into(),
+    };
+    store
+        .insert_documents(&[
+            NewDocument { document: doc.clone(), facts: Some(facts.clone()) },
+            NewDocument { document: other, facts: None },
+        ])
+        .expect("insert");
+    let all = store.events(&EventFilter::default(), &Page::default()).expect("events");
+    assert_eq!(all.items.len(), 2);
+    let stored = all.items.iter().find(|e| e.id == facts.events[0].id).expect("stored event");
+    assert_eq!(stored, &facts.events[0]);
+    let count = |f: EventFilter| store.count_events(&f).expect("count");
+    assert_eq!(count(EventFilter { category: Some(Category::Terrorism), ..Default::default() }), 1);
+    assert_eq!(count(EventFilter { country: Some("TJ".parse().expect("cc")), ..Default::default() }), 1);
+    assert_eq!(count(EventFilter { actor: Some("iskp".parse().expect("actor")), ..Default::default() }), 1);
+    assert_eq!(count(EventFilter { document: Some(doc.id), ..Default::default() }), 2);
+    assert_eq!(count(EventFilter { since: Some(base_time() + Duration::days(1)), ..Default::default() }), 1);
+    assert_eq!(store.mentions(doc.id).expect("mentions"), facts.mentions);
+    // Page through events with a cursor.
+    let first = store.events(&EventFilter::default(), &Page { limit: 1, after: None }).expect("page");
+    let second = store.events(&EventFilter::default(), &Page { limit: 1, after: first.next.clone() }).expect("page");
+    assert_ne!(first.items[0].id, second.items[0].id);
+    assert!(second.next.is_none());
+    // Re-extraction replaces the facts whole.
+    let newer = Facts {
+        events: vec![event(store, &doc, 3, Category::DrugTrafficking, "TJ", "tj-border-troops")],
+        mentions: vec![],
+        claims: vec![],
+        extracted_with: "v2".into(),
+    };
+    store.replace_facts(&[(doc.id, newer.clone())]).expect("replace");
+    let all = store.events(&EventFilter::default(), &Page::default()).expect("events");
+    assert_eq!(all.items.iter().map(|e| e.id).collect::<Vec<_>>(), vec![newer.events[0].id]);
+    assert!(store.mentions(doc.id).expect("mentions").is_empty());
+    let inputs = store.extraction_inputs(0, 10).expect("inputs");
+    assert_eq!(inputs.len(), 2);
+    assert_eq!(inputs[0].extracted_with.as_deref(), Some("v2"));
+    assert_eq!(inputs[1].extracted_with, None);
+    assert_eq!(store.extraction_inputs(inputs[0].seq, 10).expect("inputs").len(), 1);
 }
 
 fn has_one_local_organisation(store: &Store) {
@@ -219,6 +328,7 @@ macro_rules! backends {
                 finds_documents_by_id_prefix,
                 rates_sources,
                 has_one_local_organisation,
+                stores_and_replaces_facts,
             );
         }
     )+};
@@ -251,7 +361,7 @@ fn reopening_keeps_documents_and_organisation() {
         let store = Store::open_sqlite(&path).expect("open");
         sources(&store, &["A"]);
         let doc = document(&store, 1, "Kept across reopening.", "en", "A");
-        store.insert_documents(std::slice::from_ref(&doc)).expect("insert");
+        store.insert_documents(&plain(std::slice::from_ref(&doc))).expect("insert");
         (doc, store.local_organisation().expect("org"))
     };
     let store = Store::open_sqlite(&path).expect("reopen");

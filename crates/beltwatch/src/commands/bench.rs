@@ -6,7 +6,7 @@ use serde::Serialize;
 use store::Store;
 
 use super::Status;
-use crate::cli::{BenchArgs, Format};
+use crate::cli::{BenchArgs, BenchTarget, Format};
 use crate::output;
 
 #[derive(Serialize)]
@@ -24,6 +24,77 @@ impl Observer for Quiet {
 }
 
 pub fn run(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
+    match args.target {
+        BenchTarget::Ingest => ingest(args, format),
+        BenchTarget::Extract => extract(args, format),
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Resident memory of this process, in megabytes (Linux), or `None` elsewhere.
+fn resident_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Extraction alone, on one thread, over a corpus of realistic reports: the samples and
+/// generated reports, repeated to the size asked for.
+fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
+    let before = resident_mb();
+    let loading = std::time::Instant::now();
+    let extractor = super::extraction::extractor()?;
+    let load_seconds = loading.elapsed().as_secs_f64();
+    let after = resident_mb();
+    let mut texts: Vec<(String, Option<chrono::NaiveDate>)> = Vec::new();
+    let mut random = crate::synth::SplitMix(7);
+    for n in 0..400 {
+        let report = crate::synth::report(&mut random, n);
+        let body = report.splitn(3, "---").nth(2).unwrap_or(&report).to_owned();
+        texts.push((formats::normalize::normalize(&body), chrono::NaiveDate::from_ymd_opt(2026, 11, 1)));
+    }
+    let corpus_bytes: usize = texts.iter().map(|(t, _)| t.len()).sum();
+    let target = u64::from(args.megabytes.max(1)) * 1_000_000;
+    let mut rates = Vec::new();
+    for run in 0..args.runs.max(1) {
+        let started = std::time::Instant::now();
+        let mut bytes = 0u64;
+        let mut events = 0usize;
+        while bytes < target {
+            for (text, published) in &texts {
+                events += extractor.extract(text, *published).events.len();
+                bytes += text.len() as u64;
+            }
+        }
+        let rate = bytes as f64 / 1e6 / started.elapsed().as_secs_f64();
+        if format == Format::Table {
+            eprintln!("run {}: {rate:.1} MB/s ({events} events)", run + 1);
+        }
+        rates.push(rate);
+    }
+    let median = median(rates.clone());
+    match format {
+        Format::Json => output::json(&serde_json::json!({
+            "benchmark": "extract", "megabytes_per_run": args.megabytes, "runs": rates,
+            "median_megabytes_per_second": median, "corpus_bytes": corpus_bytes,
+            "dictionary_load_seconds": load_seconds, "resident_mb_before_load": before, "resident_mb_after_load": after,
+        }))?,
+        Format::Table => {
+            println!("extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB", rates.len(), args.megabytes);
+            if let (Some(before), Some(after)) = (before, after) {
+                println!("dictionaries: loaded in {load_seconds:.2} s; resident memory {before:.0} MB before, {after:.0} MB after");
+            }
+        }
+    }
+    Ok(Status::Clean)
+}
+
+fn ingest(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
     let work = tempfile::tempdir()?;
     let folder = work.path().join("reports");
     crate::synth::write_folder(&folder, args.documents, 42)?;
@@ -48,9 +119,7 @@ pub fn run(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
         }
         runs.push(run);
     }
-    let mut rates: Vec<f64> = runs.iter().map(|r| r.documents_per_second).collect();
-    rates.sort_by(f64::total_cmp);
-    let median = rates[rates.len() / 2];
+    let median = median(runs.iter().map(|r| r.documents_per_second).collect());
     match format {
         Format::Json => output::json(&serde_json::json!({
             "benchmark": "ingest", "documents": args.documents, "runs": runs, "median_documents_per_second": median,

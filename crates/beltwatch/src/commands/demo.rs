@@ -24,7 +24,11 @@ pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Resu
     };
     remove_previous_demo(Path::new(&db))?;
     let store = Store::open(&db).with_context(|| format!("creating the demo store {db}"))?;
-    let options = IngestOptions { default_source: Some("beltwatch samples".into()), ..IngestOptions::default() };
+    let options = IngestOptions {
+        default_source: Some("beltwatch samples".into()),
+        extractor: Some((super::extraction::extractor()?, super::extraction::fingerprint())),
+        ..IngestOptions::default()
+    };
     let summary = ingest(&store, &[samples.display().to_string()], &options, format)?;
     let listing = store.documents(&DocumentFilter::default(), &Page { limit: 1000, after: None })?;
     match format {
@@ -41,6 +45,7 @@ pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Resu
             println!("Explore it:");
             println!("  {me} --db {db} search heroin OR героин");
             println!("  {me} --db {db} documents --language ru");
+            println!("  {me} --db {db} events --category drug_trafficking");
             let example = listing.items.first().map(|d| d.id.to_string()).unwrap_or_default();
             println!("  {me} --db {db} show {}", example.get(..8).unwrap_or("ID"));
         }

@@ -3,6 +3,7 @@
 mod bench;
 mod browse;
 mod demo;
+mod extraction;
 mod ingest;
 
 use anyhow::Context;
@@ -24,7 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     let format = cli.format;
     match cli.command {
         Command::Ingest(args) => {
-            let options = settings.ingest.clone().unwrap_or_default();
+            let mut options = settings.ingest.clone().unwrap_or_default();
+            if !args.no_extract {
+                options.extractor = Some((extraction::extractor()?, extraction::fingerprint()));
+            }
             let store = open(&settings)?;
             ingest::run(&store, &settings, &args.targets, &options, format)
         }
@@ -39,6 +43,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             Ok(Status::Clean)
         }
         Command::Bench(args) => bench::run(&args, format),
+        Command::Extract(args) => extraction::extract(&args, format),
+        Command::Events(args) => extraction::events(&open(&settings)?, &args, format),
+        Command::Reextract(args) => extraction::reextract(&open(&settings)?, &args, format),
+        Command::Eval(args) => extraction::eval(&args, format),
     }
 }
 

@@ -6,21 +6,25 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    ContentHash, Distribution, Document, DocumentId, Marking, Organisation, OrganisationId, Precision, Reliability,
-    SharingGroupId, Source, SourceKind, When,
+    ContentHash, Distribution, Document, DocumentId, Event, EventActor, Marking, Mention, Organisation, OrganisationId,
+    Precision, Quantity, Reliability, SharingGroupId, Source, SourceKind, Span, When,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
 use crate::query::{SearchQuery, Term};
-use crate::{DocumentFilter, DocumentSummary, Inserted, Listing, Page, SearchHit, SourceSummary, StoreError};
+use crate::{
+    DocumentFilter, DocumentSummary, EventFilter, ExtractionInput, Facts, Inserted, Listing, NewDocument, Page,
+    SearchHit, SourceSummary, StoreError,
+};
 
 /// Written into every beltwatch SQLite file ("BWat"), so that beltwatch never migrates,
 /// nor a demo ever replaces, another program's database.
 const APPLICATION_ID: i32 = 0x4257_6174;
 
 /// The migrations, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_documents.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_documents.sql"), include_str!("migrations/0002_events.sql")];
 
 /// How many idle reader connections are kept.
 const MAX_IDLE_READERS: usize = 4;
@@ -179,7 +183,7 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn insert_documents(&self, documents: &[Document]) -> Result<Vec<Inserted>, StoreError> {
+    pub(crate) fn insert_documents(&self, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
         let mut writer = self.writer();
         let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(documents.len());
@@ -192,7 +196,8 @@ impl SqliteStore {
                  ON CONFLICT (content_hash) DO NOTHING",
             )?;
             let mut existing = tx.prepare_cached("SELECT id FROM documents WHERE content_hash = ?1")?;
-            for d in documents {
+            for new in documents {
+                let d = &new.document;
                 let group = match d.marking.distribution {
                     Distribution::SharingGroup { group } => Some(group.to_string()),
                     _ => None,
@@ -219,6 +224,9 @@ impl SqliteStore {
                     d.raw,
                 ])?;
                 if changed == 1 {
+                    if let Some(facts) = &new.facts {
+                        write_facts(&tx, d.id, facts)?;
+                    }
                     outcomes.push(Inserted::New { id: d.id });
                 } else {
                     let id: String = existing.query_row([d.content_hash.to_hex()], |r| r.get(0))?;
@@ -228,6 +236,119 @@ impl SqliteStore {
         }
         tx.commit()?;
         Ok(outcomes)
+    }
+
+    pub(crate) fn replace_facts(&self, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (document, f) in facts {
+            for table in ["events", "mentions", "claims"] {
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE document_id = ?1"))?
+                    .execute([document.to_string()])?;
+            }
+            write_facts(&tx, *document, f)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn extraction_inputs(&self, after_seq: i64, limit: u32) -> Result<Vec<ExtractionInput>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT seq, id, text, published_at, published_precision, owner_org, tlp, distribution, sharing_group, \
+                        extracted_with \
+                 FROM documents WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut rows = statement.query(params![after_seq, limit])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(1)?;
+                let group: Option<String> = r.get(8)?;
+                let group: Option<SharingGroupId> = group.map(|g| parse(&g, "document", &id)).transpose()?;
+                let distribution = Distribution::from_parts(&r.get::<_, String>(7)?, group)
+                    .map_err(|e| StoreError::Corrupt { record: format!("document {id}"), reason: e.to_string() })?;
+                out.push(ExtractionInput {
+                    seq: r.get(0)?,
+                    id: parse(&id, "document", &id)?,
+                    text: r.get(2)?,
+                    published: when(r.get(3)?, r.get(4)?, &id)?,
+                    marking: Marking {
+                        owner: parse(&r.get::<_, String>(5)?, "document", &id)?,
+                        tlp: parse(&r.get::<_, String>(6)?, "document", &id)?,
+                        distribution,
+                    },
+                    extracted_with: r.get(9)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
+        let (mut clauses, mut values) = event_filter_sql(filter);
+        if let Some(cursor) = &page.after {
+            let (time, seq) = cursor
+                .rsplit_once('~')
+                .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
+                .ok_or_else(|| StoreError::InvalidCursor(cursor.clone()))?;
+            clauses.push("(coalesce(e.when_at, ''), e.seq) < (?, ?)".into());
+            values.push(Value::Text(time));
+            values.push(Value::Integer(seq));
+        }
+        let limit = page.limit.max(1);
+        values.push(Value::Integer(i64::from(limit) + 1));
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, coalesce(e.when_at, ''), e.seq FROM events e {} \
+             ORDER BY coalesce(e.when_at, '') DESC, e.seq DESC LIMIT ?",
+            where_sql(&clauses)
+        );
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut items: Vec<(Event, String)> = Vec::new();
+            let mut next = None;
+            while let Some(row) = rows.next()? {
+                if items.len() == limit as usize {
+                    next = items.last().map(|(_, cursor)| cursor.clone());
+                    break;
+                }
+                let cursor = format!(
+                    "{}~{}",
+                    row.get::<_, String>(EVENT_COLUMN_COUNT)?,
+                    row.get::<_, i64>(EVENT_COLUMN_COUNT + 1)?
+                );
+                items.push((event_from_row(c, row)?, cursor));
+            }
+            Ok(Listing { items: items.into_iter().map(|(e, _)| e).collect(), next })
+        })
+    }
+
+    pub(crate) fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
+        let (clauses, values) = event_filter_sql(filter);
+        let sql = format!("SELECT count(*) FROM events e {}", where_sql(&clauses));
+        self.read(|c| Ok(c.query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))? as u64))
+    }
+
+    pub(crate) fn mentions(&self, document: DocumentId) -> Result<Vec<Mention>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT start, end, kind, resolved FROM mentions WHERE document_id = ?1 ORDER BY start, end",
+            )?;
+            let rows = statement.query_map([document.to_string()], |r| {
+                Ok((r.get::<_, u32>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (start, end, kind, resolved) = row?;
+                out.push(Mention {
+                    document,
+                    span: Span { start, end },
+                    kind: parse(&kind, "mention of document", &document.to_string())?,
+                    resolved,
+                });
+            }
+            Ok(out)
+        })
     }
 
     pub(crate) fn document(&self, id_or_prefix: &str) -> Result<Option<Document>, StoreError> {
@@ -507,5 +628,180 @@ fn document_from_row(r: &Row<'_>) -> Result<Document, StoreError> {
         },
         text: r.get(17)?,
         raw: r.get(18)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.category, e.event_type, e.when_at, e.when_precision, e.place_id, e.place_name, \
+     e.country, e.lon, e.lat, e.geo_precision, e.stance, e.confidence, e.credibility, e.sector, e.owner_org, e.tlp, \
+     e.distribution, e.sharing_group, e.detail";
+const EVENT_COLUMN_COUNT: usize = 20;
+
+/// The parts of an event kept as JSON: they are read whole and never filtered on inside.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EventDetail {
+    actors: Vec<EventActor>,
+    quantities: Vec<Quantity>,
+    evidence: Vec<Mention>,
+}
+
+fn write_facts(tx: &rusqlite::Transaction<'_>, document: DocumentId, facts: &Facts) -> Result<(), StoreError> {
+    let doc = document.to_string();
+    tx.prepare_cached("UPDATE documents SET extracted_with = ?2 WHERE id = ?1")?
+        .execute(params![doc, facts.extracted_with])?;
+    let mut event_insert = tx.prepare_cached(
+        "INSERT INTO events (id, document_id, category, event_type, when_at, when_precision, place_id, place_name, \
+             country, lon, lat, geo_precision, stance, confidence, credibility, sector, owner_org, tlp, distribution, \
+             sharing_group, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    )?;
+    let mut event_document =
+        tx.prepare_cached("INSERT OR IGNORE INTO event_documents (event_id, document_id) VALUES (?1, ?2)")?;
+    let mut event_actor =
+        tx.prepare_cached("INSERT OR IGNORE INTO event_actors (event_id, actor_id, role) VALUES (?1, ?2, ?3)")?;
+    for e in &facts.events {
+        let detail =
+            EventDetail { actors: e.actors.clone(), quantities: e.quantities.clone(), evidence: e.evidence.clone() };
+        let detail = serde_json::to_string(&detail)
+            .map_err(|err| StoreError::Corrupt { record: format!("event {}", e.id), reason: err.to_string() })?;
+        let group = match e.marking.distribution {
+            Distribution::SharingGroup { group } => Some(group.to_string()),
+            _ => None,
+        };
+        let place = e.place.as_ref();
+        event_insert.execute(params![
+            e.id.to_string(),
+            doc,
+            e.category.as_str(),
+            e.event_type.as_str(),
+            e.when.map(|w| timestamp(w.at)),
+            e.when.map(|w| w.precision.as_str()),
+            place.and_then(|p| p.place.as_ref()).map(|p| p.to_string()),
+            place.map(|p| p.name.clone()),
+            place.and_then(|p| p.country).map(|c| c.to_string()),
+            place.and_then(|p| p.point).map(|p| p.lon()),
+            place.and_then(|p| p.point).map(|p| p.lat()),
+            place.map(|p| p.precision.as_str()),
+            e.stance.as_str(),
+            f64::from(e.confidence),
+            e.credibility.as_str(),
+            e.sector.as_ref().map(|s| s.to_string()),
+            e.marking.owner.to_string(),
+            e.marking.tlp.as_str(),
+            e.marking.distribution.level(),
+            group,
+            detail,
+        ])?;
+        for d in &e.documents {
+            event_document.execute(params![e.id.to_string(), d.to_string()])?;
+        }
+        for a in &e.actors {
+            event_actor.execute(params![e.id.to_string(), a.actor.to_string(), a.role.as_str()])?;
+        }
+    }
+    let mut mention = tx.prepare_cached(
+        "INSERT OR IGNORE INTO mentions (document_id, start, end, kind, resolved) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for m in &facts.mentions {
+        mention.execute(params![doc, m.span.start, m.span.end, m.kind.as_str(), m.resolved])?;
+    }
+    let mut claim = tx.prepare_cached(
+        "INSERT OR REPLACE INTO claims (id, document_id, speaker, speaker_name, stance, start, end, about_event) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for c in &facts.claims {
+        claim.execute(params![
+            c.id.to_string(),
+            doc,
+            c.speaker.as_ref().map(|s| s.to_string()),
+            c.speaker_name,
+            c.stance.as_str(),
+            c.span.start,
+            c.span.end,
+            c.about.map(|a| a.to_string()),
+        ])?;
+    }
+    Ok(())
+}
+
+fn event_filter_sql(filter: &EventFilter) -> (Vec<String>, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if let Some(since) = filter.since {
+        clauses.push("e.when_at >= ?".to_owned());
+        values.push(Value::Text(timestamp(since)));
+    }
+    if let Some(until) = filter.until {
+        clauses.push("e.when_at < ?".to_owned());
+        values.push(Value::Text(timestamp(until)));
+    }
+    if let Some(category) = filter.category {
+        clauses.push("e.category = ?".to_owned());
+        values.push(Value::Text(category.as_str().to_owned()));
+    }
+    if let Some(event_type) = filter.event_type {
+        clauses.push("e.event_type = ?".to_owned());
+        values.push(Value::Text(event_type.as_str().to_owned()));
+    }
+    if let Some(country) = filter.country {
+        clauses.push("e.country = ?".to_owned());
+        values.push(Value::Text(country.to_string()));
+    }
+    if let Some(actor) = &filter.actor {
+        clauses.push("e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?)".to_owned());
+        values.push(Value::Text(actor.to_string()));
+    }
+    if let Some(document) = filter.document {
+        clauses.push("e.id IN (SELECT event_id FROM event_documents WHERE document_id = ?)".to_owned());
+        values.push(Value::Text(document.to_string()));
+    }
+    (clauses, values)
+}
+
+fn event_from_row(c: &Connection, r: &Row<'_>) -> Result<Event, StoreError> {
+    let id: String = r.get(0)?;
+    let record = |reason: String| StoreError::Corrupt { record: format!("event {id}"), reason };
+    let detail: EventDetail = serde_json::from_str(&r.get::<_, String>(19)?).map_err(|e| record(e.to_string()))?;
+    let place_name: Option<String> = r.get(6)?;
+    let place = match place_name {
+        Some(name) => {
+            let point = match (r.get::<_, Option<f64>>(8)?, r.get::<_, Option<f64>>(9)?) {
+                (Some(lon), Some(lat)) => Some(model::LonLat::new(lon, lat).map_err(|e| record(e.to_string()))?),
+                _ => None,
+            };
+            Some(model::EventPlace {
+                place: r.get::<_, Option<String>>(5)?.map(|p| parse(&p, "event", &id)).transpose()?,
+                name,
+                country: r.get::<_, Option<String>>(7)?.map(|p| parse(&p, "event", &id)).transpose()?,
+                point,
+                precision: parse(&r.get::<_, Option<String>>(10)?.unwrap_or_else(|| "country".into()), "event", &id)?,
+            })
+        }
+        None => None,
+    };
+    let group: Option<String> = r.get(18)?;
+    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "event", &id)).transpose()?;
+    let distribution = Distribution::from_parts(&r.get::<_, String>(17)?, group).map_err(|e| record(e.to_string()))?;
+    let mut documents_statement =
+        c.prepare_cached("SELECT document_id FROM event_documents WHERE event_id = ?1 ORDER BY document_id")?;
+    let documents: Vec<String> = documents_statement.query_map([&id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(Event {
+        id: parse(&id, "event", &id)?,
+        category: parse(&r.get::<_, String>(1)?, "event", &id)?,
+        event_type: parse(&r.get::<_, String>(2)?, "event", &id)?,
+        when: when(r.get(3)?, r.get(4)?, &id)?,
+        place,
+        actors: detail.actors,
+        quantities: detail.quantities,
+        stance: parse(&r.get::<_, String>(11)?, "event", &id)?,
+        documents: documents.iter().map(|d| parse(d, "event", &id)).collect::<Result<_, _>>()?,
+        evidence: detail.evidence,
+        confidence: r.get::<_, f64>(12)? as f32,
+        credibility: parse(&r.get::<_, String>(13)?, "event", &id)?,
+        sector: r.get::<_, Option<String>>(14)?.map(|s| parse(&s, "event", &id)).transpose()?,
+        marking: Marking {
+            owner: parse(&r.get::<_, String>(15)?, "event", &id)?,
+            tlp: parse(&r.get::<_, String>(16)?, "event", &id)?,
+            distribution,
+        },
     })
 }
