@@ -191,6 +191,48 @@ struct Document<'a> {
     cues: Vec<(usize, Cue, Span)>,
     quantities: Vec<(usize, FoundQuantity)>,
     dates: Vec<(usize, NaiveDate, Span)>,
+    /// Per sentence, and for the whole text.
+    signals: Vec<Signals>,
+    document_signals: Signals,
+}
+
+/// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
+/// search, so that no lookup costs more than a logarithm of the text's length.
+fn between<T>(items: &[T], token: impl Fn(&T) -> usize, from: usize, to: usize) -> &[T] {
+    let a = items.partition_point(|x| token(x) < from);
+    let b = items.partition_point(|x| token(x) < to).max(a);
+    &items[a..b]
+}
+
+/// What a sentence (or the whole text) holds that decides an event's category.
+#[derive(Debug, Clone, Copy, Default)]
+struct Signals {
+    /// Category cues present, one bit per `Category::ALL` index.
+    categories: u8,
+    armed_group: bool,
+    drug_quantity: bool,
+    weapon_quantity: bool,
+    migrant_quantity: bool,
+    crossing: bool,
+}
+
+impl Signals {
+    fn has(&self, c: Category) -> bool {
+        self.categories & category_bit(c) != 0
+    }
+
+    fn merge(&mut self, other: &Signals) {
+        self.categories |= other.categories;
+        self.armed_group |= other.armed_group;
+        self.drug_quantity |= other.drug_quantity;
+        self.weapon_quantity |= other.weapon_quantity;
+        self.migrant_quantity |= other.migrant_quantity;
+        self.crossing |= other.crossing;
+    }
+}
+
+fn category_bit(c: Category) -> u8 {
+    1 << Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
 }
 
 fn span(folded: &Folded, first: usize, last: usize) -> Span {
@@ -269,10 +311,13 @@ impl<'a> Document<'a> {
             cues: Vec::new(),
             quantities: Vec::new(),
             dates: Vec::new(),
+            signals: Vec::new(),
+            document_signals: Signals::default(),
         };
         doc.read_hits(hits);
         doc.read_quantities();
         doc.read_dates();
+        doc.read_signals();
         doc
     }
 
@@ -332,8 +377,11 @@ impl<'a> Document<'a> {
             }
         }
         let mut anchors = Vec::new();
+        let mut anchored = std::collections::HashSet::new();
         for (_, _, candidates) in &place_hits {
-            if let [only] = candidates.as_slice() {
+            if let [only] = candidates.as_slice()
+                && anchored.insert(*only)
+            {
                 let p = &dict.places[*only];
                 anchors.push((p.point.lon(), p.point.lat()));
                 if !countries.contains(&p.country) {
@@ -365,8 +413,45 @@ impl<'a> Document<'a> {
         }
     }
 
-    fn cues_in(&self, sentence: u32) -> impl Iterator<Item = &(usize, Cue, Span)> {
-        self.cues.iter().filter(move |(t, _, _)| self.sentence_of[*t] == sentence)
+    /// The token range of `sentence`.
+    fn tokens_of(&self, sentence: u32) -> (usize, usize) {
+        let from = self.sentence_of.partition_point(|s| *s < sentence);
+        let to = self.sentence_of.partition_point(|s| *s <= sentence);
+        (from, to)
+    }
+
+    fn cues_between(&self, from: usize, to: usize) -> &[(usize, Cue, Span)] {
+        between(&self.cues, |c| c.0, from, to)
+    }
+
+    fn read_signals(&mut self) {
+        let dict = &self.extractor.dictionaries;
+        let mut signals = vec![Signals::default(); self.sentences.len().max(1)];
+        for (t, cue, _) in &self.cues {
+            let s = &mut signals[self.sentence_of[*t] as usize];
+            match cue {
+                Cue::Category(c) => s.categories |= category_bit(*c),
+                Cue::Event(EventType::IllegalCrossing) => s.crossing = true,
+                _ => {}
+            }
+        }
+        for (t, a, _) in &self.actors {
+            if dict.actors[*a].kind == ActorKind::ArmedGroup {
+                signals[self.sentence_of[*t] as usize].armed_group = true;
+            }
+        }
+        for (t, q) in &self.quantities {
+            let s = &mut signals[self.sentence_of[*t] as usize];
+            s.drug_quantity |= DRUGS.contains(&q.kind);
+            s.weapon_quantity |= WEAPONS.contains(&q.kind);
+            s.migrant_quantity |= q.kind == QuantityKind::Migrants;
+        }
+        let mut document = Signals::default();
+        for s in &signals {
+            document.merge(s);
+        }
+        self.signals = signals;
+        self.document_signals = document;
     }
 
     fn read_quantities(&mut self) {
@@ -396,16 +481,16 @@ impl<'a> Document<'a> {
 
     /// The substance a cue at `token` names, if one does.
     fn substance_at(&self, token: usize) -> Option<QuantityKind> {
-        self.cues.iter().find_map(|(t, c, _)| match c {
-            Cue::Substance(kind) if *t == token => Some(*kind),
+        self.cues_between(token, token + 1).iter().find_map(|(_, c, _)| match c {
+            Cue::Substance(kind) => Some(*kind),
             _ => None,
         })
     }
 
     /// What happened to people, as a cue at `token` says, if one does.
     fn people_at(&self, token: usize) -> Option<QuantityKind> {
-        self.cues.iter().find_map(|(t, c, _)| match c {
-            Cue::People(kind) if *t == token => Some(*kind),
+        self.cues_between(token, token + 1).iter().find_map(|(_, c, _)| match c {
+            Cue::People(kind) => Some(*kind),
             _ => None,
         })
     }
@@ -442,7 +527,9 @@ impl<'a> Document<'a> {
                     return Some(found(kind, unit, next.max(i)));
                 }
             }
-            let drugs = self.cues_in(sentence).any(|(_, c, _)| *c == Cue::Category(Category::DrugTrafficking));
+            let (from, to) = self.tokens_of(sentence);
+            let drugs =
+                self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Category(Category::DrugTrafficking));
             return drugs.then(|| found(QuantityKind::OtherDrugs, unit, next));
         }
         // "two Kalashnikov rifles", "500 rounds", "два автомата".
@@ -457,8 +544,8 @@ impl<'a> Document<'a> {
         let noun = (next..next + 3).filter(|&i| in_sentence(i)).find(|&i| is_person_noun(self.folded.folded(i)))?;
         let mut best: Option<(usize, QuantityKind)> = None;
         let window = n.first.saturating_sub(10)..(noun + 12).min(tokens.len());
-        for (t, cue, _) in &self.cues {
-            if !window.contains(t) || !in_sentence(*t) || (*t > n.last && *t <= noun) {
+        for (t, cue, _) in self.cues_between(window.start, window.end) {
+            if !in_sentence(*t) || (*t > n.last && *t <= noun) {
                 continue;
             }
             if let Cue::People(kind) = cue {
@@ -468,7 +555,8 @@ impl<'a> Document<'a> {
                 }
             }
         }
-        let crossing = self.cues_in(sentence).any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
+        let (from, to) = self.tokens_of(sentence);
+        let crossing = self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
         let noun_kind = self.people_at(noun);
         let kind = match (best, noun_kind) {
             (Some((_, k @ (QuantityKind::Killed | QuantityKind::Injured))), _) => k,
@@ -562,11 +650,9 @@ impl<'a> Document<'a> {
     /// is listed, each place once.
     fn document_places(&self) -> Vec<ResolvedPlace> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (t, p) in &self.places {
-            if self.stands_for_government(*t, p) {
-                continue;
-            }
-            if !places.iter().any(|q| q.id == p.id) {
+            if !self.stands_for_government(*t, p) && seen.insert(&p.id) {
                 places.push(p.clone());
             }
         }
@@ -587,23 +673,22 @@ impl<'a> Document<'a> {
     /// Whether the capital named at token `t` stands for its government ("Kabul denied").
     fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
         is_capital(place)
-            && self.cues.iter().any(|(ct, cue, _)| {
+            && self.cues_between(t + 1, t + 4).iter().any(|(ct, cue, _)| {
                 matches!(cue, Cue::Denial | Cue::Speech | Cue::Event(EventType::Denial | EventType::Accusation))
-                    && *ct > t
-                    && *ct <= t + 3
                     && self.sentence_of[*ct] == self.sentence_of[t]
             })
     }
 
     fn denials(&self) -> Vec<Denial> {
         let mut out: Vec<Denial> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for &(t, cue, _) in &self.cues {
             if cue != Cue::Denial {
                 continue;
             }
             let sentence = self.sentence_of[t];
             let actor = self.speaker(sentence, t);
-            if !out.iter().any(|d| d.actor == actor && d.span == self.sentences[sentence as usize]) {
+            if seen.insert((actor.clone(), sentence)) {
                 out.push(Denial { actor, span: self.sentences[sentence as usize] });
             }
         }
@@ -615,26 +700,23 @@ impl<'a> Document<'a> {
     /// actor of the sentence before.
     fn speaker(&self, sentence: u32, at: usize) -> Option<ActorId> {
         let dict = &self.extractor.dictionaries;
-        let in_sentence: Vec<(usize, usize)> =
-            self.actors.iter().filter(|(t, _, _)| self.sentence_of[*t] == sentence).map(|(t, a, _)| (*t, *a)).collect();
-        let before = in_sentence.iter().filter(|(t, _)| *t < at).max_by_key(|(t, _)| *t);
-        let after = in_sentence.iter().filter(|(t, _)| *t > at).min_by_key(|(t, _)| *t);
-        if let Some((_, a)) = before.or(after) {
+        let (from, to) = self.tokens_of(sentence);
+        let before = between(&self.actors, |a| a.0, from, at).last();
+        let after = between(&self.actors, |a| a.0, at + 1, to).first();
+        if let Some((_, a, _)) = before.or(after) {
             return Some(dict.actors[*a].id.clone());
         }
-        for (t, p) in &self.places {
-            if self.sentence_of[*t] == sentence && *t < at && p.kind == PlaceKind::PopulatedPlace && is_capital(p) {
-                if let Some(&g) = self.extractor.governments.get(&p.country) {
-                    return Some(dict.actors[g].id.clone());
-                }
+        // A capital standing for its government; only the few names nearest the cue.
+        for (_, p) in between(&self.places, |p| p.0, from, at).iter().rev().take(8) {
+            if p.kind == PlaceKind::PopulatedPlace
+                && is_capital(p)
+                && let Some(&g) = self.extractor.governments.get(&p.country)
+            {
+                return Some(dict.actors[g].id.clone());
             }
         }
-        let previous = sentence.checked_sub(1)?;
-        self.actors
-            .iter()
-            .filter(|(t, _, _)| self.sentence_of[*t] == previous)
-            .last()
-            .map(|(_, a, _)| dict.actors[*a].id.clone())
+        let (from, to) = self.tokens_of(sentence.checked_sub(1)?);
+        between(&self.actors, |a| a.0, from, to).last().map(|(_, a, _)| dict.actors[*a].id.clone())
     }
 
     fn claims(&self) -> Vec<FoundClaim> {
@@ -651,7 +733,8 @@ impl<'a> Document<'a> {
             if speaker.is_none() {
                 continue;
             }
-            match out.iter_mut().find(|c| c.span == span) {
+            // Cues come in text order, so a sentence's claim is the last one made.
+            match out.last_mut().filter(|c| c.span == span) {
                 Some(existing) if stance == Stance::Denied => existing.stance = Stance::Denied,
                 Some(_) => {}
                 None => out.push(FoundClaim { speaker, stance, span }),
@@ -667,12 +750,17 @@ impl<'a> Document<'a> {
     }
 
     fn category_in(&self, event_type: EventType, sentence: Option<u32>) -> Option<Category> {
-        let dict = &self.extractor.dictionaries;
-        let here = |t: usize| sentence.is_none_or(|s| self.sentence_of[t] == s);
-        let has = |c: Category| self.cues.iter().any(|(t, cue, _)| here(*t) && *cue == Cue::Category(c));
-        let armed_group = self.actors.iter().any(|(t, a, _)| here(*t) && dict.actors[*a].kind == ActorKind::ArmedGroup);
-        let quantity =
-            |kinds: &[QuantityKind]| self.quantities.iter().any(|(t, q)| here(*t) && kinds.contains(&q.kind));
+        let signals = match sentence {
+            Some(s) => self.signals.get(s as usize).copied().unwrap_or_default(),
+            None => self.document_signals,
+        };
+        let has = |c: Category| signals.has(c);
+        let armed_group = signals.armed_group;
+        let quantity = |kinds: &[QuantityKind]| {
+            (kinds == DRUGS && signals.drug_quantity)
+                || (kinds == WEAPONS && signals.weapon_quantity)
+                || (kinds == [QuantityKind::Migrants] && signals.migrant_quantity)
+        };
         Some(match event_type {
             EventType::Agreement | EventType::ExerciseOrDeployment | EventType::PolicyAnnouncement => {
                 Category::Cooperation
@@ -714,29 +802,32 @@ impl<'a> Document<'a> {
             let sentence = self.sentence_of[t];
             let sentence_span = self.sentences[sentence as usize];
             let Some(category) = self.category(event_type, sentence) else { continue };
-            let place = self
-                .places
+            let trigger = Found { kind: MentionKind::Trigger, span: at, resolved: event_type.to_string() };
+            let existing = events.iter().position(|e| e.event_type == event_type && e.category == category);
+            // A second trigger in a sentence already read for this event adds only itself.
+            if let Some(i) = existing
+                && events[i].sentences.last() == Some(&sentence_span)
+            {
+                events[i].evidence.push(trigger);
+                continue;
+            }
+            let (from, to) = self.tokens_of(sentence);
+            let place = between(&self.places, |p| p.0, from, to)
                 .iter()
-                .find(|(pt, p)| self.sentence_of[*pt] == sentence && !self.stands_for_government(*pt, p))
+                .find(|(pt, p)| !self.stands_for_government(*pt, p))
                 .map(|(_, p)| p.clone());
-            let date = self.dates.iter().find(|(dt, _, _)| self.sentence_of[*dt] == sentence).map(|(_, d, _)| *d);
-            let actors: Vec<FoundActor> = self
-                .actors
+            let date = between(&self.dates, |d| d.0, from, to).first().map(|(_, d, _)| *d);
+            let actors: Vec<FoundActor> = between(&self.actors, |a| a.0, from, to)
                 .iter()
-                .filter(|(at_token, _, _)| self.sentence_of[*at_token] == sentence)
                 .map(|&(_, a, actor_span)| FoundActor {
                     actor: dict.actors[a].id.clone(),
                     role: role(dict.actors[a].kind, event_type),
                     span: actor_span,
                 })
                 .collect();
-            let quantities: Vec<FoundQuantity> = self
-                .quantities
-                .iter()
-                .filter(|(qt, _)| self.sentence_of[*qt] == sentence)
-                .map(|(_, q)| q.clone())
-                .collect();
-            let mut evidence = vec![Found { kind: MentionKind::Trigger, span: at, resolved: event_type.to_string() }];
+            let quantities: Vec<FoundQuantity> =
+                between(&self.quantities, |q| q.0, from, to).iter().map(|(_, q)| q.clone()).collect();
+            let mut evidence = vec![trigger];
             if let Some(p) = &place {
                 evidence.push(Found { kind: MentionKind::Place, span: p.span, resolved: p.id.to_string() });
             }
@@ -750,25 +841,22 @@ impl<'a> Document<'a> {
                     resolved: format!("{} {} {}", q.kind, q.value, q.unit),
                 });
             }
-            if let Some(existing) = events.iter_mut().find(|e| e.event_type == event_type && e.category == category) {
-                if !existing.sentences.contains(&sentence_span) {
-                    existing.sentences.push(sentence_span);
-                    for q in quantities {
-                        if !existing.quantities.contains(&q) {
-                            existing.quantities.push(q);
-                        }
-                    }
-                    for a in actors {
-                        if !existing.actors.iter().any(|x| x.actor == a.actor) {
-                            existing.actors.push(a);
-                        }
-                    }
-                    existing.place = existing.place.take().or(place);
-                    if existing.when.is_none() {
-                        existing.when = date.map(When::day);
+            if let Some(i) = existing {
+                let event = &mut events[i];
+                event.sentences.push(sentence_span);
+                event.quantities.extend(quantities);
+                for a in actors {
+                    if !event.actors.iter().any(|x| x.actor == a.actor) {
+                        event.actors.push(a);
                     }
                 }
-                existing.evidence.extend(evidence);
+                if event.place.is_none() {
+                    event.place = place;
+                }
+                if event.when.is_none() {
+                    event.when = date.map(When::day);
+                }
+                event.evidence.extend(evidence);
                 continue;
             }
             let stance = if event_type == EventType::Denial {
@@ -816,19 +904,20 @@ impl<'a> Document<'a> {
     /// The date of the main event: the first date in a sentence that reports an event,
     /// else the first date in the text.
     fn main_date(&self, events: &[FoundEvent]) -> Option<NaiveDate> {
-        let event_sentences: Vec<u32> = events
-            .iter()
-            .filter(|e| e.category.is_threat() || e.category == Category::Cooperation)
-            .flat_map(|e| e.sentences.iter())
-            .filter_map(|s| self.sentences.iter().position(|x| x == s))
-            .map(|i| i as u32)
-            .collect();
+        let mut event_sentence = vec![false; self.sentences.len()];
+        for e in events.iter().filter(|e| e.category.is_threat() || e.category == Category::Cooperation) {
+            for s in &e.sentences {
+                if let Ok(i) = self.sentences.binary_search_by_key(&s.start, |x| x.start) {
+                    event_sentence[i] = true;
+                }
+            }
+        }
         let published = self.published;
         let plausible = |d: &NaiveDate| published.is_none_or(|p| *d <= p);
         self.dates
             .iter()
             .filter(|(_, d, _)| plausible(d))
-            .find(|(t, _, _)| event_sentences.contains(&self.sentence_of[*t]))
+            .find(|(t, _, _)| event_sentence.get(self.sentence_of[*t] as usize).copied().unwrap_or(false))
             .or_else(|| self.dates.iter().find(|(_, d, _)| plausible(d)))
             .map(|(_, d, _)| *d)
     }

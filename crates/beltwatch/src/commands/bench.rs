@@ -85,9 +85,15 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
             "dictionary_load_seconds": load_seconds, "resident_mb_before_load": before, "resident_mb_after_load": after,
         }))?,
         Format::Table => {
-            println!("extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB", rates.len(), args.megabytes);
+            println!(
+                "extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB",
+                rates.len(),
+                args.megabytes
+            );
             if let (Some(before), Some(after)) = (before, after) {
-                println!("dictionaries: loaded in {load_seconds:.2} s; resident memory {before:.0} MB before, {after:.0} MB after");
+                println!(
+                    "dictionaries: loaded in {load_seconds:.2} s; resident memory {before:.0} MB before, {after:.0} MB after"
+                );
             }
         }
     }

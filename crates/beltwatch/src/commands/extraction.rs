@@ -51,7 +51,9 @@ pub fn extract(args: &ExtractArgs, format: Format) -> anyhow::Result<Status> {
     let prepared = formats::prepare(candidate, &Limits::default()).map_err(|p| anyhow::anyhow!("{origin}: {p}"))?;
     let published = match &args.published {
         Some(text) => Some(When::parse(text).context("--published")?.at.date_naive()),
-        None => prepared.candidate.published.map(|w| w.at.date_naive()).or_else(|| Some(chrono::Utc::now().date_naive())),
+        None => {
+            prepared.candidate.published.map(|w| w.at.date_naive()).or_else(|| Some(chrono::Utc::now().date_naive()))
+        }
     };
     let text = &prepared.candidate.text;
     let extraction = extractor()?.extract(text, published);
@@ -153,7 +155,9 @@ pub fn events(store: &Store, args: &EventsArgs, format: Format) -> anyhow::Resul
     let listing = store.events(&filter, &Page { limit: args.limit, after: args.after.clone() })?;
     let total = store.count_events(&filter)?;
     match format {
-        Format::Json => output::json(&serde_json::json!({ "items": listing.items, "next": listing.next, "total": total }))?,
+        Format::Json => {
+            output::json(&serde_json::json!({ "items": listing.items, "next": listing.next, "total": total }))?
+        }
         Format::Table => {
             let mut table = Table::new(&[
                 ("ID", 8),
@@ -170,9 +174,16 @@ pub fn events(store: &Store, args: &EventsArgs, format: Format) -> anyhow::Resul
                     e.when.map(|w| w.at.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into()),
                     e.category.to_string(),
                     format!("{}{}", e.event_type, if e.stance == model::Stance::Asserted { "" } else { " (disputed)" }),
-                    e.place.as_ref().map(|p| format!("{}, {}", p.name, p.country.map(|c| c.to_string()).unwrap_or_default())).unwrap_or_default(),
+                    e.place
+                        .as_ref()
+                        .map(|p| format!("{}, {}", p.name, p.country.map(|c| c.to_string()).unwrap_or_default()))
+                        .unwrap_or_default(),
                     e.actors.iter().map(|a| a.actor.to_string()).collect::<Vec<_>>().join(" "),
-                    e.quantities.iter().map(|q| format!("{} {} {}", q.value, q.unit, q.kind)).collect::<Vec<_>>().join(", "),
+                    e.quantities
+                        .iter()
+                        .map(|q| format!("{} {} {}", q.value, q.unit, q.kind))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ]);
             }
             if table.is_empty() {
@@ -253,7 +264,8 @@ pub fn eval(args: &EvalArgs, format: Format) -> anyhow::Result<Status> {
 fn print_report(report: &Report) {
     let print = |name: &str, s: &Scores| {
         println!("{name} ({} documents)", s.documents);
-        let mut table = Table::new(&[("FIELD", 18), ("PRECISION", 9), ("RECALL", 9), ("F1", 9), ("TP", 5), ("FP", 5), ("FN", 5)]);
+        let mut table =
+            Table::new(&[("FIELD", 18), ("PRECISION", 9), ("RECALL", 9), ("F1", 9), ("TP", 5), ("FP", 5), ("FN", 5)]);
         for (field, score) in [
             ("categories", &s.categories),
             ("actors", &s.actors),
