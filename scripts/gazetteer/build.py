@@ -177,7 +177,6 @@ EXTRA_PLACE_NAMES = {
     1220576: ["Шаартуз", "Шахритус", "Shaartuz", "Shakhritus", "Shahrtuz"],                  # Shahritus
     1220826: ["Фархор", "Farkhar (Tajikistan)", "Parkhar", "Пархар"],                        # Farkhor
     1221259: ["Джалолиддини Балхи", "Колхозабад", "Колхозобод", "Jaloliddini Balkhi", "Jaloliddin Balkhi", "Kolkhozabad", "Rumi"],  # Kolkhozobod
-    8416817: ["Хамадони", "Hamadoni", "Khamadoni", "Moskovsky"],                             # Moskovskiy (Hamadoni district centre)
     1221871: ["Дусти", "Джайхун", "Кумсангир", "Dusti", "Jayhun", "Kumsangir"],             # Dŭstí (Jayhun district centre)
     1220479: ["Шуроабад", "Шурообод", "Шамсиддин Шохин", "Shuroobod", "Shurobod", "Shuroabad", "Shamsiddin Shohin"],  # Shŭrobod
     1221583: ["Кабодиён", "Кубодиён", "Кабадиан", "Kabodiyon", "Qabodiyon", "Kabadian"],     # Qubodiyon
@@ -354,10 +353,12 @@ nile rain rice road sale ship silk star tank wolf
 искра весна маяк луч сад степь поле лес роща ключ берег остров канал станция вокзал
 застава
 """.split())
-# Note: "москва" / "moscow" are in the list because GeoNames has several villages
-# named Moskva in Tajikistan and Kyrgyzstan; the city of Moscow keeps its own name
-# through its primary name and non-stoplisted alternates (Москва is re-added below
-# for the Russian capital only).
+# Note: "москва" / "moscow" are in the list because GeoNames has villages named Moskva
+# in Tajikistan and Kyrgyzstan; the city of Moscow gets "Москва" back through
+# STOPLIST_EXEMPT.
+
+# Alternates that pass the stoplist for one place only (geonameid -> names).
+STOPLIST_EXEMPT = {524901: ["Москва"]}  # Moscow
 
 ALLOWED_PUNCT = set(" -'’‘ʻʼʿʾ`.()")
 
@@ -428,7 +429,7 @@ def acceptable(alt: str, *, from_geonames: bool) -> bool:
         letters = [c for c in alt if c.isalpha()]
         if len(letters) <= 4 and all(c.isupper() for c in letters) and " " not in alt:
             return False
-        if "(" in alt or ")" in alt:
+        if "(" in alt or ")" in alt or " - " in alt:  # "Ahvaz - ahwaz": two names glued together
             return False
     return True
 
@@ -450,7 +451,11 @@ def merge_alternates(name: str, extras: list[str], geonames_alts: list[str]) -> 
             continue
         seen.add(key)
         out.append(alt)
-    return sorted(out, key=lambda a: (0 if letter_script_of(a) == "C" else 1, a.casefold(), a))
+    return sorted(out, key=alt_sort_key)
+
+
+def alt_sort_key(a: str):
+    return (0 if letter_script_of(a) == "C" else 1, a.casefold(), a)
 
 
 def letter_script_of(name: str) -> str:
@@ -561,11 +566,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         name = clean(c["name"])
         extras = list(EXTRA_PLACE_NAMES.get(int(gid), []))
-        if int(gid) == 524901:  # Moscow: "Москва" is stoplisted for the Tajik/Kyrgyz villages
-            extras.append("Москва")
         alts = merge_alternates(name, extras, c.get("alternatenames") or [])
-        if int(gid) == 524901 and "Москва" not in alts:
-            alts.insert(0, "Москва")
+        for exempt in STOPLIST_EXEMPT.get(int(gid), []):
+            if exempt.casefold() not in {a.casefold() for a in alts} and exempt != name:
+                alts = sorted(alts + [exempt], key=alt_sort_key)
         rows.append({
             "id": f"geonames:{c['geonameid']}",
             "name": name,

@@ -4,20 +4,50 @@ use std::io::Write;
 
 use serde::Serialize;
 
+/// Prints a line on standard output. A reader that has gone away (`beltwatch documents |
+/// head`) ends the program quietly, as it does for other command-line tools.
+macro_rules! outln {
+    () => { $crate::output::write_line(format_args!("")) };
+    ($($arg:tt)*) => { $crate::output::write_line(format_args!($($arg)*)) };
+}
+pub(crate) use outln;
+
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        closed(&e);
+    }
+}
+
+/// Exits quietly when standard output's reader has gone; other errors are reported.
+fn closed(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: writing to standard output: {e}");
+    std::process::exit(2);
+}
+
 /// Prints `value` as pretty JSON on standard output.
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    let written = serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from).and_then(|()| writeln!(out));
+    if let Err(e) = written {
+        closed(&e);
+    }
     Ok(())
 }
 
 /// Prints one JSON value on one line (for streams of records).
 pub fn json_line<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, value)?;
-    writeln!(out)?;
-    out.flush()?;
+    let written = serde_json::to_writer(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        closed(&e);
+    }
     Ok(())
 }
 
@@ -63,7 +93,7 @@ impl Table {
                     if i == last { cell } else { format!("{cell:<w$}", w = widths[i]) }
                 })
                 .collect();
-            println!("{}", padded.join("  ").trim_end());
+            outln!("{}", padded.join("  ").trim_end());
         };
         line(self.headers.iter().map(|h| (*h).to_owned()).collect());
         for row in &self.rows {

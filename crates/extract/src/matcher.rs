@@ -319,11 +319,12 @@ fn is_abbreviation(phrase: &str) -> bool {
         && letters.iter().any(|c| c.is_alphabetic())
 }
 
-/// Keeps, per layer, the longest names first; drops cues inside names.
+/// Keeps, per layer, the longest names first; drops cues inside names. Hits over exactly
+/// the same tokens (an exact pattern and a prefix pattern of one word) stand together.
 fn settle(mut candidates: Vec<Hit>, n_tokens: usize) -> Vec<Hit> {
     candidates.sort_by_key(|h| (std::cmp::Reverse(h.last - h.first), h.first));
-    let mut entity_taken = vec![false; n_tokens];
-    let mut cue_taken = vec![false; n_tokens];
+    let mut entity_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
+    let mut cue_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
     let mut kept: Vec<Hit> = Vec::new();
     // Names first, so that cues can see them.
     for layer in [true, false] {
@@ -334,12 +335,20 @@ fn settle(mut candidates: Vec<Hit>, n_tokens: usize) -> Vec<Hit> {
                 continue;
             }
             let range = hit.first as usize..=hit.last as usize;
-            if range.clone().any(|i| entity_taken[i] || (!layer && cue_taken[i])) {
+            let own = Some((hit.first, hit.last));
+            let blocked = range.clone().any(|i| {
+                if layer {
+                    entity_owner[i].is_some_and(|o| Some(o) != own)
+                } else {
+                    entity_owner[i].is_some() || cue_owner[i].is_some_and(|o| Some(o) != own)
+                }
+            });
+            if blocked {
                 continue;
             }
-            let taken = if layer { &mut entity_taken } else { &mut cue_taken };
+            let owner = if layer { &mut entity_owner } else { &mut cue_owner };
             for i in range {
-                taken[i] = true;
+                owner[i] = own;
             }
             kept.push(Hit { first: hit.first, last: hit.last, targets });
         }

@@ -208,3 +208,4 @@ fn killed_and_detained_are_told_apart() {
     "#]],
     );
 }
+

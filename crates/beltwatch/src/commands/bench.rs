@@ -6,6 +6,7 @@ use serde::Serialize;
 use store::Store;
 
 use super::Status;
+use crate::output::outln;
 use crate::cli::{BenchArgs, BenchTarget, Format};
 use crate::output;
 
@@ -85,13 +86,13 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
             "dictionary_load_seconds": load_seconds, "resident_mb_before_load": before, "resident_mb_after_load": after,
         }))?,
         Format::Table => {
-            println!(
+            outln!(
                 "extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB",
                 rates.len(),
                 args.megabytes
             );
             if let (Some(before), Some(after)) = (before, after) {
-                println!(
+                outln!(
                     "dictionaries: loaded in {load_seconds:.2} s; resident memory {before:.0} MB before, {after:.0} MB after"
                 );
             }
@@ -130,7 +131,7 @@ fn ingest(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
         Format::Json => output::json(&serde_json::json!({
             "benchmark": "ingest", "documents": args.documents, "runs": runs, "median_documents_per_second": median,
         }))?,
-        Format::Table => println!(
+        Format::Table => outln!(
             "ingest: median {median:.0} documents/s over {} runs of {} generated reports (fresh SQLite store each run)",
             runs.len(),
             args.documents

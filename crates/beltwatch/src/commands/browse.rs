@@ -6,6 +6,7 @@ use model::When;
 use store::{DocumentFilter, DocumentSummary, Page, SearchQuery, Store};
 
 use super::Status;
+use crate::output::outln;
 use crate::cli::{FilterArgs, Format, ListArgs, SearchArgs, ShowArgs};
 use crate::output::{self, Table};
 
@@ -21,9 +22,9 @@ pub fn documents(store: &Store, args: &ListArgs, format: Format) -> anyhow::Resu
             print_documents(&listing.items);
             let shown = listing.items.len();
             match &listing.next {
-                Some(next) => println!("{shown} shown of {total}; next page: --after {next}"),
-                None if shown == 0 => println!("no documents match"),
-                None => println!("{shown} shown of {total}"),
+                Some(next) => outln!("{shown} shown of {total}; next page: --after {next}"),
+                None if shown == 0 => outln!("no documents match"),
+                None => outln!("{shown} shown of {total}"),
             }
         }
     }
@@ -53,7 +54,7 @@ pub fn show(store: &Store, args: &ShowArgs, format: Format) -> anyhow::Result<St
     match format {
         Format::Json => output::json(&document)?,
         Format::Table => {
-            let field = |name: &str, value: String| println!("{name:<12} {value}");
+            let field = |name: &str, value: String| outln!("{name:<12} {value}");
             field("id", document.id.to_string());
             field("title", document.title.clone().unwrap_or_default());
             field("source", document.source_name.clone().unwrap_or_default());
@@ -65,8 +66,8 @@ pub fn show(store: &Store, args: &ShowArgs, format: Format) -> anyhow::Result<St
             field("origin", document.origin.clone());
             field("marking", format!("{} / {}", document.marking.tlp.label(), document.marking.distribution.level()));
             field("hash", document.content_hash.to_hex());
-            println!();
-            println!("{}", if args.raw { &document.raw } else { &document.text });
+            outln!();
+            outln!("{}", if args.raw { &document.raw } else { &document.text });
         }
     }
     Ok(Status::Clean)
@@ -79,18 +80,18 @@ pub fn search(store: &Store, args: &SearchArgs, format: Format) -> anyhow::Resul
         Format::Json => output::json(&hits)?,
         Format::Table => {
             if hits.is_empty() {
-                println!("no documents match");
+                outln!("no documents match");
             }
             for hit in &hits {
                 let d = &hit.document;
-                println!(
+                outln!(
                     "{}  {}  {}  {}",
                     short_id(&d.id.to_string()),
                     date(d.published),
                     d.language,
                     d.title.as_deref().unwrap_or("(untitled)")
                 );
-                println!("          {}", hit.snippet.replace('\n', " "));
+                outln!("          {}", hit.snippet.replace('\n', " "));
             }
         }
     }

@@ -7,6 +7,7 @@ use pipeline::IngestOptions;
 use store::{DocumentFilter, Page, Store};
 
 use super::Status;
+use crate::output::outln;
 use super::browse::print_documents;
 use super::ingest::{ingest, print_summary};
 use crate::cli::{DemoArgs, Format};
@@ -37,17 +38,17 @@ pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Resu
         }))?,
         Format::Table => {
             print_documents(&listing.items);
-            println!();
+            outln!();
             print_summary(&summary, &db);
-            println!();
+            outln!();
             // The binary as it was invoked, so the lines can be pasted as they are.
             let me = std::env::args().next().unwrap_or_else(|| "beltwatch".into());
-            println!("Explore it:");
-            println!("  {me} --db {db} search heroin OR героин");
-            println!("  {me} --db {db} documents --language ru");
-            println!("  {me} --db {db} events --category drug_trafficking");
+            outln!("Explore it:");
+            outln!("  {me} --db {db} search heroin OR героин");
+            outln!("  {me} --db {db} documents --language ru");
+            outln!("  {me} --db {db} events --category drug_trafficking");
             let example = listing.items.first().map(|d| d.id.to_string()).unwrap_or_default();
-            println!("  {me} --db {db} show {}", example.get(..8).unwrap_or("ID"));
+            outln!("  {me} --db {db} show {}", example.get(..8).unwrap_or("ID"));
         }
     }
     Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })

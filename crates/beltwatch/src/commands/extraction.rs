@@ -16,6 +16,7 @@ use model::When;
 use store::{EventFilter, Page, Store};
 
 use super::Status;
+use crate::output::outln;
 use crate::cli::{EvalArgs, EventsArgs, ExtractArgs, Format, ReextractArgs};
 use crate::output::{self, Table, truncate};
 
@@ -71,19 +72,19 @@ fn quote(text: &str, span: model::Span) -> String {
 }
 
 fn print_extraction(text: &str, x: &Extraction) {
-    println!("categories  {}", x.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "));
-    println!("date        {}", x.event_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()));
-    println!();
+    outln!("categories  {}", x.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "));
+    outln!("date        {}", x.event_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()));
+    outln!();
     let mut table = Table::new(&[("KIND", 8), ("WHAT", 40), ("TEXT", 60)]);
     for m in &x.mentions {
         table.row(vec![m.kind.to_string(), m.resolved.clone(), quote(text, m.span)]);
     }
     if !table.is_empty() {
         table.print();
-        println!();
+        outln!();
     }
     for place in &x.places {
-        println!(
+        outln!(
             "place       {} ({}, {}, {}) at {:.3}, {:.3}",
             place.name,
             place.kind,
@@ -94,14 +95,14 @@ fn print_extraction(text: &str, x: &Extraction) {
         );
     }
     for d in &x.denials {
-        println!(
+        outln!(
             "denial      by {}: {}",
             d.actor.as_ref().map(|a| a.to_string()).unwrap_or_else(|| "(unknown)".into()),
             truncate(d.span.slice(text).unwrap_or("?"), 100)
         );
     }
     for c in &x.claims {
-        println!(
+        outln!(
             "claim       {} by {}: {}",
             c.stance,
             c.speaker.as_ref().map(|a| a.to_string()).unwrap_or_default(),
@@ -109,8 +110,8 @@ fn print_extraction(text: &str, x: &Extraction) {
         );
     }
     for (i, e) in x.events.iter().enumerate() {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "event {}     {} / {} — {} — {} — confidence {:.2}",
             i + 1,
             e.category,
@@ -120,13 +121,13 @@ fn print_extraction(text: &str, x: &Extraction) {
             e.confidence
         );
         for a in &e.actors {
-            println!("  actor     {} as {}: {}", a.actor, a.role, quote(text, a.span));
+            outln!("  actor     {} as {}: {}", a.actor, a.role, quote(text, a.span));
         }
         for q in &e.quantities {
-            println!("  quantity  {} {} {}: {}", q.value, q.unit, q.kind, quote(text, q.span));
+            outln!("  quantity  {} {} {}: {}", q.value, q.unit, q.kind, quote(text, q.span));
         }
         for s in &e.sentences {
-            println!("  from      {}", truncate(s.slice(text).unwrap_or("?"), 110));
+            outln!("  from      {}", truncate(s.slice(text).unwrap_or("?"), 110));
         }
     }
 }
@@ -187,13 +188,13 @@ pub fn events(store: &Store, args: &EventsArgs, format: Format) -> anyhow::Resul
                 ]);
             }
             if table.is_empty() {
-                println!("no events match");
+                outln!("no events match");
             } else {
                 table.print();
             }
             match &listing.next {
-                Some(next) => println!("{} shown of {total}; next page: --after {next}", listing.items.len()),
-                None if !listing.items.is_empty() => println!("{} shown of {total}", listing.items.len()),
+                Some(next) => outln!("{} shown of {total}; next page: --after {next}", listing.items.len()),
+                None if !listing.items.is_empty() => outln!("{} shown of {total}", listing.items.len()),
                 None => {}
             }
         }
@@ -217,7 +218,7 @@ pub fn reextract(store: &Store, args: &ReextractArgs, format: Format) -> anyhow:
         Format::Json => output::json(&serde_json::json!({
             "documents": total, "reextracted": done, "events": events, "seconds": started.elapsed().as_secs_f64(),
         }))?,
-        Format::Table => println!(
+        Format::Table => outln!(
             "re-extracted {done} of {total} documents in {:.2} s; the store holds {events} events",
             started.elapsed().as_secs_f64()
         ),
@@ -263,7 +264,7 @@ pub fn eval(args: &EvalArgs, format: Format) -> anyhow::Result<Status> {
 
 fn print_report(report: &Report) {
     let print = |name: &str, s: &Scores| {
-        println!("{name} ({} documents)", s.documents);
+        outln!("{name} ({} documents)", s.documents);
         let mut table =
             Table::new(&[("FIELD", 18), ("PRECISION", 9), ("RECALL", 9), ("F1", 9), ("TP", 5), ("FP", 5), ("FN", 5)]);
         for (field, score) in [
@@ -285,17 +286,17 @@ fn print_report(report: &Report) {
             ]);
         }
         table.print();
-        println!(
+        outln!(
             "event date accuracy {:.3} ({} of {} documents with a gold date)",
             s.event_date.accuracy, s.event_date.correct, s.event_date.with_gold_date
         );
-        println!();
+        outln!();
     };
     print("all", &report.overall);
     for (language, scores) in &report.by_language {
         print(language, scores);
     }
     for miss in &report.misses {
-        println!("{}  {:<11} {}", miss.id, miss.field, miss.detail);
+        outln!("{}  {:<11} {}", miss.id, miss.field, miss.detail);
     }
 }

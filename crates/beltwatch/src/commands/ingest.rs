@@ -7,6 +7,7 @@ use pipeline::{IngestOptions, Observer, Outcome, Summary, Target};
 use store::Store;
 
 use super::Status;
+use crate::output::outln;
 use crate::cli::Format;
 use crate::config::Settings;
 use crate::output;
@@ -41,9 +42,9 @@ pub fn ingest(store: &Store, targets: &[String], options: &IngestOptions, format
 pub fn print_summary(summary: &Summary, db: &str) {
     let documents = summary.stored + summary.duplicates;
     if summary.stored == 0 && summary.duplicates > 0 {
-        println!("nothing new: all {documents} documents read were already stored");
+        outln!("nothing new: all {documents} documents read were already stored");
     }
-    println!(
+    outln!(
         "{} new, {} duplicate, {} rejected — {} documents from {} input{} ({:.1} MB) in {:.2} s, stored in {}",
         summary.stored,
         summary.duplicates,
@@ -56,9 +57,9 @@ pub fn print_summary(summary: &Summary, db: &str) {
         db,
     );
     if !summary.rejections.is_empty() {
-        println!("rejected:");
+        outln!("rejected:");
         for rejection in &summary.rejections {
-            println!("  {rejection}");
+            outln!("  {rejection}");
         }
     }
 }
