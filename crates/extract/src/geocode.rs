@@ -34,16 +34,33 @@ fn kind_cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
             _ => return None,
         })
     };
+    // Words that go with crossing water: "across the Panj", "через Пяндж", "вдоль берега".
+    let crossing_water = |w: &str| {
+        matches!(w, "across" | "along" | "bank" | "banks" | "через" | "вдол" | "берег" | "переправ" | "переплыл" | "waded")
+    };
     after.and_then(classify).or_else(|| before.and_then(classify)).or_else(|| {
         // "the Panj", "the Amu Darya": English names towns without an article.
-        (before == Some("the") && after != Some("district") && after != Some("province")).then_some(PlaceKind::River)
+        let river = (before == Some("the") && after != Some("district") && after != Some("province"))
+            || before.is_some_and(crossing_water);
+        river.then_some(PlaceKind::River)
     })
 }
 
 /// Scores a candidate; the context is the countries the report is about and the points
 /// of its unambiguous places.
-pub fn score(place: &PlaceEntry, cue: Option<PlaceKind>, countries: &[CountryCode], anchors: &[(f64, f64)]) -> f64 {
+/// A nationality word right before the name ("the Afghan district of Ishkashim") points to
+/// its country.
+pub fn score(
+    place: &PlaceEntry,
+    cue: Option<PlaceKind>,
+    countries: &[CountryCode],
+    nationality: Option<CountryCode>,
+    anchors: &[(f64, f64)],
+) -> f64 {
     let mut score = ((place.population.unwrap_or(0) as f64) + 1.0).log10() / 2.0;
+    if nationality == Some(place.country) {
+        score += 5.0;
+    }
     score += match place.kind {
         PlaceKind::Country => 2.5,
         PlaceKind::Province => 1.5,

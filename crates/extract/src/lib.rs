@@ -391,9 +391,10 @@ impl<'a> Document<'a> {
         }
         for (first, last, candidates) in place_hits {
             let cue = geocode::cue(self.folded, first, last);
+            let nationality = self.nationality_before(first);
             let best = candidates
                 .iter()
-                .map(|&i| (i, geocode::score(&dict.places[i], cue, &countries, &anchors)))
+                .map(|&i| (i, geocode::score(&dict.places[i], cue, &countries, nationality, &anchors)))
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
             if let Some((i, _)) = best {
                 let p = &dict.places[i];
@@ -420,8 +421,21 @@ impl<'a> Document<'a> {
         (from, to)
     }
 
+    /// The country a nationality word up to four tokens before `first` names ("the
+    /// Afghan district of", "афганском уезде").
+    fn nationality_before(&self, first: usize) -> Option<CountryCode> {
+        (first.saturating_sub(4)..first).rev().find_map(|i| {
+            let word = self.folded.folded(i);
+            DEMONYMS.iter().find(|(stem, _)| word.starts_with(stem)).and_then(|(_, code)| code.parse().ok())
+        })
+    }
+
     fn cues_between(&self, from: usize, to: usize) -> &[(usize, Cue, Span)] {
         between(&self.cues, |c| c.0, from, to)
+    }
+
+    fn signals_of(&self, sentence: u32) -> Signals {
+        self.signals.get(sentence as usize).copied().unwrap_or_default()
     }
 
     fn read_signals(&mut self) {
@@ -556,12 +570,21 @@ impl<'a> Document<'a> {
             }
         }
         let (from, to) = self.tokens_of(sentence);
-        let crossing = self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
+        let signals = self.signals_of(sentence);
+        // Smugglers are "border violators" too: with drugs or weapons in the sentence, the
+        // people counted are smugglers, not migrants.
+        let contraband = signals.has(Category::DrugTrafficking)
+            || signals.has(Category::WeaponsTrafficking)
+            || signals.drug_quantity
+            || signals.weapon_quantity;
+        let crossing = !contraband
+            && self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
         let noun_kind = self.people_at(noun);
         let kind = match (best, noun_kind) {
             (Some((_, k @ (QuantityKind::Killed | QuantityKind::Injured))), _) => k,
-            (_, Some(QuantityKind::Migrants)) => QuantityKind::Migrants,
+            (_, Some(QuantityKind::Migrants)) if !contraband => QuantityKind::Migrants,
             (Some((_, QuantityKind::Detained)), _) if crossing => QuantityKind::Migrants,
+            (Some((_, QuantityKind::Migrants)), _) if contraband => QuantityKind::Detained,
             (Some((_, k)), _) => k,
             (None, _) if crossing => QuantityKind::Migrants,
             _ => return None,
@@ -656,16 +679,28 @@ impl<'a> Document<'a> {
                 places.push(p.clone());
             }
         }
-        let finer_in = |container: &ResolvedPlace| {
-            places.iter().any(|p| match container.kind {
-                PlaceKind::Country => p.country == container.country && p.kind != PlaceKind::Country,
-                PlaceKind::Province => {
-                    p.kind != PlaceKind::Province
-                        && p.kind != PlaceKind::Country
-                        && p.admin1.as_deref().is_some_and(|a| Some(a) == container.admin1.as_deref())
-                }
-                _ => false,
-            })
+        // A river or an area is where something happened only when no town, district or
+        // crossing says it better; a province or a country gives way to a finer place in it.
+        let is_fine = |p: &ResolvedPlace| {
+            matches!(
+                p.kind,
+                PlaceKind::PopulatedPlace
+                    | PlaceKind::District
+                    | PlaceKind::Crossing
+                    | PlaceKind::Bridge
+                    | PlaceKind::RiverPort
+                    | PlaceKind::Mountain
+            )
+        };
+        let any_fine = places.iter().any(is_fine);
+        let finer_in = |container: &ResolvedPlace| match container.kind {
+            PlaceKind::Country => places.iter().any(|p| p.kind != PlaceKind::Country && p.country == container.country),
+            PlaceKind::Province => places.iter().any(|p| {
+                p.country == container.country && p.kind != PlaceKind::Province && p.kind != PlaceKind::Country
+                    && (is_fine(p) || p.admin1.as_deref().is_some_and(|a| Some(a) == container.admin1.as_deref()))
+            }),
+            PlaceKind::River | PlaceKind::Area => any_fine,
+            _ => false,
         };
         places.iter().filter(|p| !finer_in(p)).cloned().collect()
     }
@@ -766,6 +801,16 @@ impl<'a> Document<'a> {
                 Category::Cooperation
             }
             EventType::Threat | EventType::Accusation | EventType::Denial => Category::Statement,
+            EventType::IllegalCrossing
+                if has(Category::DrugTrafficking) || signals.drug_quantity =>
+            {
+                Category::DrugTrafficking
+            }
+            EventType::IllegalCrossing
+                if has(Category::WeaponsTrafficking) || signals.weapon_quantity =>
+            {
+                Category::WeaponsTrafficking
+            }
             EventType::IllegalCrossing => Category::IllegalMigration,
             EventType::Seizure | EventType::Arrest => {
                 if has(Category::DrugTrafficking) || quantity(DRUGS) {
