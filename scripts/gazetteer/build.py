@@ -365,6 +365,13 @@ ALLOWED_PUNCT = set(" -'’‘ʻʼʿʾ`.()")
 TRANSLATE_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "ʼ": "'", "`": "'", "ʿ": "'", "ʾ": "'"})
 
 
+# Pakistan's and Iran's provinces on the Afghan border (GeoNames admin1 names contain these).
+BORDER_ADMIN1_NAMES = ("Khyber", "Balochistan", "Baluchestan", "Razavi", "South Khorasan", "Sistan")
+BORDER_ADMIN1_MIN = 15000
+# Everywhere else: large cities only.
+WORLD_MIN = 300000
+
+
 def letter_script(ch: str) -> str | None:
     """'L' for Latin, 'C' for Cyrillic, None for any other script."""
     try:
@@ -550,6 +557,14 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
 
+    # Border provinces of Pakistan and Iran, where smaller towns matter.
+    border_admin1 = {
+        code for code, name in geonames_admin1_raw.items()
+        if (code.startswith("PK.") or code.startswith("IR.")) and any(
+            key in name for key in BORDER_ADMIN1_NAMES)
+    }
+    capitals = {(c.get("iso", ""), c.get("capital", "")) for c in countries.values()}
+
     # --- populated places -------------------------------------------------
     for gid in sorted(cities, key=int):
         c = cities[gid]
@@ -561,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
         elif cc in BIG_PLACES_MIN and pop >= BIG_PLACES_MIN[cc]:
             pass
         elif cc == "CN" and a1 in CN_WEST_ADMIN1 and pop >= CN_WEST_MIN:
+            pass
+        elif f"{cc}.{a1}" in border_admin1 and pop >= BORDER_ADMIN1_MIN:
+            pass
+        elif pop >= WORLD_MIN or ((cc, c["name"]) in capitals and pop >= 10000):
+            # Reports name the world's large cities and capitals as places of events
+            # (arrests in Istanbul, trials in Düsseldorf, meetings in Vienna).
             pass
         else:
             continue
