@@ -693,6 +693,12 @@ impl<'a> Document<'a> {
             )
         };
         let any_fine = places.iter().any(is_fine);
+        // A district named after its centre gives way to the town ("Panj district", "the
+        // town of Panj").
+        let town_named = |district: &ResolvedPlace| {
+            let bare = district.name.strip_suffix(" District").unwrap_or(&district.name);
+            places.iter().any(|p| p.kind == PlaceKind::PopulatedPlace && p.country == district.country && p.name == bare)
+        };
         let finer_in = |container: &ResolvedPlace| match container.kind {
             PlaceKind::Country => places.iter().any(|p| p.kind != PlaceKind::Country && p.country == container.country),
             PlaceKind::Province => places.iter().any(|p| {
@@ -700,18 +706,21 @@ impl<'a> Document<'a> {
                     && (is_fine(p) || p.admin1.as_deref().is_some_and(|a| Some(a) == container.admin1.as_deref()))
             }),
             PlaceKind::River | PlaceKind::Area => any_fine,
+            PlaceKind::District => town_named(container),
             _ => false,
         };
         places.iter().filter(|p| !finer_in(p)).cloned().collect()
     }
 
-    /// Whether the capital named at token `t` stands for its government ("Kabul denied").
+    /// Whether the capital named at token `t` stands for its government ("Kabul denied",
+    /// "urged Islamabad", "Kabul's envoy") rather than for the city: a capital is the
+    /// city only after a word of place ("in Kabul", "в Кабуле", "near Dushanbe").
     fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
-        is_capital(place)
-            && self.cues_between(t + 1, t + 4).iter().any(|(ct, cue, _)| {
-                matches!(cue, Cue::Denial | Cue::Speech | Cue::Event(EventType::Denial | EventType::Accusation))
-                    && self.sentence_of[*ct] == self.sentence_of[t]
-            })
+        const PLACE_WORDS: &[&str] = &[
+            "in", "at", "near", "from", "to", "outside", "into", "of", "city", "capital", "в", "во", "из", "под", "у",
+            "около", "до", "город", "столиц", "окрестност", "район",
+        ];
+        is_capital(place) && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
     }
 
     fn denials(&self) -> Vec<Denial> {
