@@ -45,6 +45,9 @@ pub enum Cue {
     DayOffset(i8),
     /// A weekday, Monday = 0.
     Weekday(u8),
+    /// A body named by its function only ("border guards", "пограничники"): the one of
+    /// that kind in the country the report is about.
+    GenericActor(ActorKind),
 }
 
 #[derive(Debug, Clone)]
@@ -211,6 +214,7 @@ fn parse_lexicon(file: &'static str, text: &str) -> Result<Vec<LexiconEntry>, Da
                 "category" => Cue::Category(parse(file, line, "category", value)?),
                 "substance" => Cue::Substance(parse(file, line, "quantity kind", value)?),
                 "people" => Cue::People(parse(file, line, "quantity kind", value)?),
+                "generic_actor" => Cue::GenericActor(parse(file, line, "actor kind", value)?),
                 "denial" => Cue::Denial,
                 "speech" => Cue::Speech,
                 "relative_day" => match value {

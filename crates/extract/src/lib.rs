@@ -347,6 +347,48 @@ impl<'a> Document<'a> {
         }
         self.actors.dedup();
         self.resolve_places(place_hits);
+        self.resolve_generic_actors();
+    }
+
+    /// "Border guards" are the border service of the country the report is about: the
+    /// first country named by a place outside Afghanistan (whose neighbours' services
+    /// report most incidents), else Afghanistan.
+    fn resolve_generic_actors(&mut self) {
+        let dict = &self.extractor.dictionaries;
+        let generic: Vec<(usize, ActorKind, Span)> = self
+            .cues
+            .iter()
+            .filter_map(|(t, cue, at)| match cue {
+                Cue::GenericActor(kind) => Some((*t, *kind, *at)),
+                _ => None,
+            })
+            .collect();
+        if generic.is_empty() {
+            return;
+        }
+        let afghanistan: CountryCode = CountryCode::from_bytes_unchecked(*b"AF");
+        let mut countries: Vec<CountryCode> = Vec::new();
+        for (_, p) in &self.places {
+            if !countries.contains(&p.country) {
+                countries.push(p.country);
+            }
+        }
+        countries.sort_by_key(|c| *c == afghanistan);
+        for (t, kind, at) in generic {
+            // A named body in the same sentence already says who it is.
+            let (from, to) = self.tokens_of(self.sentence_of[t]);
+            if between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| dict.actors[*a].kind == kind) {
+                continue;
+            }
+            let found = countries.iter().find_map(|c| {
+                dict.actors.iter().position(|a| a.kind == kind && a.country == Some(*c))
+            });
+            if let Some(actor) = found {
+                self.actors.push((t, actor, at));
+            }
+        }
+        self.actors.sort_by_key(|(t, _, _)| *t);
+        self.actors.dedup();
     }
 
     fn is_nationality(&self, first: usize) -> bool {
@@ -763,6 +805,14 @@ impl<'a> Document<'a> {
         between(&self.actors, |a| a.0, from, to).last().map(|(_, a, _)| dict.actors[*a].id.clone())
     }
 
+    /// Whether an actor (or a capital standing for its government) speaks in `sentence`
+    /// before the cue at `at`.
+    fn has_speaker(&self, sentence: u32, at: usize) -> bool {
+        let (from, _) = self.tokens_of(sentence);
+        !between(&self.actors, |a| a.0, from, at).is_empty()
+            || between(&self.places, |p| p.0, from, at).iter().any(|(t, p)| self.stands_for_government(*t, p))
+    }
+
     fn claims(&self) -> Vec<FoundClaim> {
         let mut out: Vec<FoundClaim> = Vec::new();
         for &(t, cue, _) in &self.cues {
@@ -820,6 +870,23 @@ impl<'a> Document<'a> {
             {
                 Category::WeaponsTrafficking
             }
+            // A crossing in a report about contraband is the smugglers' crossing, unless
+            // the sentence speaks of migrants.
+            EventType::IllegalCrossing
+                if !has(Category::IllegalMigration)
+                    && sentence.is_some()
+                    && (self.document_signals.has(Category::DrugTrafficking) || self.document_signals.drug_quantity) =>
+            {
+                Category::DrugTrafficking
+            }
+            EventType::IllegalCrossing
+                if !has(Category::IllegalMigration)
+                    && sentence.is_some()
+                    && (self.document_signals.has(Category::WeaponsTrafficking)
+                        || self.document_signals.weapon_quantity) =>
+            {
+                Category::WeaponsTrafficking
+            }
             EventType::IllegalCrossing => Category::IllegalMigration,
             EventType::Seizure | EventType::Arrest => {
                 if has(Category::DrugTrafficking) || quantity(DRUGS) {
@@ -856,6 +923,11 @@ impl<'a> Document<'a> {
             let sentence = self.sentence_of[t];
             let sentence_span = self.sentences[sentence as usize];
             let Some(category) = self.category(event_type, sentence) else { continue };
+            // A warning or an accusation is a statement only when someone makes it: "men
+            // accused of smuggling" is a charge, not an accusation.
+            if matches!(event_type, EventType::Threat | EventType::Accusation) && !self.has_speaker(sentence, t) {
+                continue;
+            }
             let trigger = Found { kind: MentionKind::Trigger, span: at, resolved: event_type.to_string() };
             let existing = events.iter().position(|e| e.event_type == event_type && e.category == category);
             // A second trigger in a sentence already read for this event adds only itself.
