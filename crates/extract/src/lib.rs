@@ -596,40 +596,58 @@ impl<'a> Document<'a> {
                 return Some(found(kind, Unit::Items, i));
             }
         }
-        // People: a person noun right after the number, then what happened to them.
-        let noun = (next..next + 3).filter(|&i| in_sentence(i)).find(|&i| is_person_noun(self.folded.folded(i)))?;
-        let mut best: Option<(usize, QuantityKind)> = None;
-        let window = n.first.saturating_sub(10)..(noun + 12).min(tokens.len());
-        for (t, cue, _) in self.cues_between(window.start, window.end) {
-            if !in_sentence(*t) || (*t > n.last && *t <= noun) {
-                continue;
-            }
-            if let Cue::People(kind) = cue {
-                let distance = if *t < n.first { n.first - t } else { t - noun };
-                if best.is_none_or(|(d, _)| distance < d) {
-                    best = Some((distance, *kind));
+        // People: a person noun right after the number ("17 militants", "трое нарушителей"),
+        // or a verb of what happened to them ("15 injured", "трое задержаны").
+        let person = |i: usize| person_noun(self.folded.folded(i));
+        let noun = (next..next + 4).filter(|&i| in_sentence(i)).find(|&i| person(i).is_some());
+        let verb_after = (next..next + 3).filter(|&i| in_sentence(i)).find_map(|i| self.people_at(i).map(|k| (i, k)));
+        let collective = is_collective_numeral(&self.word(n.first).to_lowercase());
+        let (noun, class) = match (noun, verb_after) {
+            (Some(noun), _) => (noun, person(noun).unwrap_or(Person::Generic)),
+            (None, Some((verb, _))) => (verb, Person::Generic),
+            (None, None) if collective => (n.last, Person::Generic),
+            (None, None) => return None,
+        };
+        // What happened to them: a verb right after the number first, else the nearest
+        // verb around it in the sentence.
+        let mut best: Option<(usize, QuantityKind)> =
+            verb_after.filter(|(i, _)| *i <= noun + 2).map(|(_, k)| (0, k));
+        if best.is_none() {
+            let window = n.first.saturating_sub(10)..(noun + 12).min(tokens.len());
+            for (t, cue, _) in self.cues_between(window.start, window.end) {
+                if !in_sentence(*t) || (*t > n.last && *t <= noun) {
+                    continue;
+                }
+                if let Cue::People(kind) = cue {
+                    let distance = if *t < n.first { n.first - t } else { t - noun };
+                    if best.is_none_or(|(d, _)| distance < d) {
+                        best = Some((distance, *kind));
+                    }
                 }
             }
         }
         let (from, to) = self.tokens_of(sentence);
         let signals = self.signals_of(sentence);
-        // Smugglers are "border violators" too: with drugs or weapons in the sentence, the
+        // Smugglers are "border violators" too: in a report about drugs or weapons, the
         // people counted are smugglers, not migrants.
-        let contraband = signals.has(Category::DrugTrafficking)
-            || signals.has(Category::WeaponsTrafficking)
-            || signals.drug_quantity
-            || signals.weapon_quantity;
-        let crossing = !contraband
-            && self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
-        let noun_kind = self.people_at(noun);
-        let kind = match (best, noun_kind) {
-            (Some((_, k @ (QuantityKind::Killed | QuantityKind::Injured))), _) => k,
-            (_, Some(QuantityKind::Migrants)) if !contraband => QuantityKind::Migrants,
-            (Some((_, QuantityKind::Detained)), _) if crossing => QuantityKind::Migrants,
-            (Some((_, QuantityKind::Migrants)), _) if contraband => QuantityKind::Detained,
-            (Some((_, k)), _) => k,
-            (None, _) if crossing => QuantityKind::Migrants,
-            _ => return None,
+        let contraband = |s: &Signals| {
+            s.has(Category::DrugTrafficking) || s.has(Category::WeaponsTrafficking) || s.drug_quantity || s.weapon_quantity
+        };
+        let contraband = contraband(&signals) || contraband(&self.document_signals);
+        let migration = !contraband
+            && (signals.has(Category::IllegalMigration)
+                || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing)));
+        let kind = match (best.map(|(_, k)| k), class) {
+            (Some(k @ (QuantityKind::Killed | QuantityKind::Injured)), _) => k,
+            (_, Person::Migrant) if !contraband => QuantityKind::Migrants,
+            (_, Person::Role) => match best {
+                Some((_, QuantityKind::Migrants)) | None => return None,
+                Some((_, k)) => k,
+            },
+            (Some(QuantityKind::Detained) | None, Person::Generic) if migration => QuantityKind::Migrants,
+            (Some(QuantityKind::Migrants), _) if contraband => QuantityKind::Detained,
+            (Some(k), _) => k,
+            (None, _) => return None,
         };
         Some(found(kind, Unit::Persons, noun))
     }
@@ -1124,69 +1142,52 @@ fn mass_unit(word: &str) -> Option<Unit> {
     }
 }
 
-/// Nouns that count people (folded).
-fn is_person_noun(folded: &str) -> bool {
-    const NOUNS: &[&str] = &[
-        "people",
-        "persons",
-        "person",
-        "men",
-        "women",
-        "man",
-        "individuals",
-        "citizens",
-        "nationals",
-        "migrants",
-        "militants",
-        "fighters",
-        "terrorists",
-        "smugglers",
-        "traffickers",
-        "couriers",
-        "suspects",
-        "members",
-        "soldiers",
-        "guards",
-        "servicemen",
-        "officers",
-        "policemen",
-        "civilians",
-        "intruders",
-        "violators",
-        "afghans",
-        "afghan",
-        "tajiks",
-        "uzbeks",
-        "pakistanis",
-        "iranians",
-        "insurgents",
-        "attackers",
-        "gunmen",
-        "refugees",
-        "человек",
-        "граждан",
-        "гражданин",
-        "мигрант",
-        "боевик",
-        "террорист",
-        "контрабандист",
-        "наркокурьер",
-        "курьер",
-        "нарушител",
-        "подозрева",
-        "член",
-        "военнослужащ",
-        "пограничник",
-        "пограничник",
-        "сотрудник",
-        "жител",
-        "афганц",
-        "мужчин",
-        "экстремист",
-        "наркоторговц",
-        "злоумышленник",
+/// What kind of people a noun counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Person {
+    /// Migrants, refugees: people whose crossing is the offence.
+    Migrant,
+    /// People by what they did (smugglers, militants, suspects): never migrants.
+    Role,
+    /// People, men, citizens: what they are depends on the report.
+    Generic,
+}
+
+/// The kind of people a folded noun counts, if it counts people. English stems match
+/// singular and plural ("smuggler", "smugglers").
+fn person_noun(folded: &str) -> Option<Person> {
+    const MIGRANT: &[&str] = &["migrant", "refugee", "asylum", "мигрант", "беженц", "нелегал"];
+    const ROLE: &[&str] = &[
+        "militant", "fighter", "terrorist", "smuggler", "trafficker", "courier", "suspect", "member", "soldier",
+        "guard", "servicem", "officer", "policem", "civilian", "intruder", "violator", "insurgent", "attacker",
+        "gunm", "recruit", "organiser", "organizer", "accomplice", "extremist", "боевик", "террорист", "контрабандист",
+        "наркокурьер", "курьер", "нарушител", "подозрева", "член", "военнослужащ", "пограничник", "сотрудник",
+        "экстремист", "наркоторговц", "злоумышленник", "вербовщик", "сообщник", "организатор", "полицейск",
     ];
-    NOUNS.iter().any(|n| folded == *n || (folded.len() > 5 && folded.starts_with(n)))
+    const GENERIC: &[&str] = &[
+        "people", "person", "persons", "men", "man", "women", "woman", "individual", "citizen", "national", "others",
+        "afghan", "tajik", "uzbek", "pakistani", "iranian", "человек", "граждан", "гражданин", "жител", "афганц",
+        "мужчин", "уроженц", "лиц",
+    ];
+    let matches = |stems: &[&str]| stems.iter().any(|s| folded == *s || (s.chars().count() >= 4 && folded.starts_with(s)));
+    if matches(MIGRANT) {
+        Some(Person::Migrant)
+    } else if matches(ROLE) {
+        Some(Person::Role)
+    } else if matches(GENERIC) {
+        Some(Person::Generic)
+    } else {
+        None
+    }
+}
+
+/// Russian collective numerals count people by themselves ("трое задержаны").
+fn is_collective_numeral(word: &str) -> bool {
+    matches!(
+        word,
+        "двое" | "трое" | "четверо" | "пятеро" | "шестеро" | "семеро" | "восьмеро" | "девятеро" | "десятеро"
+            | "двоих" | "троих" | "четверых" | "пятерых" | "шестерых" | "семерых"
+    )
 }
 
 #[cfg(test)]
