@@ -784,14 +784,24 @@ impl<'a> Document<'a> {
     }
 
     fn denials(&self) -> Vec<Denial> {
+        let dict = &self.extractor.dictionaries;
+        let country_of = |id: &ActorId| dict.actors.iter().find(|a| &a.id == id).and_then(|a| a.country);
         let mut out: Vec<Denial> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let mut countries = std::collections::HashSet::new();
         for &(t, cue, _) in &self.cues {
             if cue != Cue::Denial {
                 continue;
             }
             let sentence = self.sentence_of[t];
             let actor = self.speaker(sentence, t);
+            // A government's ministry repeating its denial is the same denial: one per
+            // country, by the body that made it first.
+            if let Some(country) = actor.as_ref().and_then(country_of)
+                && !countries.insert(country)
+            {
+                continue;
+            }
             if seen.insert((actor.clone(), sentence)) {
                 out.push(Denial { actor, span: self.sentences[sentence as usize] });
             }
