@@ -14,38 +14,24 @@ pub struct DateMention {
     pub last: usize,
 }
 
-/// The month a word names, for English and Russian month names in any case.
-fn month(word: &str) -> Option<u32> {
-    let w = word.to_lowercase();
-    let months: [(&[&str], u32); 12] = [
-        (&["january", "jan", "январ"], 1),
-        (&["february", "feb", "феврал"], 2),
-        (&["march", "mar", "март"], 3),
-        (&["april", "apr", "апрел"], 4),
-        (&["may", "ма"], 5),
-        (&["june", "jun", "июн"], 6),
-        (&["july", "jul", "июл"], 7),
-        (&["august", "aug", "август"], 8),
-        (&["september", "sep", "sept", "сентябр"], 9),
-        (&["october", "oct", "октябр"], 10),
-        (&["november", "nov", "ноябр"], 11),
-        (&["december", "dec", "декабр"], 12),
-    ];
-    for (names, number) in months {
-        for name in names {
-            let cyrillic = name.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c));
-            let hit = if cyrillic {
-                // Russian month names in the genitive: "мая", "марта", "октября".
-                if *name == "ма" { w == "мая" || w == "май" } else { w.starts_with(name) }
-            } else {
-                w == *name
-            };
-            if hit {
-                return Some(number);
-            }
-        }
-    }
-    None
+/// The month a folded word names: English names and abbreviations, Russian names in any
+/// case (folded: "октября" is "октябр", "марта" is "март").
+fn month(folded: &str) -> Option<u32> {
+    Some(match folded {
+        "january" | "jan" | "январ" => 1,
+        "february" | "feb" | "феврал" => 2,
+        "march" | "mar" | "март" => 3,
+        "april" | "apr" | "апрел" => 4,
+        "may" | "мая" | "май" => 5,
+        "june" | "jun" | "июн" => 6,
+        "july" | "jul" | "июл" => 7,
+        "august" | "aug" | "август" => 8,
+        "september" | "sep" | "sept" | "сентябр" => 9,
+        "october" | "oct" | "октябр" => 10,
+        "november" | "nov" | "ноябр" => 11,
+        "december" | "dec" | "декабр" => 12,
+        _ => return None,
+    })
 }
 
 /// Explicit dates in the text. A date without a year takes the publication year, or the
@@ -88,7 +74,7 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             continue;
         }
         // 12 October [2026]
-        if let (Some(d), Some(m)) = (day_of(i), tokens.get(i + 1).and_then(|_| month(word(i + 1)))) {
+        if let (Some(d), Some(m)) = (day_of(i), tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1)))) {
             let (year, last) = match year_of(i + 2) {
                 Some(y) => (Some(y), i + 2),
                 None => (None, i + 1),
@@ -100,7 +86,9 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             continue;
         }
         // October 12[, 2026]
-        if let (Some(m), Some(d)) = (month(w).filter(|_| tokens[i].capitalised), day_of(i + 1)) {
+        if let (Some(m), Some(d)) =
+            (if tokens[i].capitalised { month(folded.folded(i)) } else { None }, day_of(i + 1))
+        {
             let (year, last) = match year_of(i + 2) {
                 Some(y) => (Some(y), i + 2),
                 None => (None, i + 1),

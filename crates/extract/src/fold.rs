@@ -51,7 +51,7 @@ pub fn fold(text: &str) -> Folded {
     let mut chars = text.char_indices().peekable();
     let mut word = String::new();
     while let Some((start, c)) = chars.next() {
-        if !c.is_alphanumeric() {
+        if !(c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())) {
             continue;
         }
         let mut end = start + c.len_utf8();
@@ -61,7 +61,7 @@ pub fn fold(text: &str) -> Folded {
                 next.is_ascii_digit()
                     || ((next == '.' || next == ',') && bytes.get(i + 1).is_some_and(|b| b.is_ascii_digit()))
             } else {
-                next.is_alphanumeric()
+                next.is_ascii_alphanumeric() || (!next.is_ascii() && next.is_alphanumeric())
             };
             if !continues {
                 break;
@@ -127,12 +127,11 @@ const ENDINGS: &[&str] = &[
 /// The stem of a lower-cased Cyrillic word: its ending removed when at least three
 /// letters remain.
 fn strip_ending(word: &str) -> &str {
-    let letters = word.chars().count();
     for ending in ENDINGS {
-        if let Some(stem) = word.strip_suffix(ending) {
-            if letters - ending.chars().count() >= 3 {
-                return stem;
-            }
+        if let Some(stem) = word.strip_suffix(ending)
+            && stem.chars().nth(2).is_some()
+        {
+            return stem;
         }
     }
     word

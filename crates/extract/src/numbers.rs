@@ -38,7 +38,9 @@ pub fn numbers(text: &str, folded: &Folded) -> Vec<Number> {
             i = last + 1;
             continue;
         }
-        if let Some((value, last)) = number_words(text, folded, i) {
+        if could_be_number_word(folded.folded(i))
+            && let Some((value, last)) = number_words(text, folded, i)
+        {
             out.push(Number { value, first: i, last });
             i = last + 1;
             continue;
@@ -46,6 +48,13 @@ pub fn numbers(text: &str, folded: &Folded) -> Vec<Number> {
         i += 1;
     }
     out
+}
+
+/// A cheap test on the folded token before the full reading: every number word starts
+/// with one of these letters and is at most 12 letters long.
+fn could_be_number_word(folded: &str) -> bool {
+    let first = folded.chars().next().unwrap_or(' ');
+    folded.len() <= 24 && "otfsenhdдтчпшсвмоп".contains(first)
 }
 
 /// `1.5` and `1,5` are one and a half; `1,200` (a comma before exactly three digits) is

@@ -138,11 +138,12 @@ fn a_river_a_town_and_a_district_share_a_name() {
     check(
         "В Пянджском районе задержаны двое.",
         expect![[r#"
-        categories: []
-        actors: []
-        place: bw:panj-district district TJ "Пянджском районе"
-        date: None
-    "#]],
+            categories: []
+            actors: []
+            place: bw:panj-district district TJ "Пянджском районе"
+            date: None
+            quantity: detained 2 persons "двое"
+        "#]],
     );
     check(
         "Guards detained a man in the town of Panj.",
@@ -200,12 +201,13 @@ fn killed_and_detained_are_told_apart() {
     check(
         "Seventeen militants were killed and 4 were detained.",
         expect![[r#"
-        categories: ["terrorism"]
-        actors: []
-        date: None
-        quantity: killed 17 persons "Seventeen militants"
-        event: arrest terrorism asserted at None (0 actors, 1 quantities)
-    "#]],
+            categories: ["terrorism"]
+            actors: []
+            date: None
+            quantity: killed 17 persons "Seventeen militants"
+            quantity: detained 4 persons "4 were detained"
+            event: arrest terrorism asserted at None (0 actors, 2 quantities)
+        "#]],
     );
 }
 
