@@ -43,6 +43,17 @@ impl Folded {
     }
 }
 
+/// Letters and digits, with the common scripts decided without a table lookup.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('а'..='я').contains(&c) || ('А'..='Я').contains(&c) || c == 'ё' || c == 'Ё' {
+        true
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
 /// Tokenises and folds `text`.
 pub fn fold(text: &str) -> Folded {
     let mut out = Folded { text: String::with_capacity(text.len() + 2), tokens: Vec::with_capacity(text.len() / 6) };
@@ -51,7 +62,7 @@ pub fn fold(text: &str) -> Folded {
     let mut chars = text.char_indices().peekable();
     let mut word = String::new();
     while let Some((start, c)) = chars.next() {
-        if !(c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())) {
+        if !is_word_char(c) {
             continue;
         }
         let mut end = start + c.len_utf8();
@@ -61,7 +72,7 @@ pub fn fold(text: &str) -> Folded {
                 next.is_ascii_digit()
                     || ((next == '.' || next == ',') && bytes.get(i + 1).is_some_and(|b| b.is_ascii_digit()))
             } else {
-                next.is_ascii_alphanumeric() || (!next.is_ascii() && next.is_alphanumeric())
+                is_word_char(next)
             };
             if !continues {
                 break;
@@ -79,6 +90,9 @@ pub fn fold(text: &str) -> Folded {
             match ch {
                 'ё' | 'Ё' => word.push('е'),
                 ch if ch.is_ascii() => word.push(ch.to_ascii_lowercase()),
+                // The basic Cyrillic capitals, without a table lookup.
+                'А'..='Я' => word.push(char::from_u32(ch as u32 + 32).unwrap_or(ch)),
+                'а'..='я' => word.push(ch),
                 ch => word.extend(ch.to_lowercase()),
             }
         }

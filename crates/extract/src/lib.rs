@@ -1179,7 +1179,9 @@ fn person_noun(folded: &str) -> Option<Person> {
         "afghan", "tajik", "uzbek", "pakistani", "iranian", "человек", "граждан", "гражданин", "жител", "афганц",
         "мужчин", "уроженц", "лиц",
     ];
-    let matches = |stems: &[&str]| stems.iter().any(|s| folded == *s || (s.chars().count() >= 4 && folded.starts_with(s)));
+    // Stems of four letters or more match as prefixes; shorter ones ("man") only whole.
+    let matches =
+        |stems: &[&str]| stems.iter().any(|s| folded == *s || (s.chars().nth(3).is_some() && folded.starts_with(s)));
     if matches(MIGRANT) {
         Some(Person::Migrant)
     } else if matches(ROLE) {

@@ -272,9 +272,10 @@ impl Matcher {
 
     /// Every dictionary name in `folded` (the folded form of `text`), overlaps settled.
     pub fn find(&self, text: &str, folded: &Folded) -> Vec<Hit> {
-        let mut candidates: Vec<Hit> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         for m in self.automaton.find_overlapping_iter(folded.text.as_str()) {
-            let pattern = &self.patterns[m.pattern().as_usize()];
+            let pattern_id = m.pattern().as_usize();
+            let pattern = &self.patterns[pattern_id];
             let Some(first) = folded.token_at(m.start() as u32 + 1) else { continue };
             let last = if pattern.prefix {
                 // The token the match ends in.
@@ -288,18 +289,81 @@ impl Matcher {
                     Err(_) => continue,
                 }
             };
-            let targets: Vec<Target> = pattern
-                .targets
-                .iter()
-                .filter(|(_, check)| passes(check, text, folded, first, last))
-                .map(|(t, _)| *t)
-                .collect();
-            if !targets.is_empty() {
-                candidates.push(Hit { first: first as u32, last: last as u32, targets });
+            // Which of the pattern's targets hold here, as bits (a name shared by more
+            // than 64 entries keeps its first 64).
+            let mut entities = 0u64;
+            let mut cues = 0u64;
+            for (bit, (target, check)) in pattern.targets.iter().take(64).enumerate() {
+                if passes(check, text, folded, first, last) {
+                    if target.is_entity() {
+                        entities |= 1 << bit;
+                    } else {
+                        cues |= 1 << bit;
+                    }
+                }
+            }
+            if entities | cues != 0 {
+                candidates.push(Candidate { first: first as u32, last: last as u32, pattern: pattern_id as u32, entities, cues });
             }
         }
-        settle(candidates, folded.tokens.len())
+        self.settle(candidates, folded.tokens.len())
     }
+
+    /// Keeps, per layer, the longest names first; drops cues inside names. Hits over
+    /// exactly the same tokens (an exact pattern and a prefix pattern of one word) stand
+    /// together.
+    fn settle(&self, mut candidates: Vec<Candidate>, n_tokens: usize) -> Vec<Hit> {
+        candidates.sort_unstable_by_key(|h| (std::cmp::Reverse(h.last - h.first), h.first, h.pattern));
+        let mut entity_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
+        let mut cue_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
+        let mut kept: Vec<Hit> = Vec::new();
+        // Names first, so that cues can see them.
+        for layer in [true, false] {
+            for hit in &candidates {
+                let mask = if layer { hit.entities } else { hit.cues };
+                if mask == 0 {
+                    continue;
+                }
+                let range = hit.first as usize..=hit.last as usize;
+                let own = Some((hit.first, hit.last));
+                let blocked = range.clone().any(|i| {
+                    if layer {
+                        entity_owner[i].is_some_and(|o| Some(o) != own)
+                    } else {
+                        entity_owner[i].is_some() || cue_owner[i].is_some_and(|o| Some(o) != own)
+                    }
+                });
+                if blocked {
+                    continue;
+                }
+                let owner = if layer { &mut entity_owner } else { &mut cue_owner };
+                for i in range {
+                    owner[i] = own;
+                }
+                let targets = self.patterns[hit.pattern as usize]
+                    .targets
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(bit, _)| mask & (1 << bit) != 0)
+                    .map(|(_, (t, _))| *t)
+                    .collect();
+                kept.push(Hit { first: hit.first, last: hit.last, targets });
+            }
+        }
+        kept.sort_by_key(|h| (h.first, h.last));
+        kept
+    }
+}
+
+/// A match before overlaps are settled.
+struct Candidate {
+    first: u32,
+    last: u32,
+    pattern: u32,
+    /// Bits of the pattern's targets that hold here, by layer.
+    entities: u64,
+    cues: u64,
 }
 
 fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize) -> bool {
@@ -309,9 +373,8 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
         Check::Exact(written) => {
             let start = folded.tokens[first].start as usize;
             let end = folded.tokens[last].end as usize;
-            let found: String = text[start..end].chars().filter(|c| c.is_alphanumeric()).collect();
-            let wanted: String = written.chars().filter(|c| c.is_alphanumeric()).collect();
-            found == wanted
+            let found = text[start..end].chars().filter(|c| c.is_alphanumeric());
+            found.eq(written.chars().filter(|c| c.is_alphanumeric()))
         }
     }
 }
@@ -322,42 +385,4 @@ fn is_abbreviation(phrase: &str) -> bool {
     (2..=5).contains(&letters.len())
         && letters.iter().all(|c| !c.is_lowercase())
         && letters.iter().any(|c| c.is_alphabetic())
-}
-
-/// Keeps, per layer, the longest names first; drops cues inside names. Hits over exactly
-/// the same tokens (an exact pattern and a prefix pattern of one word) stand together.
-fn settle(mut candidates: Vec<Hit>, n_tokens: usize) -> Vec<Hit> {
-    candidates.sort_by_key(|h| (std::cmp::Reverse(h.last - h.first), h.first));
-    let mut entity_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
-    let mut cue_owner: Vec<Option<(u32, u32)>> = vec![None; n_tokens];
-    let mut kept: Vec<Hit> = Vec::new();
-    // Names first, so that cues can see them.
-    for layer in [true, false] {
-        for hit in &candidates {
-            let (entities, cues): (Vec<Target>, Vec<Target>) = hit.targets.iter().partition(|t| t.is_entity());
-            let targets = if layer { entities } else { cues };
-            if targets.is_empty() {
-                continue;
-            }
-            let range = hit.first as usize..=hit.last as usize;
-            let own = Some((hit.first, hit.last));
-            let blocked = range.clone().any(|i| {
-                if layer {
-                    entity_owner[i].is_some_and(|o| Some(o) != own)
-                } else {
-                    entity_owner[i].is_some() || cue_owner[i].is_some_and(|o| Some(o) != own)
-                }
-            });
-            if blocked {
-                continue;
-            }
-            let owner = if layer { &mut entity_owner } else { &mut cue_owner };
-            for i in range {
-                owner[i] = own;
-            }
-            kept.push(Hit { first: hit.first, last: hit.last, targets });
-        }
-    }
-    kept.sort_by_key(|h| (h.first, h.last));
-    kept
 }
