@@ -86,8 +86,7 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             continue;
         }
         // October 12[, 2026]
-        if let (Some(m), Some(d)) =
-            (if tokens[i].capitalised { month(folded.folded(i)) } else { None }, day_of(i + 1))
+        if let (Some(m), Some(d)) = (if tokens[i].capitalised { month(folded.folded(i)) } else { None }, day_of(i + 1))
         {
             let (year, last) = match year_of(i + 2) {
                 Some(y) => (Some(y), i + 2),

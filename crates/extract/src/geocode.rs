@@ -36,7 +36,10 @@ fn kind_cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
     };
     // Words that go with crossing water: "across the Panj", "через Пяндж", "вдоль берега".
     let crossing_water = |w: &str| {
-        matches!(w, "across" | "along" | "bank" | "banks" | "через" | "вдол" | "берег" | "переправ" | "переплыл" | "waded")
+        matches!(
+            w,
+            "across" | "along" | "bank" | "banks" | "через" | "вдол" | "берег" | "переправ" | "переплыл" | "waded"
+        )
     };
     after.and_then(classify).or_else(|| before.and_then(classify)).or_else(|| {
         // "the Panj", "the Amu Darya": English names towns without an article.

@@ -380,9 +380,8 @@ impl<'a> Document<'a> {
             if between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| dict.actors[*a].kind == kind) {
                 continue;
             }
-            let found = countries.iter().find_map(|c| {
-                dict.actors.iter().position(|a| a.kind == kind && a.country == Some(*c))
-            });
+            let found =
+                countries.iter().find_map(|c| dict.actors.iter().position(|a| a.kind == kind && a.country == Some(*c)));
             if let Some(actor) = found {
                 self.actors.push((t, actor, at));
             }
@@ -610,8 +609,7 @@ impl<'a> Document<'a> {
         };
         // What happened to them: a verb right after the number first, else the nearest
         // verb around it in the sentence.
-        let mut best: Option<(usize, QuantityKind)> =
-            verb_after.filter(|(i, _)| *i <= noun + 2).map(|(_, k)| (0, k));
+        let mut best: Option<(usize, QuantityKind)> = verb_after.filter(|(i, _)| *i <= noun + 2).map(|(_, k)| (0, k));
         if best.is_none() {
             let window = n.first.saturating_sub(10)..(noun + 12).min(tokens.len());
             for (t, cue, _) in self.cues_between(window.start, window.end) {
@@ -631,7 +629,10 @@ impl<'a> Document<'a> {
         // Smugglers are "border violators" too: in a report about drugs or weapons, the
         // people counted are smugglers, not migrants.
         let contraband = |s: &Signals| {
-            s.has(Category::DrugTrafficking) || s.has(Category::WeaponsTrafficking) || s.drug_quantity || s.weapon_quantity
+            s.has(Category::DrugTrafficking)
+                || s.has(Category::WeaponsTrafficking)
+                || s.drug_quantity
+                || s.weapon_quantity
         };
         let contraband = contraband(&signals) || contraband(&self.document_signals);
         let migration = !contraband
@@ -698,7 +699,8 @@ impl<'a> Document<'a> {
 
         let denials = self.denials();
         let claims = self.claims();
-        let events = self.events(!denials.is_empty());
+        let places = self.document_places();
+        let events = self.events(!denials.is_empty(), places.first());
         let mut categories: BTreeSet<Category> = events.iter().map(|e| e.category).collect();
         for (_, q) in &self.quantities {
             if let Some(c) = category_of_quantity(q.kind) {
@@ -718,7 +720,7 @@ impl<'a> Document<'a> {
         Extraction {
             categories: categories.into_iter().collect(),
             actors,
-            places: self.document_places(),
+            places,
             event_date,
             quantities: self.quantities.iter().map(|(_, q)| q.clone()).collect(),
             denials,
@@ -757,12 +759,16 @@ impl<'a> Document<'a> {
         // town of Panj").
         let town_named = |district: &ResolvedPlace| {
             let bare = district.name.strip_suffix(" District").unwrap_or(&district.name);
-            places.iter().any(|p| p.kind == PlaceKind::PopulatedPlace && p.country == district.country && p.name == bare)
+            places
+                .iter()
+                .any(|p| p.kind == PlaceKind::PopulatedPlace && p.country == district.country && p.name == bare)
         };
         let finer_in = |container: &ResolvedPlace| match container.kind {
             PlaceKind::Country => places.iter().any(|p| p.kind != PlaceKind::Country && p.country == container.country),
             PlaceKind::Province => places.iter().any(|p| {
-                p.country == container.country && p.kind != PlaceKind::Province && p.kind != PlaceKind::Country
+                p.country == container.country
+                    && p.kind != PlaceKind::Province
+                    && p.kind != PlaceKind::Country
                     && (is_fine(p) || p.admin1.as_deref().is_some_and(|a| Some(a) == container.admin1.as_deref()))
             }),
             PlaceKind::River | PlaceKind::Area => any_fine,
@@ -777,8 +783,27 @@ impl<'a> Document<'a> {
     /// city only after a word of place ("in Kabul", "в Кабуле", "near Dushanbe").
     fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
         const PLACE_WORDS: &[&str] = &[
-            "in", "at", "near", "from", "to", "outside", "into", "of", "city", "capital", "в", "во", "из", "под", "у",
-            "около", "до", "город", "столиц", "окрестност", "район",
+            "in",
+            "at",
+            "near",
+            "from",
+            "to",
+            "outside",
+            "into",
+            "of",
+            "city",
+            "capital",
+            "в",
+            "во",
+            "из",
+            "под",
+            "у",
+            "около",
+            "до",
+            "город",
+            "столиц",
+            "окрестност",
+            "район",
         ];
         is_capital(place) && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
     }
@@ -888,14 +913,10 @@ impl<'a> Document<'a> {
                 Category::Cooperation
             }
             EventType::Threat | EventType::Accusation | EventType::Denial => Category::Statement,
-            EventType::IllegalCrossing
-                if has(Category::DrugTrafficking) || signals.drug_quantity =>
-            {
+            EventType::IllegalCrossing if has(Category::DrugTrafficking) || signals.drug_quantity => {
                 Category::DrugTrafficking
             }
-            EventType::IllegalCrossing
-                if has(Category::WeaponsTrafficking) || signals.weapon_quantity =>
-            {
+            EventType::IllegalCrossing if has(Category::WeaponsTrafficking) || signals.weapon_quantity => {
                 Category::WeaponsTrafficking
             }
             // A crossing in a report about contraband is the smugglers' crossing, unless
@@ -903,7 +924,8 @@ impl<'a> Document<'a> {
             EventType::IllegalCrossing
                 if !has(Category::IllegalMigration)
                     && sentence.is_some()
-                    && (self.document_signals.has(Category::DrugTrafficking) || self.document_signals.drug_quantity) =>
+                    && (self.document_signals.has(Category::DrugTrafficking)
+                        || self.document_signals.drug_quantity) =>
             {
                 Category::DrugTrafficking
             }
@@ -943,7 +965,7 @@ impl<'a> Document<'a> {
         })
     }
 
-    fn events(&self, disputed: bool) -> Vec<FoundEvent> {
+    fn events(&self, disputed: bool, first_place: Option<&ResolvedPlace>) -> Vec<FoundEvent> {
         let dict = &self.extractor.dictionaries;
         let mut events: Vec<FoundEvent> = Vec::new();
         for &(t, cue, at) in &self.cues {
@@ -1034,13 +1056,12 @@ impl<'a> Document<'a> {
             });
         }
         let main = self.main_date(&events);
-        let first_place = self.document_places().into_iter().next();
         for event in &mut events {
             if event.when.is_none() {
                 event.when = main.or(self.published).map(|d| When { precision: Precision::Day, ..When::day(d) });
             }
             if event.place.is_none() {
-                event.place = first_place.clone();
+                event.place = first_place.cloned();
             }
             let mut confidence: f32 = 0.4;
             confidence += if event.place.is_some() { 0.2 } else { 0.0 };
@@ -1168,16 +1189,74 @@ enum Person {
 fn person_noun(folded: &str) -> Option<Person> {
     const MIGRANT: &[&str] = &["migrant", "refugee", "asylum", "мигрант", "беженц", "нелегал"];
     const ROLE: &[&str] = &[
-        "militant", "fighter", "terrorist", "smuggler", "trafficker", "courier", "suspect", "member", "soldier",
-        "guard", "servicem", "officer", "policem", "civilian", "intruder", "violator", "insurgent", "attacker",
-        "gunm", "recruit", "organiser", "organizer", "accomplice", "extremist", "боевик", "террорист", "контрабандист",
-        "наркокурьер", "курьер", "нарушител", "подозрева", "член", "военнослужащ", "пограничник", "сотрудник",
-        "экстремист", "наркоторговц", "злоумышленник", "вербовщик", "сообщник", "организатор", "полицейск",
+        "militant",
+        "fighter",
+        "terrorist",
+        "smuggler",
+        "trafficker",
+        "courier",
+        "suspect",
+        "member",
+        "soldier",
+        "guard",
+        "servicem",
+        "officer",
+        "policem",
+        "civilian",
+        "intruder",
+        "violator",
+        "insurgent",
+        "attacker",
+        "gunm",
+        "recruit",
+        "organiser",
+        "organizer",
+        "accomplice",
+        "extremist",
+        "боевик",
+        "террорист",
+        "контрабандист",
+        "наркокурьер",
+        "курьер",
+        "нарушител",
+        "подозрева",
+        "член",
+        "военнослужащ",
+        "пограничник",
+        "сотрудник",
+        "экстремист",
+        "наркоторговц",
+        "злоумышленник",
+        "вербовщик",
+        "сообщник",
+        "организатор",
+        "полицейск",
     ];
     const GENERIC: &[&str] = &[
-        "people", "person", "persons", "men", "man", "women", "woman", "individual", "citizen", "national", "others",
-        "afghan", "tajik", "uzbek", "pakistani", "iranian", "человек", "граждан", "гражданин", "жител", "афганц",
-        "мужчин", "уроженц", "лиц",
+        "people",
+        "person",
+        "persons",
+        "men",
+        "man",
+        "women",
+        "woman",
+        "individual",
+        "citizen",
+        "national",
+        "others",
+        "afghan",
+        "tajik",
+        "uzbek",
+        "pakistani",
+        "iranian",
+        "человек",
+        "граждан",
+        "гражданин",
+        "жител",
+        "афганц",
+        "мужчин",
+        "уроженц",
+        "лиц",
     ];
     // Stems of four letters or more match as prefixes; shorter ones ("man") only whole.
     let matches =
@@ -1197,8 +1276,21 @@ fn person_noun(folded: &str) -> Option<Person> {
 fn is_collective_numeral(word: &str) -> bool {
     matches!(
         word,
-        "двое" | "трое" | "четверо" | "пятеро" | "шестеро" | "семеро" | "восьмеро" | "девятеро" | "десятеро"
-            | "двоих" | "троих" | "четверых" | "пятерых" | "шестерых" | "семерых"
+        "двое"
+            | "трое"
+            | "четверо"
+            | "пятеро"
+            | "шестеро"
+            | "семеро"
+            | "восьмеро"
+            | "девятеро"
+            | "десятеро"
+            | "двоих"
+            | "троих"
+            | "четверых"
+            | "пятерых"
+            | "шестерых"
+            | "семерых"
     )
 }
 

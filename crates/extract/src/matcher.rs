@@ -263,8 +263,13 @@ impl Matcher {
         for (i, entry) in dictionaries.lexicon.iter().enumerate() {
             add(&entry.pattern, Target::Lexicon(i as u32), Check::None);
         }
+        // A contiguous NFA with dense states near the root (where every match starts, at a
+        // space) searches nearly as fast as a DFA in a quarter of its memory; `beltwatch
+        // bench extract` reports both figures.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .dense_depth(6)
             .build(&keys)
             .expect("the automaton of the embedded dictionaries builds");
         Self { automaton, patterns }
@@ -303,7 +308,13 @@ impl Matcher {
                 }
             }
             if entities | cues != 0 {
-                candidates.push(Candidate { first: first as u32, last: last as u32, pattern: pattern_id as u32, entities, cues });
+                candidates.push(Candidate {
+                    first: first as u32,
+                    last: last as u32,
+                    pattern: pattern_id as u32,
+                    entities,
+                    cues,
+                });
             }
         }
         self.settle(candidates, folded.tokens.len())

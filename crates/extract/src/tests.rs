@@ -210,4 +210,3 @@ fn killed_and_detained_are_told_apart() {
         "#]],
     );
 }
-

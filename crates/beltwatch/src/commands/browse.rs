@@ -6,8 +6,8 @@ use model::When;
 use store::{DocumentFilter, DocumentSummary, Page, SearchQuery, Store};
 
 use super::Status;
-use crate::output::outln;
 use crate::cli::{FilterArgs, Format, ListArgs, SearchArgs, ShowArgs};
+use crate::output::outln;
 use crate::output::{self, Table};
 
 pub fn documents(store: &Store, args: &ListArgs, format: Format) -> anyhow::Result<Status> {

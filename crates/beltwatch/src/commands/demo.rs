@@ -7,12 +7,12 @@ use pipeline::IngestOptions;
 use store::{DocumentFilter, Page, Store};
 
 use super::Status;
-use crate::output::outln;
 use super::browse::print_documents;
 use super::ingest::{ingest, print_summary};
 use crate::cli::{DemoArgs, Format};
 use crate::config::Settings;
 use crate::output;
+use crate::output::outln;
 
 /// The demo's store when none is named: in the current folder, so it is easy to find.
 const DEMO_DB: &str = "beltwatch-demo.sqlite";

@@ -16,8 +16,8 @@ use model::When;
 use store::{EventFilter, Page, Store};
 
 use super::Status;
-use crate::output::outln;
 use crate::cli::{EvalArgs, EventsArgs, ExtractArgs, Format, ReextractArgs};
+use crate::output::outln;
 use crate::output::{self, Table, truncate};
 
 /// The extractor over the embedded dictionaries, built once per process.
@@ -288,7 +288,9 @@ fn print_report(report: &Report) {
         table.print();
         outln!(
             "event date accuracy {:.3} ({} of {} documents with a gold date)",
-            s.event_date.accuracy, s.event_date.correct, s.event_date.with_gold_date
+            s.event_date.accuracy,
+            s.event_date.correct,
+            s.event_date.with_gold_date
         );
         outln!();
     };

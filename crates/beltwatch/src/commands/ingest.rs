@@ -7,10 +7,10 @@ use pipeline::{IngestOptions, Observer, Outcome, Summary, Target};
 use store::Store;
 
 use super::Status;
-use crate::output::outln;
 use crate::cli::Format;
 use crate::config::Settings;
 use crate::output;
+use crate::output::outln;
 
 pub fn run(
     store: &Store,
