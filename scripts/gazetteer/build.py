@@ -162,6 +162,10 @@ PROVINCES = [
 # Russian usage.
 # ---------------------------------------------------------------------------
 EXTRA_PLACE_NAMES = {
+    # Russian spellings reports use that GeoNames lacks.
+    1217474: ["Денау"],                                                                      # Denov
+    1219377: ["Серхетабад"],                                                                 # Serhetabat
+    1159384: ["Тайбад", "Тайабад"],                                                          # Tāybād
     # Tajikistan, Khatlon and GBAO (border towns first).
     1220750: ["Пяндж", "Pyanj", "Pyandzh", "Panj town", "Кировабад", "Kirovabad"],        # Panj
     1220910: ["Нижний Пяндж", "Nizhny Panj", "Nizhniy Pyandzh", "Nizhny Pyanj", "Панджи-Поён", "Пянджи-Поён", "Panji Poyon"],  # Panji Poyon
@@ -171,7 +175,7 @@ EXTRA_PLACE_NAMES = {
     1221614: ["Ишкашим", "Ishkashim", "Ishkoshim", "Ishqoshim", "Eshkashem"],                 # Ishqoshim (TJ)
     1148268: ["Ишкашим", "Эшкашем", "Ишкашем", "Eshkashem", "Ishkashim", "Ishkoshim", "Ashkasham", "Afghan Ishkashim"],  # Ashkāsham (AF)
     1220962: ["Мургаб", "Мургоб", "Murgab", "Murghab", "Murghob"],                           # Murghob
-    1221559: ["Калаи-Хумб", "Калайхумб", "Калаихумб", "Калъаи Хумб", "Kalaikhumb", "Kalai-Khumb", "Qal'ai Khumb", "Qalai Khumb", "Darvoz"],  # Qalaikhumb
+    1221559: ["Калаи-Хумб", "Калайхумб", "Калаихумб", "Калъаи Хумб", "Kalaikhumb", "Kalai-Khumb", "Qal'ai Khumb", "Qalai Khumb"],  # Qalaikhumb
     1220210: ["Ванч", "Ванҷ", "Vanch", "Vanj"],                                              # Vanj
     1220685: ["Рушан", "Рушон", "Rushan", "Rushon", "Vomar", "Вомар"],                        # Rŭshon
     1220576: ["Шаартуз", "Шахритус", "Shaartuz", "Shakhritus", "Shahrtuz"],                  # Shahritus

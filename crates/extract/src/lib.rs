@@ -599,7 +599,9 @@ impl<'a> Document<'a> {
         // or a verb of what happened to them ("15 injured", "трое задержаны").
         let person = |i: usize| person_noun(self.folded.folded(i));
         let noun = (next..next + 4).filter(|&i| in_sentence(i)).find(|&i| person(i).is_some());
-        let verb_after = (next..next + 3).filter(|&i| in_sentence(i)).find_map(|i| self.people_at(i).map(|k| (i, k)));
+        // The verb comes after the noun, if there is one ("трое нарушителей задержаны").
+        let after = noun.map_or(next, |n| n + 1);
+        let verb_after = (after..after + 3).filter(|&i| in_sentence(i)).find_map(|i| self.people_at(i).map(|k| (i, k)));
         let collective = is_collective_numeral(&self.word(n.first).to_lowercase());
         let (noun, class) = match (noun, verb_after) {
             (Some(noun), _) => (noun, person(noun).unwrap_or(Person::Generic)),

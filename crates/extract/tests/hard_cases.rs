@@ -1,0 +1,147 @@
+//! The hard cases of reading reports, each on a short text written for it, with the
+//! dictionaries built into the binary.
+
+use beltwatch_extract::{Extraction, Extractor};
+use chrono::NaiveDate;
+use model::{Category, QuantityKind};
+
+fn extract(text: &str, published: &str) -> Extraction {
+    let extractor = Extractor::embedded().expect("the embedded dictionaries load");
+    extractor.extract(text, NaiveDate::parse_from_str(published, "%Y-%m-%d").ok())
+}
+
+fn places(x: &Extraction) -> Vec<String> {
+    let mut out: Vec<String> = x.places.iter().map(|p| format!("{} {} {}", p.name, p.kind, p.country)).collect();
+    out.sort();
+    out
+}
+
+fn quantities(x: &Extraction) -> Vec<String> {
+    x.quantities.iter().map(|q| format!("{} {} {}", q.kind, q.value, q.unit)).collect()
+}
+
+#[test]
+fn denials_name_the_government_that_denies() {
+    let x = extract(
+        "The Taliban authorities on Monday rejected claims that militants were sheltering in Takhar province. \
+         The Interior Ministry called the reports baseless.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["taliban"], "one denial per government: {x:#?}");
+    assert!(x.categories.contains(&Category::Statement));
+
+    let x = extract("Власти талибов опровергли сообщения о лагерях боевиков в провинции Тахар.", "2026-10-06");
+    assert_eq!(x.denials.len(), 1);
+    assert_eq!(x.denials[0].actor.as_ref().map(|a| a.as_str()), Some("taliban"));
+
+    // A capital standing for its government denies; it is not where anything happened.
+    let x = extract("Kabul denied that any armed group operates from Afghan soil.", "2026-10-06");
+    assert_eq!(x.denials.len(), 1);
+    assert!(!places(&x).iter().any(|p| p.starts_with("Kabul")), "{:?}", places(&x));
+}
+
+#[test]
+fn several_places_in_one_report() {
+    let x = extract(
+        "Border guards seized heroin at three points: near Farkhor, in Shuroobod district and at the Nizhny Panj crossing. \
+         In Kulob, police detained a courier.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    for expected in ["Farkhor", "lob", "Nizhny Panj"] {
+        assert!(names.iter().any(|p| p.contains(expected)), "{expected} missing from {names:?}");
+    }
+    assert!(names.iter().any(|p| p.contains("Shuroobod") || p.contains("Shamsiddin")), "{names:?}");
+    assert!(names.iter().all(|p| p.ends_with(" TJ")), "{names:?}");
+}
+
+#[test]
+fn places_outside_the_region() {
+    let x = extract(
+        "Turkish police detained four suspected ISKP recruiters in Istanbul on Tuesday, and German police arrested a fifth man in Munich.",
+        "2026-10-08",
+    );
+    let names = places(&x);
+    assert!(names.iter().any(|p| p == "Istanbul populated_place TR"), "{names:?}");
+    assert!(names.iter().any(|p| p == "Munich populated_place DE"), "{names:?}");
+    let x = extract("В Москве сотрудники ФСБ задержали двух сторонников ИГИЛ-Хорасан.", "2026-10-08");
+    assert!(places(&x).iter().any(|p| p == "Moscow populated_place RU"), "{:?}", places(&x));
+}
+
+#[test]
+fn a_name_shared_by_a_river_a_town_and_a_district() {
+    // The river alone is the place when nothing finer is named.
+    let x = extract("Smugglers crossed the Panj at night and were detained on the bank.", "2026-10-06");
+    assert_eq!(places(&x), ["Panj River river TJ"]);
+    // A town beside the river: the town is the place.
+    let x = extract("Guards stopped a boat on the Panj river near the town of Panj.", "2026-10-06");
+    assert_eq!(places(&x), ["Panj populated_place TJ"]);
+    // A district in Russian, inflected.
+    let x = extract("В Пянджском районе Хатлонской области задержаны двое нарушителей границы.", "2026-10-06");
+    assert_eq!(places(&x), ["Panj District district TJ"]);
+    // The province and the city of Kunduz, told apart by the word beside them.
+    let x = extract("Fighting was reported in Kunduz province.", "2026-10-06");
+    assert_eq!(places(&x), ["Kunduz province AF"]);
+    // Afghan and Tajik Ishkashim, told apart by nationality words.
+    let x = extract("The courier came from the Afghan district of Ishkashim.", "2026-10-06");
+    assert!(places(&x).iter().all(|p| p.ends_with(" AF")), "{:?}", places(&x));
+}
+
+#[test]
+fn relative_dates_resolve_against_publication() {
+    // 2026-11-25 is a Wednesday.
+    let x = extract("Border guards seized 40 kg of heroin near Panj on Tuesday.", "2026-11-25");
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-11-24"));
+    let x = extract("Накануне пограничники задержали курьера с гашишем у Хорога.", "2026-11-25");
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-11-24"));
+    let x = extract("В понедельник пограничники задержали курьера с гашишем.", "2026-11-25");
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-11-23"));
+    let x = extract("Guards seized hashish near Farkhor on 3 March.", "2026-11-25");
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-03-03"));
+    // "Last week" gives no day.
+    let x = extract("Guards seized hashish near Farkhor last week.", "2026-11-25");
+    assert_eq!(x.event_date, None);
+}
+
+#[test]
+fn numbers_in_words_and_digits() {
+    let x = extract(
+        "Guards seized 1.5 tonnes of hashish and two Kalashnikov rifles; seventeen militants were killed and three smugglers detained.",
+        "2026-10-06",
+    );
+    let q = quantities(&x);
+    for expected in ["hashish 1.5 t", "firearms 2 items", "killed 17 persons", "detained 3 persons"] {
+        assert!(q.iter().any(|x| x == expected), "{expected} missing from {q:?}");
+    }
+    let x = extract("Пограничники изъяли более 200 кг героина и задержали троих нарушителей.", "2026-10-06");
+    let q = quantities(&x);
+    assert!(q.iter().any(|x| x == "heroin 200 kg"), "{q:?}");
+    assert!(x.quantities.iter().any(|q| q.kind == QuantityKind::Detained && q.value == 3.0), "{q:?}");
+}
+
+#[test]
+fn a_group_named_without_an_event_gives_no_event() {
+    let x = extract(
+        "ISKP remains the most capable armed group in the region, analysts at the institute wrote in a long review of its history.",
+        "2026-10-06",
+    );
+    assert!(x.events.iter().all(|e| e.category != Category::Terrorism), "{:?}", x.events);
+    assert!(!x.categories.contains(&Category::Terrorism), "{:?}", x.categories);
+}
+
+#[test]
+fn migrants_and_smugglers_are_told_apart() {
+    let x = extract(
+        "Uzbek border guards detained eleven Afghan migrants who had crossed the Amu Darya illegally.",
+        "2026-10-06",
+    );
+    assert!(x.categories.contains(&Category::IllegalMigration), "{:?}", x.categories);
+    assert_eq!(quantities(&x), ["migrants 11 persons"]);
+    let x = extract(
+        "Нарушители границы переправились через Пяндж. У задержанных изъяли 30 кг гашиша, задержаны двое.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::IllegalMigration), "{:?}", x.categories);
+    assert!(x.categories.contains(&Category::DrugTrafficking), "{:?}", x.categories);
+}
