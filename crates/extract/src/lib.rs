@@ -712,6 +712,20 @@ impl<'a> Document<'a> {
         if !denials.is_empty() {
             categories.insert(Category::Statement);
         }
+        // An attack by an armed group at the border is a border incident and terrorism.
+        for e in &events {
+            if matches!(e.event_type, EventType::Attack | EventType::ArmedClash) && e.category == Category::BorderIncident {
+                let terror = e.sentences.iter().any(|s| {
+                    self.sentences
+                        .binary_search_by_key(&s.start, |x| x.start)
+                        .ok()
+                        .is_some_and(|i| self.signals[i].armed_group || self.signals[i].has(Category::Terrorism))
+                });
+                if terror {
+                    categories.insert(Category::Terrorism);
+                }
+            }
+        }
         let mut actors: Vec<ActorId> = Vec::new();
         for &(_, a, _) in &self.actors {
             if !actors.contains(&dict.actors[a].id) {
@@ -860,12 +874,13 @@ impl<'a> Document<'a> {
         between(&self.actors, |a| a.0, from, to).last().map(|(_, a, _)| dict.actors[*a].id.clone())
     }
 
-    /// Whether an actor (or a capital standing for its government) speaks in `sentence`
-    /// before the cue at `at`.
-    fn has_speaker(&self, sentence: u32, at: usize) -> bool {
-        let (from, _) = self.tokens_of(sentence);
-        !between(&self.actors, |a| a.0, from, at).is_empty()
-            || between(&self.places, |p| p.0, from, at).iter().any(|(t, p)| self.stands_for_government(*t, p))
+    /// Whether someone speaks in `sentence`: an actor (or a capital standing for its
+    /// government) is named in it, or a verb of speech ("said", "заявил") is there.
+    fn has_speaker(&self, sentence: u32, _at: usize) -> bool {
+        let (from, to) = self.tokens_of(sentence);
+        !between(&self.actors, |a| a.0, from, to).is_empty()
+            || between(&self.places, |p| p.0, from, to).iter().any(|(t, p)| self.stands_for_government(*t, p))
+            || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Speech)
     }
 
     fn claims(&self) -> Vec<FoundClaim> {
@@ -941,13 +956,16 @@ impl<'a> Document<'a> {
             }
             EventType::IllegalCrossing => Category::IllegalMigration,
             EventType::Seizure | EventType::Arrest => {
+                let migration = has(Category::IllegalMigration) || quantity(&[QuantityKind::Migrants]);
+                let terror = armed_group || has(Category::Terrorism);
                 if has(Category::DrugTrafficking) || quantity(DRUGS) {
                     Category::DrugTrafficking
                 } else if has(Category::WeaponsTrafficking) || quantity(WEAPONS) {
                     Category::WeaponsTrafficking
-                } else if armed_group || has(Category::Terrorism) {
+                } else if terror && (sentence.is_some() || !migration) {
                     Category::Terrorism
-                } else if has(Category::IllegalMigration) || quantity(&[QuantityKind::Migrants]) {
+                } else if migration {
+                    // Across a whole report, migrants outweigh a group named in passing.
                     Category::IllegalMigration
                 } else {
                     return None;
