@@ -883,6 +883,18 @@ impl<'a> Document<'a> {
             || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Speech)
     }
 
+    /// Whether the accusation word at `t` is a criminal charge ("the men are accused of
+    /// smuggling", "обвиняемые", "их обвиняют в"), not one party accusing another.
+    fn is_charge(&self, t: usize) -> bool {
+        let word = self.word(t).to_lowercase();
+        let before = t.checked_sub(1).map(|b| self.folded.folded(b));
+        word.starts_with("обвиняем")
+            || word.starts_with("обвиняют")
+            || before.is_some_and(|b| {
+                matches!(b, "are" | "were" | "is" | "was" | "been" | "being" | "их") || person_noun(b).is_some()
+            })
+    }
+
     fn claims(&self) -> Vec<FoundClaim> {
         let mut out: Vec<FoundClaim> = Vec::new();
         for &(t, cue, _) in &self.cues {
@@ -996,6 +1008,9 @@ impl<'a> Document<'a> {
             // A warning or an accusation is a statement only when someone makes it: "men
             // accused of smuggling" is a charge, not an accusation.
             if matches!(event_type, EventType::Threat | EventType::Accusation) && !self.has_speaker(sentence, t) {
+                continue;
+            }
+            if event_type == EventType::Accusation && self.is_charge(t) {
                 continue;
             }
             let trigger = Found { kind: MentionKind::Trigger, span: at, resolved: event_type.to_string() };
