@@ -45,6 +45,10 @@ enum Check {
     Exact(String),
     /// Place names match only when capitalised (`Said` the village, not `said`).
     Capitalised,
+    /// Short Cyrillic place names, whose stems are short enough to be other words once
+    /// their endings are stripped (`Семей` and `семья` both fold to `сем`), match only a
+    /// capitalised word that starts with the whole name.
+    CapitalisedWhole(String),
 }
 
 pub struct Matcher {
@@ -238,6 +242,7 @@ impl Matcher {
             }
             let check = match check {
                 Check::None if is_abbreviation(phrase) => Check::Exact(phrase.to_owned()),
+                Check::Capitalised if is_short_cyrillic_name(phrase, &key) => Check::CapitalisedWhole(phrase.to_lowercase()),
                 other => other,
             };
             let slot = *index.entry(key.clone()).or_insert_with(|| {
@@ -380,7 +385,12 @@ struct Candidate {
 fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize) -> bool {
     match check {
         Check::None => true,
-        Check::Capitalised => folded.tokens[first].capitalised,
+        // "уезд Дарваз", "the Panj river": one capitalised word is enough.
+        Check::Capitalised => folded.tokens[first..=last].iter().any(|t| t.capitalised),
+        Check::CapitalisedWhole(name) => {
+            let token = &folded.tokens[first];
+            token.capitalised && first == last && text[token.start as usize..token.end as usize].to_lowercase().starts_with(name)
+        }
         Check::Exact(written) => {
             let start = folded.tokens[first].start as usize;
             let end = folded.tokens[last].end as usize;
@@ -388,6 +398,12 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
             found.eq(written.chars().filter(|c| c.is_alphanumeric()))
         }
     }
+}
+
+/// A one-word Cyrillic name whose folded stem has at most four letters.
+fn is_short_cyrillic_name(phrase: &str, key: &str) -> bool {
+    let stem = key.trim();
+    !stem.contains(' ') && stem.chars().count() <= 4 && phrase.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))
 }
 
 /// An abbreviation: two to five letters, all capitals (`IS`, `TTP`, `ОДКБ`).
