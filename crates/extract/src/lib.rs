@@ -794,34 +794,18 @@ impl<'a> Document<'a> {
         places.iter().filter(|p| !finer_in(p)).cloned().collect()
     }
 
-    /// Whether the capital named at token `t` stands for its government ("Kabul denied",
-    /// "urged Islamabad", "Kabul's envoy") rather than for the city: a capital is the
-    /// city only after a word of place ("in Kabul", "в Кабуле", "near Dushanbe").
+    /// Whether the capital or country named at token `t` stands for its state ("Kabul
+    /// denied", "urged Islamabad", "Pakistan's military", "Turkey has extradited") rather
+    /// than for a place: capitals and countries are places only after a word of place
+    /// ("in Kabul", "from Afghanistan", "в Кабуле", "из Афганистана").
     fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
         const PLACE_WORDS: &[&str] = &[
-            "in",
-            "at",
-            "near",
-            "from",
-            "to",
-            "outside",
-            "into",
-            "of",
-            "city",
-            "capital",
-            "в",
-            "во",
-            "из",
-            "под",
-            "у",
-            "около",
-            "до",
-            "город",
-            "столиц",
-            "окрестност",
-            "район",
+            "in", "at", "near", "from", "to", "outside", "into", "inside", "across", "of", "city", "capital", "в",
+            "во", "из", "под", "у", "около", "до", "на", "по", "через", "город", "столиц", "окрестност", "район",
+            "территори", "границ", "border", "территория",
         ];
-        is_capital(place) && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
+        (is_capital(place) || place.kind == PlaceKind::Country)
+            && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
     }
 
     fn denials(&self) -> Vec<Denial> {
