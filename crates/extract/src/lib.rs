@@ -714,7 +714,9 @@ impl<'a> Document<'a> {
         }
         // An attack by an armed group at the border is a border incident and terrorism.
         for e in &events {
-            if matches!(e.event_type, EventType::Attack | EventType::ArmedClash) && e.category == Category::BorderIncident {
+            if matches!(e.event_type, EventType::Attack | EventType::ArmedClash)
+                && e.category == Category::BorderIncident
+            {
                 let terror = e.sentences.iter().any(|s| {
                     self.sentences
                         .binary_search_by_key(&s.start, |x| x.start)
@@ -800,9 +802,36 @@ impl<'a> Document<'a> {
     /// ("in Kabul", "from Afghanistan", "в Кабуле", "из Афганистана").
     fn stands_for_government(&self, t: usize, place: &ResolvedPlace) -> bool {
         const PLACE_WORDS: &[&str] = &[
-            "in", "at", "near", "from", "to", "outside", "into", "inside", "across", "of", "city", "capital", "в",
-            "во", "из", "под", "у", "около", "до", "на", "по", "через", "город", "столиц", "окрестност", "район",
-            "территори", "границ", "border", "территория",
+            "in",
+            "at",
+            "near",
+            "from",
+            "to",
+            "outside",
+            "into",
+            "inside",
+            "across",
+            "of",
+            "city",
+            "capital",
+            "в",
+            "во",
+            "из",
+            "под",
+            "у",
+            "около",
+            "до",
+            "на",
+            "по",
+            "через",
+            "город",
+            "столиц",
+            "окрестност",
+            "район",
+            "территори",
+            "границ",
+            "border",
+            "территория",
         ];
         (is_capital(place) || place.kind == PlaceKind::Country)
             && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))

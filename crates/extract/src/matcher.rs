@@ -242,7 +242,9 @@ impl Matcher {
             }
             let check = match check {
                 Check::None if is_abbreviation(phrase) => Check::Exact(phrase.to_owned()),
-                Check::Capitalised if is_short_cyrillic_name(phrase, &key) => Check::CapitalisedWhole(phrase.to_lowercase()),
+                Check::Capitalised if is_short_cyrillic_name(phrase, &key) => {
+                    Check::CapitalisedWhole(phrase.to_lowercase())
+                }
                 other => other,
             };
             let slot = *index.entry(key.clone()).or_insert_with(|| {
@@ -389,7 +391,9 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
         Check::Capitalised => folded.tokens[first..=last].iter().any(|t| t.capitalised),
         Check::CapitalisedWhole(name) => {
             let token = &folded.tokens[first];
-            token.capitalised && first == last && text[token.start as usize..token.end as usize].to_lowercase().starts_with(name)
+            token.capitalised
+                && first == last
+                && text[token.start as usize..token.end as usize].to_lowercase().starts_with(name)
         }
         Check::Exact(written) => {
             let start = folded.tokens[first].start as usize;
