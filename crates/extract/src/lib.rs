@@ -366,14 +366,14 @@ impl<'a> Document<'a> {
         if generic.is_empty() {
             return;
         }
-        let afghanistan: CountryCode = CountryCode::from_bytes_unchecked(*b"AF");
+        let afghanistan: Option<CountryCode> = "AF".parse().ok();
         let mut countries: Vec<CountryCode> = Vec::new();
         for (_, p) in &self.places {
             if !countries.contains(&p.country) {
                 countries.push(p.country);
             }
         }
-        countries.sort_by_key(|c| *c == afghanistan);
+        countries.sort_by_key(|c| Some(*c) == afghanistan);
         for (t, kind, at) in generic {
             // A named body in the same sentence already says who it is.
             let (from, to) = self.tokens_of(self.sentence_of[t]);

@@ -54,11 +54,6 @@ impl From<LonLat> for [f64; 2] {
 pub struct CountryCode([u8; 2]);
 
 impl CountryCode {
-    /// A code known to be valid (two ASCII upper-case letters), for constants.
-    pub const fn from_bytes_unchecked(code: [u8; 2]) -> Self {
-        Self(code)
-    }
-
     pub fn as_str(&self) -> &str {
         // Both bytes are ASCII upper-case letters, checked on construction.
         std::str::from_utf8(&self.0).unwrap_or("??")
