@@ -73,21 +73,14 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             i += 3;
             continue;
         }
-        // 12 October [2026]
-        if let (Some(d), Some(m)) = (day_of(i), tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1)))) {
-            let (year, last) = match year_of(i + 2) {
-                Some(y) => (Some(y), i + 2),
-                None => (None, i + 1),
-            };
-            if let Some(date) = resolve(year, m, d, published) {
-                out.push(DateMention { date, first: i, last });
-            }
-            i = last + 1;
-            continue;
-        }
-        // October 12[, 2026]
-        if let (Some(m), Some(d)) = (if tokens[i].capitalised { month(folded.folded(i)) } else { None }, day_of(i + 1))
-        {
+        // "12 October [2026]" and "October 12[, 2026]": a day and a month in either order,
+        // then perhaps a year.
+        let day_month = match (day_of(i), tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1)))) {
+            (Some(d), Some(m)) => Some((d, m)),
+            _ if tokens[i].capitalised => month(folded.folded(i)).zip(day_of(i + 1)).map(|(m, d)| (d, m)),
+            _ => None,
+        };
+        if let Some((d, m)) = day_month {
             let (year, last) = match year_of(i + 2) {
                 Some(y) => (Some(y), i + 2),
                 None => (None, i + 1),
