@@ -91,9 +91,10 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
         rates.push(rate);
     }
     let median = median(rates.clone());
+    let scaling = pathological_scaling(&extractor);
     match format {
         Format::Json => output::json(&serde_json::json!({
-            "benchmark": "extract", "megabytes_per_run": args.megabytes, "runs": rates,
+            "benchmark": "extract", "pathological_scaling": scaling, "megabytes_per_run": args.megabytes, "runs": rates,
             "median_megabytes_per_second": median, "corpus_bytes": corpus_bytes,
             "dictionary_load_seconds": load_seconds, "resident_mb_before_load": before, "resident_mb_after_load": after,
         }))?,
@@ -108,9 +109,45 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
                     "dictionaries: loaded in {load_seconds:.2} s; resident memory {before:.0} MB before, {after:.0} MB after"
                 );
             }
+            outln!("time for 8x the text, pathological inputs (linear is about 8):");
+            for (name, ratio) in &scaling {
+                outln!("  {ratio:>5.1}  {name}");
+            }
         }
     }
     Ok(Status::Clean)
+}
+
+/// How much longer extraction takes on eight times as much of each pathological text
+/// (the same texts the robustness tests feed it): about 8 when time is linear.
+fn pathological_scaling(extractor: &extract::Extractor) -> Vec<(String, f64)> {
+    let patterns: [(&str, &str); 8] = [
+        ("one endless word", "a"),
+        ("an inflected word repeated", "героина "),
+        ("quantities repeated", "1 кг героина "),
+        ("place names repeated", "Panj Panj Khorog "),
+        ("denials repeated", "The Taliban denied. "),
+        ("digits", "9"),
+        ("stops", ". . . ! ? … "),
+        ("dates repeated", "on 12 October "),
+    ];
+    let published = chrono::NaiveDate::from_ymd_opt(2026, 11, 25);
+    let time = |text: &str| {
+        let started = std::time::Instant::now();
+        let x = extractor.extract(text, published);
+        std::hint::black_box(x);
+        started.elapsed().as_secs_f64()
+    };
+    patterns
+        .iter()
+        .map(|(name, unit)| {
+            let small = unit.repeat(100_000 / unit.len());
+            let large = unit.repeat(800_000 / unit.len());
+            // The best of three, against the machine's noise.
+            let best = |t: &str| (0..3).map(|_| time(t)).fold(f64::INFINITY, f64::min);
+            ((*name).to_owned(), best(&large) / best(&small).max(1e-9))
+        })
+        .collect()
 }
 
 fn ingest(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
