@@ -38,20 +38,33 @@ fn kind_cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
     let crossing_water = |w: &str| {
         matches!(
             w,
-            "across" | "along" | "bank" | "banks" | "через" | "вдол" | "берег" | "переправ" | "переплыл" | "waded"
+            "across"
+                | "along"
+                | "bank"
+                | "banks"
+                | "waded"
+                | "через"
+                | "вдол"
+                | "берег"
+                | "переправ"
+                | "переплыл"
+                | "перешл"
+                | "пересекл"
+                | "форсировал"
+                | "разделяет"
         )
     };
     after.and_then(classify).or_else(|| before.and_then(classify)).or_else(|| {
         // "the Panj", "the Amu Darya": English names towns without an article.
         let river = (before == Some("the") && after != Some("district") && after != Some("province"))
-            || before.is_some_and(crossing_water);
+            || before.is_some_and(crossing_water)
+            || after == Some("вброд");
         river.then_some(PlaceKind::River)
     })
 }
 
 /// Scores a candidate; the context is the countries the report is about and the points
-/// of its unambiguous places.
-/// A nationality word right before the name ("the Afghan district of Ishkashim") points to
+/// of its unambiguous places. A nationality word right before the name ("the Afghan district of Ishkashim") points to
 /// its country.
 pub fn score(
     place: &PlaceEntry,

@@ -48,6 +48,9 @@ pub struct ResolvedPlace {
     pub point: LonLat,
     pub admin1: Option<String>,
     pub span: Span,
+    /// The gazetteer entry, for its other names.
+    #[serde(skip)]
+    entry: usize,
 }
 
 impl ResolvedPlace {
@@ -449,6 +452,7 @@ impl<'a> Document<'a> {
                         point: p.point,
                         admin1: p.admin1.clone(),
                         span: span(self.folded, first, last),
+                        entry: i,
                     },
                 ));
             }
@@ -774,12 +778,15 @@ impl<'a> Document<'a> {
         };
         let any_fine = places.iter().any(is_fine);
         // A district named after its centre gives way to the town ("Panj district", "the
-        // town of Panj").
+        // town of Panj"): they share a name in the gazetteer.
+        let dict = &self.extractor.dictionaries;
         let town_named = |district: &ResolvedPlace| {
-            let bare = district.name.strip_suffix(" District").unwrap_or(&district.name);
-            places
-                .iter()
-                .any(|p| p.kind == PlaceKind::PopulatedPlace && p.country == district.country && p.name == bare)
+            let names = &dict.places[district.entry].names;
+            places.iter().any(|p| {
+                p.kind == PlaceKind::PopulatedPlace
+                    && p.country == district.country
+                    && dict.places[p.entry].names.iter().any(|n| names.iter().any(|m| m.eq_ignore_ascii_case(n)))
+            })
         };
         let finer_in = |container: &ResolvedPlace| match container.kind {
             PlaceKind::Country => places.iter().any(|p| p.kind != PlaceKind::Country && p.country == container.country),

@@ -214,6 +214,8 @@ const NOT_PLACES: &[&str] = &[
     "soldier",
     "asia",
     "центральный",
+    "ком",
+    "balkan",
     "centralniy",
     "central",
     "южный",
