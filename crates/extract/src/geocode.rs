@@ -83,6 +83,11 @@ pub fn score(
         _ if place.id.as_str().starts_with("bw:") => 1.5,
         _ => 0.0,
     };
+    // A district is named as one ("Panj district", "Пянджский район"); a bare name is
+    // more often the town.
+    if place.kind == PlaceKind::District && cue != Some(PlaceKind::District) {
+        score -= 1.0;
+    }
     if let Some(cue) = cue {
         let fits = cue == place.kind
             || (cue == PlaceKind::Crossing && matches!(place.kind, PlaceKind::Bridge | PlaceKind::RiverPort))

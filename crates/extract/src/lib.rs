@@ -433,12 +433,28 @@ impl<'a> Document<'a> {
                 }
             }
         }
+        // A province named right after a place ("Ishkashim district of Gorno-Badakhshan",
+        // "в Ишкашимском районе Горно-Бадахшанской области") says which one is meant.
+        let containers: Vec<(usize, Option<&str>)> = place_hits
+            .iter()
+            .filter_map(|(first, _, candidates)| match candidates.as_slice() {
+                [only] if dict.places[*only].kind == PlaceKind::Province => {
+                    Some((*first, dict.places[*only].admin1.as_deref()))
+                }
+                _ => None,
+            })
+            .collect();
         for (first, last, candidates) in place_hits {
             let cue = geocode::cue(self.folded, first, last);
             let nationality = self.nationality_before(first);
+            let container = containers.iter().find(|(t, _)| *t > last && *t <= last + 3).and_then(|(_, a)| *a);
             let best = candidates
                 .iter()
-                .map(|&i| (i, geocode::score(&dict.places[i], cue, &countries, nationality, &anchors)))
+                .map(|&i| {
+                    let place = &dict.places[i];
+                    let inside = container.is_some() && place.admin1.as_deref() == container;
+                    (i, geocode::score(place, cue, &countries, nationality, &anchors) + if inside { 4.0 } else { 0.0 })
+                })
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
             if let Some((i, _)) = best {
                 let p = &dict.places[i];
