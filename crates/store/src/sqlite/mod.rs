@@ -287,13 +287,7 @@ impl SqliteStore {
     pub(crate) fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
         let (mut clauses, mut values) = event_filter_sql(filter);
         if let Some(cursor) = &page.after {
-            let (time, seq) = cursor
-                .rsplit_once('~')
-                .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::InvalidCursor(cursor.clone()))?;
-            clauses.push("(coalesce(e.when_at, ''), e.seq) < (?, ?)".into());
-            values.push(Value::Text(time));
-            values.push(Value::Integer(seq));
+            after_cursor(cursor, "(coalesce(e.when_at, ''), e.seq)", &mut clauses, &mut values)?;
         }
         let limit = page.limit.max(1);
         values.push(Value::Integer(i64::from(limit) + 1));
@@ -388,13 +382,7 @@ impl SqliteStore {
     ) -> Result<Listing<DocumentSummary>, StoreError> {
         let (mut clauses, mut values) = filter_sql(filter);
         if let Some(cursor) = &page.after {
-            let (time, seq) = cursor
-                .rsplit_once('~')
-                .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-                .ok_or_else(|| StoreError::InvalidCursor(cursor.clone()))?;
-            clauses.push("(d.sort_time, d.seq) < (?, ?)".into());
-            values.push(Value::Text(time));
-            values.push(Value::Integer(seq));
+            after_cursor(cursor, "(d.sort_time, d.seq)", &mut clauses, &mut values)?;
         }
         let limit = page.limit.max(1);
         values.push(Value::Integer(i64::from(limit) + 1));
@@ -545,6 +533,19 @@ fn filter_sql(filter: &DocumentFilter) -> (Vec<String>, Vec<Value>) {
         values.push(Value::Text(Source::id_for_name(source).to_string()));
     }
     (clauses, values)
+}
+
+/// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
+/// page) in the order `key` (a `(time, seq)` expression) sorts them, newest first.
+fn after_cursor(cursor: &str, key: &str, clauses: &mut Vec<String>, values: &mut Vec<Value>) -> Result<(), StoreError> {
+    let (time, seq) = cursor
+        .rsplit_once('~')
+        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
+        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))?;
+    clauses.push(format!("{key} < (?, ?)"));
+    values.push(Value::Text(time));
+    values.push(Value::Integer(seq));
+    Ok(())
 }
 
 fn where_sql(clauses: &[String]) -> String {
