@@ -397,7 +397,8 @@ impl SqliteStore {
             let mut next = None;
             while let Some(row) = rows.next()? {
                 if items.len() == limit as usize {
-                    next = Some(cursor_of(items.last(), row)?);
+                    // A row past the page exists: the page's last item is where to go on.
+                    next = items.last().map(|(_, cursor): &(DocumentSummary, String)| cursor.clone());
                     break;
                 }
                 items.push(summary_from_row(row)?);
@@ -593,12 +594,6 @@ fn summary_from_row(row: &Row<'_>) -> Result<(DocumentSummary, String), StoreErr
     };
     let cursor = format!("{}~{}", row.get::<_, String>(11)?, row.get::<_, i64>(12)?);
     Ok((summary, cursor))
-}
-
-/// The cursor that continues after the last item shown: the row already fetched past
-/// the page is not shown, so the cursor is the one of the item before it.
-fn cursor_of(last: Option<&(DocumentSummary, String)>, _peeked: &Row<'_>) -> Result<String, StoreError> {
-    last.map(|(_, cursor)| cursor.clone()).ok_or_else(|| StoreError::InvalidCursor(String::new()))
 }
 
 fn document_from_row(r: &Row<'_>) -> Result<Document, StoreError> {
