@@ -318,9 +318,12 @@ impl<'a> Document<'a> {
             document_signals: Signals::default(),
         };
         doc.read_hits(hits);
-        doc.read_quantities();
-        doc.read_dates();
+        // What the words say first: reading quantities asks whether a sentence is about
+        // contraband; then what the quantities add.
         doc.read_signals();
+        doc.read_quantities();
+        doc.read_quantity_signals();
+        doc.read_dates();
         doc
     }
 
@@ -515,17 +518,26 @@ impl<'a> Document<'a> {
                 signals[self.sentence_of[*t] as usize].armed_group = true;
             }
         }
+        self.signals = signals;
+        self.merge_document_signals();
+    }
+
+    fn read_quantity_signals(&mut self) {
         for (t, q) in &self.quantities {
-            let s = &mut signals[self.sentence_of[*t] as usize];
-            s.drug_quantity |= DRUGS.contains(&q.kind);
-            s.weapon_quantity |= WEAPONS.contains(&q.kind);
-            s.migrant_quantity |= q.kind == QuantityKind::Migrants;
+            if let Some(s) = self.signals.get_mut(self.sentence_of[*t] as usize) {
+                s.drug_quantity |= DRUGS.contains(&q.kind);
+                s.weapon_quantity |= WEAPONS.contains(&q.kind);
+                s.migrant_quantity |= q.kind == QuantityKind::Migrants;
+            }
         }
+        self.merge_document_signals();
+    }
+
+    fn merge_document_signals(&mut self) {
         let mut document = Signals::default();
-        for s in &signals {
+        for s in &self.signals {
             document.merge(s);
         }
-        self.signals = signals;
         self.document_signals = document;
     }
 
@@ -656,10 +668,12 @@ impl<'a> Document<'a> {
                 || s.drug_quantity
                 || s.weapon_quantity
         };
-        let contraband = contraband(&signals) || contraband(&self.document_signals);
-        let migration = !contraband
-            && (signals.has(Category::IllegalMigration)
-                || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing)));
+        // The sentence's own words come first; the report's contraband counts only when the
+        // sentence does not speak of migration itself.
+        let migration_here = signals.has(Category::IllegalMigration)
+            || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
+        let contraband = contraband(&signals) || (contraband(&self.document_signals) && !migration_here);
+        let migration = !contraband && migration_here;
         let kind = match (best.map(|(_, k)| k), class) {
             (Some(k @ (QuantityKind::Killed | QuantityKind::Injured)), _) => k,
             (_, Person::Migrant) if !contraband => QuantityKind::Migrants,
