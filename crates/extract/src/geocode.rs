@@ -12,7 +12,7 @@ use crate::fold::Folded;
 const REGION: &[&str] = &["AF", "TJ", "UZ", "TM", "KG", "KZ", "PK", "IR", "CN", "RU"];
 
 /// What the words next to a name say about its kind.
-fn kind_cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
+pub fn cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
     let word = |i: Option<usize>| {
         i.and_then(|i| folded.tokens.get(i)).map(|t| &folded.text[t.fstart as usize..t.fend as usize])
     };
@@ -110,11 +110,6 @@ pub fn score(
         score += 1.0;
     }
     score
-}
-
-/// The cue for the name at tokens `first..=last`.
-pub fn cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
-    kind_cue(folded, first, last)
 }
 
 /// Great-circle distance in kilometres (haversine, mean Earth radius).

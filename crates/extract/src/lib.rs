@@ -982,11 +982,7 @@ impl<'a> Document<'a> {
         };
         let has = |c: Category| signals.has(c);
         let armed_group = signals.armed_group;
-        let quantity = |kinds: &[QuantityKind]| {
-            (kinds == DRUGS && signals.drug_quantity)
-                || (kinds == WEAPONS && signals.weapon_quantity)
-                || (kinds == [QuantityKind::Migrants] && signals.migrant_quantity)
-        };
+
         Some(match event_type {
             EventType::Agreement | EventType::ExerciseOrDeployment | EventType::PolicyAnnouncement => {
                 Category::Cooperation
@@ -1018,11 +1014,11 @@ impl<'a> Document<'a> {
             }
             EventType::IllegalCrossing => Category::IllegalMigration,
             EventType::Seizure | EventType::Arrest => {
-                let migration = has(Category::IllegalMigration) || quantity(&[QuantityKind::Migrants]);
+                let migration = has(Category::IllegalMigration) || signals.migrant_quantity;
                 let terror = armed_group || has(Category::Terrorism);
-                if has(Category::DrugTrafficking) || quantity(DRUGS) {
+                if has(Category::DrugTrafficking) || signals.drug_quantity {
                     Category::DrugTrafficking
-                } else if has(Category::WeaponsTrafficking) || quantity(WEAPONS) {
+                } else if has(Category::WeaponsTrafficking) || signals.weapon_quantity {
                     Category::WeaponsTrafficking
                 } else if terror && (sentence.is_some() || !migration) {
                     Category::Terrorism
