@@ -21,7 +21,9 @@ pub fn cue(folded: &Folded, first: usize, last: usize) -> Option<PlaceKind> {
     let classify = |w: &str| -> Option<PlaceKind> {
         Some(match w {
             "river" | "рек" | "реч" | "дар" | "daryo" => PlaceKind::River,
-            "district" | "район" | "tumani" | "nohiya" | "woluswali" => PlaceKind::District,
+            "district" | "county" | "район" | "уезд" | "tumani" | "nohiya" | "woluswali" => {
+                PlaceKind::District
+            }
             "province" | "провинц" | "region" | "област" | "oblast" | "велая" | "velayat" | "viloyat" | "вилоя" => {
                 PlaceKind::Province
             }

@@ -242,6 +242,41 @@ fn span(folded: &Folded, first: usize, last: usize) -> Span {
     Span { start: folded.tokens[first].start, end: folded.tokens[last].end }
 }
 
+/// Words after which a place is a point of reference: "opposite", "facing", "напротив",
+/// "граничит с" (stems; Russian words are folded without their endings).
+const REFERENCE_WORDS: &[&str] = &["opposite", "facing", "bordering", "напротив", "гранич"];
+
+/// "The border with Tajikistan", "на границе с Афганистаном": the country is the other side.
+const BORDER_WORDS: &[&str] = &["border", "frontier", "границ"];
+
+/// Words of intent before a destination ("hoped to", "bound for", "рассчитывали добраться до").
+const INTENT_WORDS: &[&str] = &[
+    "hoped",
+    "hoping",
+    "planned",
+    "planning",
+    "intended",
+    "intending",
+    "destined",
+    "destination",
+    "bound",
+    "heading",
+    "headed",
+    "ticket",
+    "route",
+    "рассчитыва",
+    "намерева",
+    "собиралис",
+    "планир",
+    "хотел",
+    "направлял",
+    "билет",
+    "добрат",
+];
+
+/// Words of direction between an intent and its destination.
+const DIRECTION_WORDS: &[&str] = &["to", "for", "into", "towards", "toward", "in", "в", "во", "на", "до", "к"];
+
 /// Words before a country name that make it a nationality, not a place.
 const NATIONALITY: &[&str] = &[
     "граждан",
@@ -789,7 +824,7 @@ impl<'a> Document<'a> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (t, p) in &self.places {
-            if !self.stands_for_government(*t, p) && seen.insert(&p.id) {
+            if !self.stands_for_government(*t, p) && !self.is_aside(*t) && seen.insert(&p.id) {
                 places.push(p.clone());
             }
         }
@@ -833,6 +868,31 @@ impl<'a> Document<'a> {
         places.iter().filter(|p| !finer_in(p)).cloned().collect()
     }
 
+    /// Whether the place named at token `first` is only a reference point or a place
+    /// someone meant to reach, not where anything happened: "opposite Afghanistan's Takhar
+    /// province", "the border with Tajikistan", "граничит с
+    /// Горно-Бадахшанской областью", "hoped to fly to Russia", "destined for dealers in
+    /// Quetta", "собирались переправить к Пянджу".
+    fn is_aside(&self, first: usize) -> bool {
+        let (from, _) = self.tokens_of(self.sentence_of[first]);
+        let word = |i: usize| self.folded.folded(i);
+        let starts = |w: &str, stems: &[&str]| stems.iter().any(|s| w.starts_with(s));
+        let reference = (first.saturating_sub(4).max(from)..first).any(|i| {
+            let w = word(i);
+            let next = if i + 1 < first { word(i + 1) } else { "" };
+            starts(w, REFERENCE_WORDS) || (starts(w, BORDER_WORDS) && (next == "with" || next == "с" || next == "со"))
+        });
+        if reference {
+            return true;
+        }
+        // A destination: a word of intent, then a word of direction, then the place.
+        let window = first.saturating_sub(12).max(from)..first;
+        let Some(intent) = window.clone().find(|&i| starts(word(i), INTENT_WORDS)) else {
+            return false;
+        };
+        (intent + 1..first).any(|i| DIRECTION_WORDS.contains(&word(i)))
+    }
+
     /// Whether the capital or country named at token `t` stands for its state ("Kabul
     /// denied", "urged Islamabad", "Pakistan's military", "Turkey has extradited") rather
     /// than for a place: capitals and countries are places only after a word of place
@@ -869,7 +929,36 @@ impl<'a> Document<'a> {
             "границ",
             "border",
             "территория",
+            "территор",
+            // "in northern Afghanistan", "на севере Афганистана"
+            "north",
+            "south",
+            "east",
+            "west",
+            "northern",
+            "southern",
+            "eastern",
+            "western",
+            "север",
+            "югу",
+            "юг",
+            "восток",
+            "запад",
+            "северн",
+            "южн",
+            "восточн",
+            "западн",
         ];
+        // "the authorities in Kabul", "власти в Кабуле": the government.
+        let authorities = |b: usize| {
+            let w = self.folded.folded(b);
+            matches!(w, "authorities" | "government" | "officials" | "власт" | "правительств" | "руководств")
+        };
+        if is_capital(place)
+            && t.checked_sub(2).is_some_and(|b| authorities(b) && matches!(self.folded.folded(b + 1), "in" | "в"))
+        {
+            return true;
+        }
         (is_capital(place) || place.kind == PlaceKind::Country)
             && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
     }

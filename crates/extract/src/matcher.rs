@@ -239,7 +239,8 @@ impl Matcher {
             let phrase = phrase.trim();
             let prefix = phrase.ends_with('*');
             let Some(key) = fold_pattern(phrase.trim_end_matches('*'), prefix) else { return };
-            if matches!(target, Target::Place(_)) && (key.chars().count() < 4 || not_places.contains(&key)) {
+            let is_place = matches!(target, Target::Place(_));
+            if is_place && (key.chars().count() < 4 || not_places.contains(&key)) {
                 return;
             }
             let check = match check {
@@ -249,14 +250,23 @@ impl Matcher {
                 }
                 other => other,
             };
-            let slot = *index.entry(key.clone()).or_insert_with(|| {
-                keys.push(key);
-                patterns.push(Pattern { targets: Vec::new(), prefix });
-                patterns.len() - 1
-            });
-            let pattern = &mut patterns[slot];
-            if !pattern.targets.iter().any(|(t, _)| *t == target) {
-                pattern.targets.push((target, check));
+            // A Russian name whose nominative looks inflected ("Ишкашим" folds to "ишкаш")
+            // keeps its whole last word too, which its oblique cases fold to ("Ишкашима",
+            // "Ишкашиме").
+            let whole = (is_place && !prefix && phrase.chars().any(is_cyrillic))
+                .then(|| fold_pattern(phrase, true).map(|k| k + " "))
+                .flatten()
+                .filter(|k| *k != key);
+            for key in std::iter::once(key).chain(whole) {
+                let slot = *index.entry(key.clone()).or_insert_with(|| {
+                    keys.push(key);
+                    patterns.push(Pattern { targets: Vec::new(), prefix });
+                    patterns.len() - 1
+                });
+                let pattern = &mut patterns[slot];
+                if !pattern.targets.iter().any(|(t, _)| *t == target) {
+                    pattern.targets.push((target, check.clone()));
+                }
             }
         };
         for (i, place) in dictionaries.places.iter().enumerate() {
@@ -393,9 +403,13 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
         Check::Capitalised => folded.tokens[first..=last].iter().any(|t| t.capitalised),
         Check::CapitalisedWhole(name) => {
             let token = &folded.tokens[first];
+            let word = text[token.start as usize..token.end as usize].to_lowercase();
+            // "Дубай" is also "Дубае", "Дубая": a soft or vowel ending may change.
+            let base = name.trim_end_matches(['й', 'ь', 'а', 'я', 'и', 'ы']);
             token.capitalised
                 && first == last
-                && text[token.start as usize..token.end as usize].to_lowercase().starts_with(name)
+                && (word.starts_with(name.as_str())
+                    || (word.starts_with(base) && word.chars().count() <= name.chars().count() + 2))
         }
         Check::Exact(written) => {
             let start = folded.tokens[first].start as usize;
@@ -409,7 +423,11 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
 /// A one-word Cyrillic name whose folded stem has at most four letters.
 fn is_short_cyrillic_name(phrase: &str, key: &str) -> bool {
     let stem = key.trim();
-    !stem.contains(' ') && stem.chars().count() <= 4 && phrase.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))
+    !stem.contains(' ') && stem.chars().count() <= 4 && phrase.chars().any(is_cyrillic)
+}
+
+fn is_cyrillic(c: char) -> bool {
+    ('\u{400}'..='\u{4FF}').contains(&c)
 }
 
 /// An abbreviation: two to five letters, all capitals (`IS`, `TTP`, `ОДКБ`).

@@ -145,3 +145,55 @@ fn migrants_and_smugglers_are_told_apart() {
     assert!(!x.categories.contains(&Category::IllegalMigration), "{:?}", x.categories);
     assert!(x.categories.contains(&Category::DrugTrafficking), "{:?}", x.categories);
 }
+
+#[test]
+fn destinations_and_reference_points_are_not_where_it_happened() {
+    // Where the migrants hoped to go, and the province across the river named only to
+    // say where the district lies.
+    let x = extract(
+        "Border guards detained eleven Afghan migrants near Termez on Tuesday. The men said they had hoped \
+         to find work and later move on to Kazakhstan. \
+         The outposts in Farkhor district stand opposite Afghanistan's Takhar province.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    assert!(names.iter().any(|p| p.starts_with("Termez") || p.starts_with("Tirmiz")), "{names:?}");
+    assert!(!names.iter().any(|p| p.ends_with(" KZ")), "a destination is not a location: {names:?}");
+    assert!(!names.iter().any(|p| p.starts_with("Takhar")), "a reference point is not a location: {names:?}");
+
+    let x = extract(
+        "Пограничники задержали курьера в Пянджском районе. Партию собирались переправить далее в Россию. \
+         Район граничит с Кундузом.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    assert!(names.iter().any(|p| p.contains(" TJ")), "{names:?}");
+    assert!(!names.iter().any(|p| p.ends_with(" RU")), "{names:?}");
+    assert!(!names.iter().any(|p| p.starts_with("Kunduz")), "{names:?}");
+}
+
+#[test]
+fn russian_names_in_their_oblique_cases() {
+    // "Ишкашим" looks inflected in the nominative; "Дубай" has a soft ending.
+    let x =
+        extract("Нарушители пришли со стороны афганского Ишкашима. Организатор сети задержан в Дубае.", "2026-10-06");
+    let names = places(&x);
+    // The Afghan town is Ashkāsham in the gazetteer.
+    assert!(names.iter().any(|p| p.ends_with(" AF")), "{names:?}");
+    assert!(names.iter().any(|p| p.ends_with(" AE")), "{names:?}");
+}
+
+#[test]
+fn a_capital_after_authorities_is_the_government() {
+    let x = extract(
+        "Militants crossed from Afghanistan's Kunar province and attacked a post in Bajaur. \
+         Officials urged the authorities in Kabul to act.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    assert!(names.iter().any(|p| p.starts_with("Kunar")), "{names:?}");
+    assert!(!names.iter().any(|p| p.starts_with("Kabul")), "{names:?}");
+    // "northern Afghanistan" is a place.
+    let x = extract("The group arranged travel for recruits to camps in northern Afghanistan.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
+}
