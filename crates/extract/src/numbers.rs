@@ -53,8 +53,32 @@ pub fn numbers(text: &str, folded: &Folded) -> Vec<Number> {
 /// A cheap test on the folded token before the full reading: every number word starts
 /// with one of these letters and is at most 12 letters long.
 fn could_be_number_word(folded: &str) -> bool {
-    let first = folded.chars().next().unwrap_or(' ');
-    folded.len() <= 24 && "otfsenhdдтчпшсвмоп".contains(first)
+    const STEMS: &[&str] = &[
+        "o",
+        "t",
+        "f",
+        "s",
+        "e",
+        "n",
+        "h",
+        "d",
+        "од",
+        "дв",
+        "тр",
+        "чет",
+        "пят",
+        "шест",
+        "сем",
+        "вос",
+        "дев",
+        "дес",
+        "сор",
+        "ст",
+        "полт",
+        "полут",
+        "тыс",
+    ];
+    folded.len() <= 24 && STEMS.iter().any(|s| folded.starts_with(s))
 }
 
 /// `1.5` and `1,5` are one and a half; `1,200` (a comma before exactly three digits) is
@@ -74,9 +98,15 @@ fn parse_digits(word: &str) -> Option<f64> {
 
 /// The value of the number words starting at token `i`, and the last token they use.
 fn number_words(text: &str, folded: &Folded, i: usize) -> Option<(f64, usize)> {
-    let word = |j: usize| -> Option<String> {
+    // Latin tokens fold to their lower case; Russian ones lose their endings in folding,
+    // and number words are read whole.
+    let word = |j: usize| -> Option<std::borrow::Cow<'_, str>> {
         let t = folded.tokens.get(j)?;
-        Some(text[t.start as usize..t.end as usize].to_lowercase().replace('ё', "е"))
+        Some(if t.cyrillic {
+            text[t.start as usize..t.end as usize].to_lowercase().replace('ё', "е").into()
+        } else {
+            folded.folded(j).into()
+        })
     };
     let first = word(i)?;
     if let Some(v) = fraction(&first) {
