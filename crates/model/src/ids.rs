@@ -176,8 +176,8 @@ slug_id!(
 );
 
 impl SectorId {
-    /// The id of sector `index` (counted from 0) along the border between `a` and `b`.
-    pub fn new(a: crate::CountryCode, b: crate::CountryCode, index: u16) -> Result<Self, InvalidValue> {
-        format!("{a}-{b}-{index:03}").parse()
+    /// The id of sector `number` (counted from 1) along the border between `a` and `b`.
+    pub fn new(a: crate::CountryCode, b: crate::CountryCode, number: u16) -> Result<Self, InvalidValue> {
+        format!("{a}-{b}-{number:03}").parse()
     }
 }
