@@ -72,6 +72,9 @@ impl Incident {
     }
 }
 
+/// A day, a grid cell (for located events) and a place name (for the others).
+type BucketKey<'a> = (i64, Option<(i64, i64)>, Option<&'a str>);
+
 /// Groups `events` into incidents. `apart` lists groups of event ids an analyst has split:
 /// no two events of one group are merged again.
 pub fn incidents(events: &[BeltEvent], rules: &Rules, apart: &[Vec<String>]) -> Vec<Incident> {
@@ -93,7 +96,7 @@ pub fn incidents(events: &[BeltEvent], rules: &Rules, apart: &[Vec<String>]) -> 
     let mut parent: Vec<usize> = (0..events.len()).collect();
     // Buckets by day and by a grid of about 15 km, so that only neighbours are compared.
     let cell = |e: &BeltEvent| e.point.map(|p| ((p[0] / 0.15).floor() as i64, (p[1] / 0.15).floor() as i64));
-    let mut buckets: HashMap<(i64, Option<(i64, i64)>, Option<&str>), Vec<usize>> = HashMap::new();
+    let mut buckets: HashMap<BucketKey<'_>, Vec<usize>> = HashMap::new();
     for &i in &asserted {
         let e = &events[i];
         let key_place = if e.point.is_none() { e.place_name.as_deref() } else { None };

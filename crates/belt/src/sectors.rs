@@ -233,9 +233,12 @@ pub struct Assignment {
 /// Planar latitude for the index; distances are recomputed at the point's own latitude.
 const INDEX_LAT: f64 = 36.0;
 
+/// A segment of a sector's line, in the index plane, with (sector, segment) indices.
+type Segment = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+
 /// An R-tree over the segments of every sector's line.
 pub struct SectorIndex {
-    tree: RTree<GeomWithData<Line<[f64; 2]>, (u32, u32)>>,
+    tree: RTree<Segment>,
     plane: Plane,
     depth_km: f64,
 }
@@ -276,7 +279,7 @@ impl SectorIndex {
         }
         let (distance_km, cross, s) = best?;
         let sector = &sectors[s];
-        (distance_km <= sector.depth_km).then(|| Assignment {
+        (distance_km <= sector.depth_km).then_some(Assignment {
             sector: s,
             distance_km,
             side: if cross >= 0.0 { sector.left } else { sector.right },

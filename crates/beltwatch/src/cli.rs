@@ -35,6 +35,8 @@ pub enum BenchTarget {
     Ingest,
     /// Megabytes of text per second through extraction, on one core
     Extract,
+    /// Assigning generated events to sectors and recomputing every level, on one core
+    Belt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,8 +70,126 @@ pub enum Command {
     /// Write generated reports into a folder (for tests and benchmarks)
     #[command(hide = true)]
     Generate(GenerateArgs),
-    /// Measure throughput: ingest, or extraction alone
+    /// Measure throughput: ingest, extraction alone, or the belt's assessment
     Bench(BenchArgs),
+    /// Border sectors with their threat levels, hottest first
+    Belt(BeltArgs),
+    /// Why a sector has its level: the incidents that make it, each with its weight
+    Explain(ExplainArgs),
+    /// Weekly counts per sector, province or category, with the spike detector's verdict
+    Trends(TrendsArgs),
+    /// Merge reports of one incident and record the links (or undo a merge with --undo)
+    Corroborate(CorroborateArgs),
+    /// Write the sectors (with their levels) or the events as GeoJSON
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AsOfArgs {
+    /// Assess as on this date [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SectorSort {
+    /// Highest score first
+    Score,
+    /// Along each border
+    Id,
+    Name,
+}
+
+#[derive(Debug, Args)]
+pub struct BeltArgs {
+    /// Only sectors of this border (AF-TJ); repeat for more
+    #[arg(long = "border", value_name = "BORDER")]
+    pub borders: Vec<String>,
+
+    /// Rank by this category's score instead of the overall one
+    #[arg(long)]
+    pub category: Option<String>,
+
+    #[arg(long, value_enum, default_value_t = SectorSort::Score)]
+    pub sort: SectorSort,
+
+    /// How many sectors to list (0 for all)
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A sector id, such as AF-TJ-017
+    pub sector: String,
+
+    /// How many incidents to list
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendKey {
+    Sector,
+    Province,
+    Category,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// What to count by
+    #[arg(long, value_enum, default_value_t = TrendKey::Sector)]
+    pub by: TrendKey,
+
+    /// Only this category
+    #[arg(long)]
+    pub category: Option<String>,
+
+    /// Weeks shown (the detector's baseline is configured apart)
+    #[arg(long, default_value_t = 12)]
+    pub weeks: usize,
+
+    /// Only rows whose last week the detector flags
+    #[arg(long)]
+    pub flagged: bool,
+
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CorroborateArgs {
+    /// Undo the merge of this incident (its first event's id): its reports stand apart again
+    #[arg(long, value_name = "INCIDENT")]
+    pub undo: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    /// Sectors as areas (the line buffered by the depth), with their levels
+    Sectors,
+    /// Sectors as lines along the border, with their levels
+    SectorLines,
+    /// Geolocated events, with their sector
+    Events,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub what: ExportWhat,
+
+    /// Write to this file instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +386,10 @@ pub struct BenchArgs {
     /// How many megabytes of report text per run (extract)
     #[arg(long, default_value_t = 20)]
     pub megabytes: u32,
+
+    /// How many generated events per run (belt)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: u32,
 
     /// How many runs (the median is reported)
     #[arg(long, default_value_t = 5)]

@@ -16,6 +16,18 @@
 //!
 //! [sources."Panj Valley Monitor"]
 //! reliability = "B"
+//!
+//! [belt]
+//! borders = ["AF-TJ", "AF-UZ", "AF-TM", "AF-PK", "AF-IR", "AF-CN", "TJ-KG"]
+//! sector_km = 25
+//! depth_km = 30
+//! window_days = 90
+//! half_life_days = 14
+//! thresholds = [4, 10, 20]      # medium, high, critical
+//! baseline_weeks = 8
+//! spike_alpha = 0.01
+//! merge_km = 10
+//! merge_days = 2
 //! ```
 
 use std::collections::BTreeMap;
@@ -37,6 +49,94 @@ pub struct FileConfig {
     pub ingest: IngestFileConfig,
     #[serde(default)]
     pub sources: BTreeMap<String, SourceFileConfig>,
+    #[serde(default)]
+    pub belt: BeltFileConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeltFileConfig {
+    pub borders: Option<Vec<String>>,
+    pub sector_km: Option<f64>,
+    pub depth_km: Option<f64>,
+    pub window_days: Option<i64>,
+    pub half_life_days: Option<f64>,
+    pub thresholds: Option<[f64; 3]>,
+    pub baseline_weeks: Option<usize>,
+    pub spike_alpha: Option<f64>,
+    pub merge_km: Option<f64>,
+    pub merge_days: Option<i64>,
+}
+
+/// The belt's settings, checked.
+#[derive(Debug, Clone)]
+pub struct BeltSettings {
+    pub borders: Vec<String>,
+    pub spec: belt::SectorSpec,
+    pub model: belt::LevelModel,
+    pub spike: belt::trend::SpikeModel,
+    pub rules: belt::Rules,
+}
+
+fn belt_settings(file: &BeltFileConfig, errors: &mut Vec<String>) -> BeltSettings {
+    let mut out = BeltSettings {
+        borders: belt::sectors::DEFAULT_BORDERS.iter().map(|s| s.to_string()).collect(),
+        spec: belt::SectorSpec::default(),
+        model: belt::LevelModel::default(),
+        spike: belt::trend::SpikeModel::default(),
+        rules: belt::Rules::default(),
+    };
+    if let Some(borders) = &file.borders {
+        if borders.is_empty() {
+            errors.push("belt.borders: name at least one border, such as \"AF-TJ\"".into());
+        }
+        out.borders = borders.clone();
+    }
+    let mut positive = |name: &str, value: Option<f64>, min: f64, slot: &mut f64| {
+        if let Some(v) = value {
+            if v.is_finite() && v >= min {
+                *slot = v;
+            } else {
+                errors.push(format!("belt.{name}: {v} is below {min}"));
+            }
+        }
+    };
+    positive("sector_km", file.sector_km, 1.0, &mut out.spec.length_km);
+    positive("depth_km", file.depth_km, 0.1, &mut out.spec.depth_km);
+    positive("half_life_days", file.half_life_days, 0.1, &mut out.model.half_life_days);
+    positive("merge_km", file.merge_km, 0.0, &mut out.rules.max_km);
+    if let Some(t) = file.thresholds {
+        if t[0] > 0.0 && t[0] <= t[1] && t[1] <= t[2] {
+            out.model.thresholds = t;
+        } else {
+            errors.push(format!("belt.thresholds: {t:?} must be positive and rising (medium, high, critical)"));
+        }
+    }
+    if let Some(days) = file.window_days {
+        if days >= 1 {
+            out.model.window_days = days
+        } else {
+            errors.push(format!("belt.window_days: {days} is below 1"))
+        }
+    }
+    if let Some(days) = file.merge_days {
+        if days >= 0 { out.rules.max_days = days } else { errors.push(format!("belt.merge_days: {days} is below 0")) }
+    }
+    if let Some(weeks) = file.baseline_weeks {
+        if (1..=104).contains(&weeks) {
+            out.spike.baseline_weeks = weeks;
+        } else {
+            errors.push(format!("belt.baseline_weeks: {weeks} is not between 1 and 104"));
+        }
+    }
+    if let Some(alpha) = file.spike_alpha {
+        if alpha > 0.0 && alpha < 1.0 {
+            out.spike.alpha = alpha;
+        } else {
+            errors.push(format!("belt.spike_alpha: {alpha} is not between 0 and 1"));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +166,7 @@ pub struct Settings {
     pub db_named: bool,
     /// Ratings of sources by name, checked.
     pub source_ratings: Vec<(String, Reliability)>,
+    pub belt: BeltSettings,
 }
 
 impl Settings {
@@ -89,8 +190,9 @@ impl Settings {
             Command::Ingest(args) => Some(ingest_options(&file.ingest, args, &mut errors)),
             _ => None,
         };
+        let belt = belt_settings(&file.belt, &mut errors);
         fail_on(errors)?;
-        Ok(Self { db, ingest, db_named, source_ratings })
+        Ok(Self { db, ingest, db_named, source_ratings, belt })
     }
 }
 

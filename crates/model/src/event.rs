@@ -258,3 +258,13 @@ pub struct Alert {
     pub changed_at: Option<DateTime<Utc>>,
     pub marking: Marking,
 }
+
+named_enum! {
+    /// How an event belongs to an incident that several reports describe.
+    pub enum LinkRelation ("link relation") {
+        /// Reports the same incident.
+        Corroborates = "corroborates",
+        /// Disputes or denies it.
+        Contests = "contests",
+    }
+}

@@ -23,7 +23,7 @@ pub use access::{Distribution, Marking, Organisation, SharingGroup, Tlp};
 pub use document::{ContentHash, Document, DocumentFormat, Language, Mention, MentionKind, Span};
 pub use event::{
     Actor, ActorKind, ActorRole, Alert, AlertStatus, Category, Claim, Event, EventActor, EventPlace, EventType,
-    Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
+    LinkRelation, Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
 };
 pub use geo::{CountryCode, GeoPrecision, LonLat, Place, PlaceKind};
 pub use ids::{

@@ -14,8 +14,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use model::{
-    ActorId, Category, Claim, CountryCode, Document, DocumentFormat, DocumentId, Event, EventType, Language, Marking,
-    Mention, Organisation, Reliability, Source, When,
+    ActorId, Category, Claim, CountryCode, Credibility, Document, DocumentFormat, DocumentId, Event, EventId,
+    EventType, Language, LinkRelation, Marking, Mention, Organisation, Reliability, SectorId, Source, When,
 };
 use serde::Serialize;
 
@@ -132,6 +132,37 @@ pub enum Inserted {
     /// A document with the same content hash was already stored (or earlier in the
     /// same batch).
     Duplicate { id: DocumentId },
+}
+
+/// Where a document came from, as corroboration weighs it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentSource {
+    pub document: DocumentId,
+    /// The source's name, or the outlet the document names.
+    pub outlet: String,
+    pub reliability: Reliability,
+    pub language: String,
+}
+
+/// An event's link to an incident, named by the incident's first event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventLink {
+    pub event: EventId,
+    pub incident: EventId,
+    pub relation: LinkRelation,
+    pub reason: String,
+    pub linked_at: DateTime<Utc>,
+    /// When an analyst undid the link; an undone link is never made again automatically.
+    pub unlinked_at: Option<DateTime<Utc>>,
+}
+
+/// A link to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLink {
+    pub event: EventId,
+    pub incident: EventId,
+    pub relation: LinkRelation,
+    pub reason: String,
 }
 
 /// A source with how many documents came from it.
@@ -274,6 +305,42 @@ impl Store {
     ) -> Result<Vec<SearchHit>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.search(query, filter, limit),
+        }
+    }
+
+    /// Every document's outlet, reliability and language.
+    pub fn document_sources(&self) -> Result<Vec<DocumentSource>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.document_sources(),
+        }
+    }
+
+    /// Every link, undone ones included.
+    pub fn links(&self) -> Result<Vec<EventLink>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.links(),
+        }
+    }
+
+    /// Records links that are not recorded yet (an undone link stays undone); returns how
+    /// many were new.
+    pub fn add_links(&self, links: &[NewLink]) -> Result<usize, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.add_links(links),
+        }
+    }
+
+    /// Undoes every active link of `incident`; returns how many.
+    pub fn unlink(&self, incident: EventId) -> Result<usize, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.unlink(incident),
+        }
+    }
+
+    /// Records each event's sector and credibility, as the belt assessed them.
+    pub fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.set_assessment(rows),
         }
     }
 

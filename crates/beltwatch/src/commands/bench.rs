@@ -24,11 +24,100 @@ impl Observer for Quiet {
     fn outcome(&mut self, _outcome: &Outcome) {}
 }
 
-pub fn run(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
+pub fn run(args: &BenchArgs, settings: &crate::config::Settings, format: Format) -> anyhow::Result<Status> {
     match args.target {
         BenchTarget::Ingest => ingest(args, format),
         BenchTarget::Extract => extract(args, format),
+        BenchTarget::Belt => belt(args, settings, format),
     }
+}
+
+/// The belt on generated events: points scattered up to 60 km either side of the watched
+/// borders over a year, of every threat category. Measures assigning them to sectors,
+/// merging reports of one incident, and recomputing every sector's level, each on one core.
+fn belt(args: &BenchArgs, settings: &crate::config::Settings, format: Format) -> anyhow::Result<Status> {
+    use belt::{BeltEvent, Source};
+    use model::{Category, EventType, Quantity, QuantityKind, Reliability, Span, Stance, Unit};
+
+    let (sectors, index) = super::belt::sectors(&settings.belt)?;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+    let mut random = crate::synth::SplitMix(11);
+    let kinds = [
+        (Category::DrugTrafficking, EventType::Seizure, QuantityKind::Heroin, Unit::Kilogram),
+        (Category::IllegalMigration, EventType::IllegalCrossing, QuantityKind::Migrants, Unit::Persons),
+        (Category::WeaponsTrafficking, EventType::Seizure, QuantityKind::Firearms, Unit::Items),
+        (Category::BorderIncident, EventType::ArmedClash, QuantityKind::Killed, Unit::Persons),
+        (Category::Terrorism, EventType::Attack, QuantityKind::Killed, Unit::Persons),
+    ];
+    let outlets = ["Asia-Plus", "Khovar", "TOLOnews", "Pajhwok", "Kun.uz", "Fergana", "Sputnik Tajikistan", "Dawn"];
+    let n = args.events.max(1) as usize;
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let sector = &sectors[random.below(sectors.len() as u32) as usize];
+        let (p, _) = belt::geo::point_along(&sector.line, random.unit() * sector.length_km);
+        // Up to about 60 km off the line, either way.
+        let point = [p[0] + (random.unit() - 0.5) * 1.4, p[1] + (random.unit() - 0.5) * 1.1];
+        let (category, event_type, what, unit) = kinds[random.below(kinds.len() as u32) as usize];
+        events.push(BeltEvent {
+            id: format!("e{i}"),
+            category,
+            event_type,
+            date: as_of - chrono::Duration::days(i64::from(random.below(365))),
+            point: Some(point),
+            place_name: None,
+            country: None,
+            province: None,
+            stance: if random.below(50) == 0 { Stance::Disputed } else { Stance::Asserted },
+            groups: Vec::new(),
+            quantities: vec![Quantity {
+                kind: what,
+                value: f64::from(1 + random.below(40)),
+                unit,
+                span: Span { start: 0, end: 0 },
+            }],
+            sources: vec![Source {
+                document: format!("d{i}"),
+                outlet: outlets[random.below(outlets.len() as u32) as usize].to_owned(),
+                reliability: Reliability::C,
+                language: None,
+            }],
+        });
+    }
+    let mut assign_s = Vec::new();
+    let mut merge_s = Vec::new();
+    let mut assess_s = Vec::new();
+    let mut summary = (0usize, 0usize, 0usize);
+    for _ in 0..args.runs.max(1) {
+        let started = std::time::Instant::now();
+        let placed: Vec<_> = events.iter().map(|e| e.point.and_then(|p| index.assign(&sectors, p))).collect();
+        assign_s.push(started.elapsed().as_secs_f64());
+        let started = std::time::Instant::now();
+        let incidents = belt::corroborate::incidents(&events, &settings.belt.rules, &[]);
+        merge_s.push(started.elapsed().as_secs_f64());
+        let started = std::time::Instant::now();
+        let assessment = belt::assess::assess(&sectors, &events, &incidents, &placed, &settings.belt.model, as_of);
+        assess_s.push(started.elapsed().as_secs_f64());
+        summary = (
+            placed.iter().flatten().count(),
+            incidents.len(),
+            assessment.sectors.iter().filter(|s| s.level >= model::ThreatLevel::High).count(),
+        );
+    }
+    let (assign, merge, assess) = (median(assign_s), median(merge_s), median(assess_s));
+    match format {
+        Format::Json => output::json(&serde_json::json!({
+            "benchmark": "belt", "events": n, "sectors": sectors.len(), "runs": args.runs.max(1),
+            "in_belt": summary.0, "incidents": summary.1, "sectors_high_or_above": summary.2,
+            "median_seconds": { "assign": assign, "corroborate": merge, "assess": assess },
+        }))?,
+        Format::Table => {
+            outln!("{n} generated events, {} sectors, {} runs (medians, one core):", sectors.len(), args.runs.max(1));
+            outln!("  assign to sectors  {assign:.3} s ({} in the belt)", summary.0);
+            outln!("  corroborate        {merge:.3} s ({} incidents)", summary.1);
+            outln!("  recompute levels   {assess:.3} s ({} sectors high or critical)", summary.2);
+        }
+    }
+    Ok(Status::Clean)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

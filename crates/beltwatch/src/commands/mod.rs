@@ -1,5 +1,6 @@
 //! One module per group of commands; `run` dispatches.
 
+mod belt;
 mod bench;
 mod browse;
 mod demo;
@@ -42,11 +43,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             eprintln!("wrote {written} reports to {}", args.out.display());
             Ok(Status::Clean)
         }
-        Command::Bench(args) => bench::run(&args, format),
+        Command::Bench(args) => bench::run(&args, &settings, format),
         Command::Extract(args) => extraction::extract(&args, format),
         Command::Events(args) => extraction::events(&open(&settings)?, &args, format),
         Command::Reextract(args) => extraction::reextract(&open(&settings)?, &args, format),
         Command::Eval(args) => extraction::eval(&args, format),
+        Command::Belt(args) => belt::belt(&open(&settings)?, &settings, &args, format),
+        Command::Explain(args) => belt::explain(&open(&settings)?, &settings, &args, format),
+        Command::Trends(args) => belt::trends(&open(&settings)?, &settings, &args, format),
+        Command::Corroborate(args) => belt::corroborate(&open(&settings)?, &settings, &args, format),
+        Command::Export(args) => belt::export(&open(&settings)?, &settings, &args),
     }
 }
 

@@ -6,16 +6,17 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    ContentHash, Distribution, Document, DocumentId, Event, EventActor, Marking, Mention, Organisation, OrganisationId,
-    Precision, Quantity, Reliability, SharingGroupId, Source, SourceKind, Span, When,
+    ContentHash, Credibility, Distribution, Document, DocumentId, Event, EventActor, EventId, Marking, Mention,
+    Organisation, OrganisationId, Precision, Quantity, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
+    When,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
 use crate::query::{SearchQuery, Term};
 use crate::{
-    DocumentFilter, DocumentSummary, EventFilter, ExtractionInput, Facts, Inserted, Listing, NewDocument, Page,
-    SearchHit, SourceSummary, StoreError,
+    DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Inserted, Listing,
+    NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
 };
 
 /// Written into every beltwatch SQLite file ("BWat"), so that beltwatch never migrates,
@@ -23,8 +24,11 @@ use crate::{
 const APPLICATION_ID: i32 = 0x4257_6174;
 
 /// The migrations, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_documents.sql"), include_str!("migrations/0002_events.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_documents.sql"),
+    include_str!("migrations/0002_events.sql"),
+    include_str!("migrations/0003_links.sql"),
+];
 
 /// How many idle reader connections are kept.
 const MAX_IDLE_READERS: usize = 4;
@@ -439,6 +443,110 @@ impl SqliteStore {
             }
             Ok(hits)
         })
+    }
+
+    pub(crate) fn document_sources(&self) -> Result<Vec<DocumentSource>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare(
+                "SELECT d.id, coalesce(s.name, d.source_name, d.origin), coalesce(s.reliability, 'F'), d.language \
+                 FROM documents d LEFT JOIN sources s ON s.id = d.source_id ORDER BY d.seq",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, outlet, reliability, language) = row?;
+                out.push(DocumentSource {
+                    document: parse(&id, "document", &id)?,
+                    outlet,
+                    reliability: parse(&reliability, "document", &id)?,
+                    language,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn links(&self) -> Result<Vec<EventLink>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare(
+                "SELECT event_id, incident_id, relation, reason, linked_at, unlinked_at FROM event_links \
+                 ORDER BY incident_id, linked_at, event_id",
+            )?;
+            let rows = statement.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (event, incident, relation, reason, linked_at, unlinked_at) = row?;
+                let record = format!("link {incident}/{event}");
+                out.push(EventLink {
+                    event: parse(&event, "link", &record)?,
+                    incident: parse(&incident, "link", &record)?,
+                    relation: parse(&relation, "link", &record)?,
+                    reason,
+                    linked_at: parse_timestamp(&linked_at, &record)?,
+                    unlinked_at: unlinked_at.map(|t| parse_timestamp(&t, &record)).transpose()?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub(crate) fn add_links(&self, links: &[NewLink]) -> Result<usize, StoreError> {
+        let mut connection = self.writer();
+        let tx = connection.transaction()?;
+        let now = timestamp(Utc::now());
+        let mut added = 0;
+        {
+            let mut statement = tx.prepare_cached(
+                "INSERT INTO event_links (event_id, incident_id, relation, reason, linked_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            )?;
+            for link in links {
+                added += statement.execute(params![
+                    link.event.to_string(),
+                    link.incident.to_string(),
+                    link.relation.as_str(),
+                    link.reason,
+                    now
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    pub(crate) fn unlink(&self, incident: EventId) -> Result<usize, StoreError> {
+        Ok(self.writer().execute(
+            "UPDATE event_links SET unlinked_at = ?2 WHERE incident_id = ?1 AND unlinked_at IS NULL",
+            params![incident.to_string(), timestamp(Utc::now())],
+        )?)
+    }
+
+    pub(crate) fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
+        let mut connection = self.writer();
+        let tx = connection.transaction()?;
+        {
+            let mut statement = tx.prepare_cached("UPDATE events SET sector = ?2, credibility = ?3 WHERE id = ?1")?;
+            for (event, sector, credibility) in rows {
+                statement.execute(params![
+                    event.to_string(),
+                    sector.as_ref().map(|s| s.to_string()),
+                    credibility.as_str()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub(crate) fn integrity_check(&self) -> Result<Vec<String>, StoreError> {

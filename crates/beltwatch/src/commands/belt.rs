@@ -1,0 +1,614 @@
+//! The belt: `belt`, `explain`, `trends`, `corroborate` and `export`. Each loads the stored
+//! events, merges reports of one incident (respecting merges an analyst undid), places
+//! them in the sectors and assesses as of a date.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use belt::assess::{Assessment, assess};
+use belt::sectors::{cut, embedded_borders, select_borders};
+use belt::trend::{spike, weekly_counts};
+use belt::{Assignment, BeltEvent, BeltSector, Incident, Landmark, SectorIndex, Source};
+use chrono::NaiveDate;
+use model::{ActorKind, Category, EventId, LinkRelation, PlaceKind};
+use serde_json::{Value, json};
+use store::{EventFilter, NewLink, Page, Store};
+
+use super::Status;
+use crate::cli::{
+    AsOfArgs, BeltArgs, CorroborateArgs, ExplainArgs, ExportArgs, ExportWhat, Format, SectorSort, TrendKey, TrendsArgs,
+};
+use crate::config::{BeltSettings, Settings};
+use crate::output::{self, Table, outln};
+
+/// How far the simplified border line may lie from the real one, km.
+const LINE_UNCERTAINTY_KM: f64 = 5.0;
+
+/// Everything the belt commands work from.
+pub struct Belt {
+    pub sectors: Vec<BeltSector>,
+    pub events: Vec<BeltEvent>,
+    pub incidents: Vec<Incident>,
+    pub placed: Vec<Option<Assignment>>,
+}
+
+impl Belt {
+    pub fn assess(&self, settings: &BeltSettings, as_of: NaiveDate) -> Assessment {
+        assess(&self.sectors, &self.events, &self.incidents, &self.placed, &settings.model, as_of)
+    }
+
+    fn sector(&self, id: &str) -> anyhow::Result<usize> {
+        let wanted = id.trim().to_ascii_uppercase();
+        self.sectors.iter().position(|s| s.id.as_str() == wanted).with_context(|| {
+            format!("no sector {id:?} on the watched borders ({}); `beltwatch belt --sort id` lists them", {
+                let mut borders: Vec<&str> = self.sectors.iter().map(|s| s.border.as_str()).collect();
+                borders.dedup();
+                borders.join(", ")
+            })
+        })
+    }
+}
+
+/// The sectors of the configured borders, named after the gazetteer's places.
+pub fn sectors(settings: &BeltSettings) -> anyhow::Result<(Vec<BeltSector>, SectorIndex)> {
+    let all = embedded_borders()?;
+    let borders = select_borders(&all, &settings.borders).context("belt.borders")?;
+    let extractor = super::extraction::extractor()?;
+    let landmarks: Vec<Landmark> = extractor
+        .dictionaries()
+        .places
+        .iter()
+        .filter(|p| matches!(p.kind, PlaceKind::PopulatedPlace | PlaceKind::Crossing | PlaceKind::RiverPort))
+        .map(|p| Landmark {
+            name: p.name.clone(),
+            point: [p.point.lon(), p.point.lat()],
+            // Crossings name the sector they are in before villages do.
+            population: p.population.unwrap_or(0).max(if p.kind == PlaceKind::PopulatedPlace { 0 } else { 20_000 }),
+        })
+        .collect();
+    let sectors = cut(&borders, settings.spec, &landmarks)?;
+    let index = SectorIndex::build(&sectors);
+    Ok((sectors, index))
+}
+
+pub fn load(store: &Store, settings: &BeltSettings) -> anyhow::Result<Belt> {
+    let (sectors, index) = sectors(settings)?;
+    let extractor = super::extraction::extractor()?;
+    let dict = extractor.dictionaries();
+    let admin1: HashMap<&str, &str> =
+        dict.places.iter().filter_map(|p| p.admin1.as_deref().map(|a| (p.id.as_str(), a))).collect();
+    let group_kind: HashMap<&str, ActorKind> = dict.actors.iter().map(|a| (a.id.as_str(), a.kind)).collect();
+    let sources: HashMap<String, store::DocumentSource> =
+        store.document_sources()?.into_iter().map(|s| (s.document.to_string(), s)).collect();
+
+    let mut events = Vec::new();
+    let mut page = Page { limit: 1000, after: None };
+    loop {
+        let listing = store.events(&EventFilter::default(), &page)?;
+        for e in listing.items {
+            let Some(when) = &e.when else { continue };
+            let place = e.place.as_ref();
+            events.push(BeltEvent {
+                id: e.id.to_string(),
+                category: e.category,
+                event_type: e.event_type,
+                date: when.at.date_naive(),
+                point: place.and_then(|p| p.point).map(|p| [p.lon(), p.lat()]),
+                place_name: place.map(|p| p.name.clone()),
+                country: place.and_then(|p| p.country),
+                province: place
+                    .and_then(|p| p.place.as_ref())
+                    .and_then(|id| admin1.get(id.as_str()))
+                    .map(|a| (*a).to_owned()),
+                stance: e.stance,
+                groups: e
+                    .actors
+                    .iter()
+                    .filter(|a| {
+                        matches!(
+                            group_kind.get(a.actor.as_str()),
+                            Some(ActorKind::ArmedGroup | ActorKind::CriminalNetwork)
+                        )
+                    })
+                    .map(|a| a.actor.clone())
+                    .collect(),
+                quantities: e.quantities.clone(),
+                sources: e
+                    .documents
+                    .iter()
+                    .map(|d| {
+                        let s = sources.get(&d.to_string());
+                        Source {
+                            document: d.to_string(),
+                            outlet: s.map(|s| s.outlet.clone()).unwrap_or_else(|| d.to_string()),
+                            reliability: s.map(|s| s.reliability).unwrap_or_default(),
+                            language: s.map(|s| s.language.clone()),
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        match listing.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    // Merges an analyst undid: the incident and its undone events stay apart.
+    let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for link in store.links()? {
+        if link.unlinked_at.is_some() && link.relation == LinkRelation::Corroborates {
+            let group = apart.entry(link.incident.to_string()).or_insert_with(|| vec![link.incident.to_string()]);
+            group.push(link.event.to_string());
+        }
+    }
+    let apart: Vec<Vec<String>> = apart.into_values().collect();
+    let incidents = belt::corroborate::incidents(&events, &settings.rules, &apart);
+    // Natural Earth's 1:10m line lies up to a few km from the real border: close to it,
+    // the country the gazetteer gives the place decides the side.
+    let placed = events
+        .iter()
+        .map(|e| {
+            let mut a = e.point.and_then(|p| index.assign(&sectors, p))?;
+            let sector = &sectors[a.sector];
+            if let Some(c) = e.country
+                && a.distance_km < LINE_UNCERTAINTY_KM
+                && (c == sector.left || c == sector.right)
+            {
+                a.side = c;
+            }
+            Some(a)
+        })
+        .collect();
+    Ok(Belt { sectors, events, incidents, placed })
+}
+
+fn as_of(args: &AsOfArgs) -> anyhow::Result<NaiveDate> {
+    match &args.as_of {
+        Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--as-of {text:?}: expected a date such as 2026-11-29")),
+        None => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
+fn category(text: &Option<String>) -> anyhow::Result<Option<Category>> {
+    text.as_deref().map(|c| c.trim().parse::<Category>().map_err(anyhow::Error::from)).transpose()
+}
+
+fn line_geometry(line: &[[f64; 2]]) -> Value {
+    json!({ "type": "LineString", "coordinates": line })
+}
+
+fn sector_json(belt: &Belt, assessment: &Assessment, s: usize) -> Value {
+    let sector = &belt.sectors[s];
+    let level = &assessment.sectors[s];
+    let by_category: serde_json::Map<String, Value> = level
+        .by_category
+        .iter()
+        .map(|(c, (score, l))| (c.to_string(), json!({ "score": round(*score), "level": l.as_str() })))
+        .collect();
+    json!({
+        "id": sector.id.as_str(),
+        "name": sector.name,
+        "border": sector.border,
+        "countries": [sector.left.as_str(), sector.right.as_str()],
+        "length_km": round(sector.length_km),
+        "depth_km": sector.depth_km,
+        "geometry": line_geometry(&sector.line),
+        "area": { "type": "Polygon", "coordinates": [sector.buffer()] },
+        "score": round(level.score),
+        "level": level.level.as_str(),
+        "by_category": by_category,
+        "incidents": level.contributions.len(),
+    })
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+pub fn belt(store: &Store, settings: &Settings, args: &BeltArgs, format: Format) -> anyhow::Result<Status> {
+    let belt = load(store, &settings.belt)?;
+    let as_of = as_of(&args.as_of)?;
+    let assessment = belt.assess(&settings.belt, as_of);
+    let category = category(&args.category)?;
+    let borders: Vec<String> = args.borders.iter().map(|b| b.trim().to_ascii_uppercase()).collect();
+    let mut rows: Vec<usize> = (0..belt.sectors.len())
+        .filter(|&s| {
+            borders.is_empty() || {
+                let b = &belt.sectors[s].border;
+                let reversed: String = b.split('-').rev().collect::<Vec<_>>().join("-");
+                borders.contains(b) || borders.contains(&reversed)
+            }
+        })
+        .collect();
+    if !borders.is_empty() && rows.is_empty() {
+        bail!("no watched border is {} (watched: {})", borders.join(", "), settings.belt.borders.join(", "));
+    }
+    let score = |s: usize| match category {
+        Some(c) => assessment.sectors[s].by_category.get(&c).map_or(0.0, |x| x.0),
+        None => assessment.sectors[s].score,
+    };
+    match args.sort {
+        SectorSort::Score => rows.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b))),
+        SectorSort::Id => {}
+        SectorSort::Name => rows.sort_by(|&a, &b| belt.sectors[a].name.cmp(&belt.sectors[b].name)),
+    }
+    if args.limit > 0 {
+        rows.truncate(args.limit);
+    }
+    match format {
+        Format::Json => output::json(&json!({
+            "as_of": as_of.to_string(),
+            "sectors": rows.iter().map(|&s| sector_json(&belt, &assessment, s)).collect::<Vec<_>>(),
+        }))?,
+        Format::Table => {
+            let mut table = Table::new(&[
+                ("SECTOR", 9),
+                ("NAME", 18),
+                ("KM", 5),
+                ("LEVEL", 8),
+                ("SCORE", 6),
+                ("INCIDENTS", 9),
+                ("BY CATEGORY", 60),
+            ]);
+            for &s in &rows {
+                let level = &assessment.sectors[s];
+                let sector = &belt.sectors[s];
+                let (shown_score, shown_level) = match category {
+                    Some(c) => level.by_category.get(&c).copied().unwrap_or((0.0, model::ThreatLevel::Low)),
+                    None => (level.score, level.level),
+                };
+                table.row(vec![
+                    sector.id.to_string(),
+                    sector.name.clone(),
+                    format!("{:.0}", sector.length_km),
+                    shown_level.to_string(),
+                    format!("{shown_score:.1}"),
+                    level.contributions.len().to_string(),
+                    level
+                        .by_category
+                        .iter()
+                        .map(|(c, (sc, l))| format!("{c} {l} {sc:.1}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]);
+            }
+            table.print();
+            outln!(
+                "{} of {} sectors on {} as of {as_of}; `beltwatch explain SECTOR` says why",
+                rows.len(),
+                belt.sectors.len(),
+                settings.belt.borders.join(", ")
+            );
+        }
+    }
+    Ok(Status::Clean)
+}
+
+pub fn explain(store: &Store, settings: &Settings, args: &ExplainArgs, format: Format) -> anyhow::Result<Status> {
+    let belt = load(store, &settings.belt)?;
+    let s = belt.sector(&args.sector)?;
+    let as_of = as_of(&args.as_of)?;
+    let assessment = belt.assess(&settings.belt, as_of);
+    let level = &assessment.sectors[s];
+    let sector = &belt.sectors[s];
+    let shown = &level.contributions[..level.contributions.len().min(args.limit)];
+    let incident_json = |c: &belt::Contribution| {
+        let inc = &belt.incidents[c.incident];
+        let first = &belt.events[inc.events[0]];
+        json!({
+            "incident": first.id,
+            "category": c.category.as_str(),
+            "event_type": first.event_type.as_str(),
+            "date": c.date.to_string(),
+            "place": first.place_name,
+            "distance_km": round(c.distance_km),
+            "weight": round(c.weight),
+            "why": c.why,
+            "credibility": inc.credibility.as_str(),
+            "independent_sources": inc.independent_sources,
+            "events": inc.events.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
+            "contested_by": inc.contested_by.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
+            "outlets": inc.events.iter().flat_map(|&i| belt.events[i].sources.iter().map(|s| s.outlet.as_str())).collect::<Vec<_>>(),
+        })
+    };
+    match format {
+        Format::Json => {
+            let mut value = sector_json(&belt, &assessment, s);
+            value["as_of"] = json!(as_of.to_string());
+            value["model"] = json!({
+                "window_days": settings.belt.model.window_days,
+                "half_life_days": settings.belt.model.half_life_days,
+                "thresholds": settings.belt.model.thresholds,
+            });
+            value["contributions"] = shown.iter().map(incident_json).collect();
+            output::json(&value)?;
+        }
+        Format::Table => {
+            let [m, h, c] = settings.belt.model.thresholds;
+            outln!(
+                "{} {} ({}, {:.0} km): {} at {:.1} as of {as_of} (medium from {m}, high from {h}, critical from {c})",
+                sector.id,
+                sector.name,
+                sector.border,
+                sector.length_km,
+                level.level,
+                level.score
+            );
+            for (cat, (score, l)) in &level.by_category {
+                outln!("  {cat}: {l} at {score:.1}");
+            }
+            if shown.is_empty() {
+                outln!(
+                    "no incident in the last {} days lies within {} km of this sector's line",
+                    settings.belt.model.window_days,
+                    sector.depth_km
+                );
+            }
+            for (k, c) in shown.iter().enumerate() {
+                let inc = &belt.incidents[c.incident];
+                let first = &belt.events[inc.events[0]];
+                outln!();
+                outln!(
+                    "{}. {:.2}  {} {} {} at {} — credibility {} ({} report(s), {} outlet(s){})",
+                    k + 1,
+                    c.weight,
+                    c.date,
+                    c.category,
+                    first.event_type,
+                    first.place_name.as_deref().unwrap_or("?"),
+                    inc.credibility.as_str(),
+                    inc.events.len(),
+                    inc.independent_sources,
+                    if inc.contested() { ", contested" } else { "" }
+                );
+                outln!("   {}", c.why);
+                outln!("   incident {}", first.id);
+            }
+            if level.contributions.len() > shown.len() {
+                outln!();
+                outln!("{} more with less weight; --limit shows more", level.contributions.len() - shown.len());
+            }
+        }
+    }
+    Ok(Status::Clean)
+}
+
+pub fn trends(store: &Store, settings: &Settings, args: &TrendsArgs, format: Format) -> anyhow::Result<Status> {
+    let belt = load(store, &settings.belt)?;
+    let as_of = as_of(&args.as_of)?;
+    let only = category(&args.category)?;
+    let spike_model = settings.belt.spike;
+    let weeks = args.weeks.max(spike_model.baseline_weeks + 1);
+    let mut dates: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for inc in &belt.incidents {
+        let first = &belt.events[inc.events[0]];
+        if !first.category.is_threat() || only.is_some_and(|c| c != first.category) {
+            continue;
+        }
+        let key = match args.by {
+            TrendKey::Sector => match inc.events.iter().find_map(|&i| belt.placed[i].as_ref()) {
+                Some(a) => belt.sectors[a.sector].id.to_string(),
+                None => continue,
+            },
+            TrendKey::Province => {
+                let country = inc.events.iter().find_map(|&i| belt.events[i].country);
+                let province = inc.events.iter().find_map(|&i| belt.events[i].province.clone());
+                match (country, province) {
+                    (Some(c), Some(p)) => format!("{c} {p}"),
+                    (Some(c), None) => c.to_string(),
+                    _ => continue,
+                }
+            }
+            TrendKey::Category => first.category.to_string(),
+        };
+        dates.entry(key).or_default().push(first.date);
+    }
+    let mut rows = Vec::new();
+    for (key, ds) in dates {
+        let counts = weekly_counts(ds, as_of, weeks);
+        let Some(verdict) = spike(&counts, &spike_model) else { continue };
+        if (args.flagged && !verdict.flagged) || counts[counts.len() - args.weeks.min(weeks)..].iter().all(|&c| c == 0)
+        {
+            continue;
+        }
+        rows.push((key, counts, verdict));
+    }
+    rows.sort_by(|a, b| a.2.probability.total_cmp(&b.2.probability).then(a.0.cmp(&b.0)));
+    let shown_weeks = args.weeks.min(weeks);
+    match format {
+        Format::Json => output::json(&json!({
+            "as_of": as_of.to_string(),
+            "week_of_as_of": belt::trend::week_start(as_of).to_string(),
+            "by": format!("{:?}", args.by).to_lowercase(),
+            "baseline_weeks": spike_model.baseline_weeks,
+            "alpha": spike_model.alpha,
+            "rows": rows.iter().map(|(key, counts, v)| json!({
+                "key": key,
+                "weekly": &counts[counts.len() - shown_weeks..],
+                "count": v.count,
+                "expected": round(v.expected),
+                "probability": v.probability,
+                "flagged": v.flagged,
+            })).collect::<Vec<_>>(),
+        }))?,
+        Format::Table => {
+            let mut table = Table::new(&[
+                ("KEY", 28),
+                ("WEEKLY (oldest first)", 3 * shown_weeks),
+                ("LAST", 4),
+                ("EXPECTED", 8),
+                ("P(≥LAST)", 9),
+                ("SPIKE", 5),
+            ]);
+            for (key, counts, v) in &rows {
+                table.row(vec![
+                    key.clone(),
+                    counts[counts.len() - shown_weeks..]
+                        .iter()
+                        .map(|c| format!("{c:>2}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    v.count.to_string(),
+                    format!("{:.2}", v.expected),
+                    format!("{:.4}", v.probability),
+                    if v.flagged { "yes".into() } else { String::new() },
+                ]);
+            }
+            table.print();
+            outln!(
+                "week of {} against the {} weeks before it; a spike is P < {}",
+                belt::trend::week_start(as_of),
+                spike_model.baseline_weeks,
+                spike_model.alpha
+            );
+        }
+    }
+    Ok(Status::Clean)
+}
+
+pub fn corroborate(
+    store: &Store,
+    settings: &Settings,
+    args: &CorroborateArgs,
+    format: Format,
+) -> anyhow::Result<Status> {
+    if let Some(incident) = &args.undo {
+        let id: EventId = incident.trim().parse().with_context(|| format!("--undo {incident:?}"))?;
+        let undone = store.unlink(id)?;
+        if undone == 0 {
+            bail!("incident {incident} has no merge to undo (`beltwatch explain SECTOR` shows incident ids)");
+        }
+        match format {
+            Format::Json => output::json(&json!({ "incident": incident, "undone": undone }))?,
+            Format::Table => outln!("undid {undone} link(s) of incident {incident}; its reports stand apart"),
+        }
+        return Ok(Status::Clean);
+    }
+    let belt = load(store, &settings.belt)?;
+    let links = belt::corroborate::links(&belt.incidents, &belt.events);
+    let parse = |s: &str| s.parse::<EventId>().with_context(|| format!("event id {s:?}"));
+    let mut new = Vec::with_capacity(links.len());
+    for l in &links {
+        new.push(NewLink {
+            event: parse(&l.event)?,
+            incident: parse(&l.incident)?,
+            relation: match l.kind {
+                belt::LinkKind::Corroborates => LinkRelation::Corroborates,
+                belt::LinkKind::Contests => LinkRelation::Contests,
+            },
+            reason: l.reason.clone(),
+        });
+    }
+    let added = store.add_links(&new)?;
+    // Every event carries its incident's credibility and its sector.
+    let mut rows = Vec::with_capacity(belt.events.len());
+    for inc in &belt.incidents {
+        let sector =
+            inc.events.iter().find_map(|&i| belt.placed[i].as_ref()).map(|a| belt.sectors[a.sector].id.clone());
+        for &i in &inc.events {
+            rows.push((parse(&belt.events[i].id)?, sector.clone(), inc.credibility));
+        }
+    }
+    store.set_assessment(&rows)?;
+    let merged = belt.incidents.iter().filter(|i| i.events.len() > 1).count();
+    let contested = belt.incidents.iter().filter(|i| i.contested()).count();
+    match format {
+        Format::Json => output::json(&json!({
+            "events": belt.events.len(),
+            "incidents": belt.incidents.len(),
+            "merged_incidents": merged,
+            "contested_incidents": contested,
+            "links": links.len(),
+            "new_links": added,
+        }))?,
+        Format::Table => outln!(
+            "{} events make {} incidents: {merged} merged from several reports, {contested} contested; \
+             {} links, {added} new",
+            belt.events.len(),
+            belt.incidents.len(),
+            links.len()
+        ),
+    }
+    Ok(Status::Clean)
+}
+
+pub fn export(store: &Store, settings: &Settings, args: &ExportArgs) -> anyhow::Result<Status> {
+    let belt = load(store, &settings.belt)?;
+    let as_of = as_of(&args.as_of)?;
+    let assessment = belt.assess(&settings.belt, as_of);
+    let features: Vec<Value> = match args.what {
+        ExportWhat::Sectors | ExportWhat::SectorLines => (0..belt.sectors.len())
+            .map(|s| {
+                let mut properties = sector_json(&belt, &assessment, s);
+                let geometry = if args.what == ExportWhat::Sectors {
+                    properties["area"].take()
+                } else {
+                    properties["geometry"].take()
+                };
+                if let Some(map) = properties.as_object_mut() {
+                    map.remove("geometry");
+                    map.remove("area");
+                }
+                json!({ "type": "Feature", "id": belt.sectors[s].id.as_str(), "geometry": geometry, "properties": properties })
+            })
+            .collect(),
+        ExportWhat::Events => {
+            let incident_of: HashMap<usize, usize> = belt
+                .incidents
+                .iter()
+                .enumerate()
+                .flat_map(|(k, inc)| inc.events.iter().chain(&inc.contested_by).map(move |&i| (i, k)))
+                .collect();
+            belt.events
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let point = e.point?;
+                    let placed = belt.placed[i].as_ref();
+                    let inc = incident_of.get(&i).map(|&k| &belt.incidents[k]);
+                    Some(json!({
+                        "type": "Feature",
+                        "id": e.id,
+                        "geometry": { "type": "Point", "coordinates": point },
+                        "properties": {
+                            "category": e.category.as_str(),
+                            "event_type": e.event_type.as_str(),
+                            "date": e.date.to_string(),
+                            "stance": e.stance.as_str(),
+                            "place": e.place_name,
+                            "country": e.country.map(|c| c.to_string()),
+                            "province": e.province,
+                            "sector": placed.map(|a| belt.sectors[a.sector].id.to_string()),
+                            "side": placed.map(|a| a.side.to_string()),
+                            "distance_km": placed.map(|a| round(a.distance_km)),
+                            "incident": inc.map(|inc| belt.events[inc.events[0]].id.clone()),
+                            "credibility": inc.map(|inc| inc.credibility.as_str()),
+                            "sources": e.sources.iter().map(|s| s.outlet.as_str()).collect::<Vec<_>>(),
+                        },
+                    }))
+                })
+                .collect()
+        }
+    };
+    let collection = json!({ "type": "FeatureCollection", "features": features });
+    match &args.output {
+        Some(path) => {
+            // Written beside the target and renamed over it: a reader never sees half a file.
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let mut file =
+                tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing in {}", dir.display()))?;
+            {
+                let mut writer = std::io::BufWriter::new(file.as_file_mut());
+                serde_json::to_writer(&mut writer, &collection)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                writer.flush().with_context(|| format!("writing {}", path.display()))?;
+            }
+            file.persist(path).with_context(|| format!("replacing {}", path.display()))?;
+            eprintln!("wrote {} features to {}", collection["features"].as_array().map_or(0, Vec::len), path.display());
+        }
+        None => output::json(&collection)?,
+    }
+    Ok(Status::Clean)
+}
