@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use model::{ActorId, Credibility, EventType, QuantityKind, Reliability, Stance};
+use model::{ActorId, Category, CountryCode, Credibility, EventType, QuantityKind, Reliability, Stance};
 
 use crate::BeltEvent;
 use crate::geo::haversine_km;
@@ -150,26 +150,51 @@ pub fn incidents(events: &[BeltEvent], rules: &Rules, apart: &[Vec<String>]) -> 
         x.date.cmp(&y.date).then(x.id.cmp(&y.id))
     });
 
-    // Disputes and denials: each contests the closest matching incident.
+    // Disputes and denials: each contests the closest matching incident. Incidents are
+    // indexed by day and category, and by a half-degree grid or their country.
+    let half = |p: [f64; 2]| ((p[0] / 0.5).floor() as i64, (p[1] / 0.5).floor() as i64);
+    let mut by_cell: HashMap<(i64, Category, (i64, i64)), Vec<usize>> = HashMap::new();
+    let mut by_country: HashMap<(i64, Category, CountryCode), Vec<usize>> = HashMap::new();
+    for (k, inc) in out.iter().enumerate() {
+        let first = &events[inc.events[0]];
+        if let Some(p) = first.point {
+            by_cell.entry((day(first), first.category, half(p))).or_default().push(k);
+        }
+        if let Some(c) = first.country {
+            by_country.entry((day(first), first.category, c)).or_default().push(k);
+        }
+    }
     for (i, e) in events.iter().enumerate() {
         if e.stance == Stance::Asserted {
             continue;
         }
-        let best = out
-            .iter()
-            .enumerate()
-            .filter_map(|(k, inc)| {
-                let first = &events[inc.events[0]];
+        let mut candidates: Vec<usize> = Vec::new();
+        for d in day(e) - rules.contest_days..=day(e) + rules.contest_days {
+            if let Some(p) = e.point {
+                let (x, y) = half(p);
+                for dx in -1..=1 {
+                    for dy in -1..=1 {
+                        candidates.extend(by_cell.get(&(d, e.category, (x + dx, y + dy))).into_iter().flatten());
+                    }
+                }
+            }
+            if let Some(c) = e.country {
+                candidates.extend(by_country.get(&(d, e.category, c)).into_iter().flatten());
+            }
+        }
+        let best = candidates
+            .into_iter()
+            .filter_map(|k| {
+                let first = &events[out[k].events[0]];
                 let days = (e.date - first.date).num_days().abs();
                 let km = match (e.point, first.point) {
                     (Some(a), Some(b)) => haversine_km(a, b),
                     _ if e.country.is_some() && e.country == first.country => rules.contest_km,
                     _ => f64::INFINITY,
                 };
-                (first.category == e.category && days <= rules.contest_days && km <= rules.contest_km)
-                    .then_some((k, km, days))
+                (km <= rules.contest_km).then_some((k, km, days))
             })
-            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            .min_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
         if let Some((k, _, _)) = best {
             out[k].contested_by.push(i);
         }
