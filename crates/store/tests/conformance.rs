@@ -2,13 +2,13 @@
 //! takes a fresh, empty store; `backends!` runs them all against each backend.
 
 use beltwatch_store::{
-    DocumentFilter, EventFilter, Facts, Inserted, NewDocument, Page, SearchQuery, Store, StoreError,
+    DocumentFilter, EventFilter, Facts, Inserted, NewDocument, NewLink, Page, SearchQuery, Store, StoreError,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use model::{
     ActorRole, Category, ContentHash, Credibility, Distribution, Document, DocumentFormat, Event, EventActor, EventId,
-    EventPlace, EventType, GeoPrecision, Language, LonLat, Marking, Mention, MentionKind, Quantity, QuantityKind,
-    Reliability, Source, SourceKind, Span, Stance, Tlp, Unit, When,
+    EventPlace, EventType, GeoPrecision, Language, LinkRelation, LonLat, Marking, Mention, MentionKind, Quantity,
+    QuantityKind, Reliability, Source, SourceKind, Span, Stance, Tlp, Unit, When,
 };
 
 fn base_time() -> DateTime<Utc> {
@@ -307,6 +307,48 @@ fn stores_and_replaces_facts(store: &Store) {
     assert_eq!(store.extraction_inputs(inputs[0].seq, 10).expect("inputs").len(), 1);
 }
 
+fn links_are_recorded_undone_and_remembered(store: &Store) {
+    sources(store, &["A", "B"]);
+    let first = document(store, 1, "Border guards seized heroin.", "en", "A");
+    let second = document(store, 2, "Heroin was seized at the border.", "en", "B");
+    let a = event(store, &first, 1, Category::DrugTrafficking, "TJ", "tj-border-troops");
+    let b = event(store, &second, 2, Category::DrugTrafficking, "TJ", "tj-border-troops");
+    let facts =
+        |e: &Event| Facts { events: vec![e.clone()], mentions: vec![], claims: vec![], extracted_with: "v1".into() };
+    store
+        .insert_documents(&[
+            NewDocument { document: first.clone(), facts: Some(facts(&a)) },
+            NewDocument { document: second.clone(), facts: Some(facts(&b)) },
+        ])
+        .expect("insert");
+    let sources = store.document_sources().expect("document sources");
+    assert_eq!(sources.iter().map(|s| s.outlet.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+    let link =
+        NewLink { event: b.id, incident: a.id, relation: LinkRelation::Corroborates, reason: "same seizure".into() };
+    assert_eq!(store.add_links(std::slice::from_ref(&link)).expect("link"), 1);
+    assert_eq!(store.add_links(std::slice::from_ref(&link)).expect("link again"), 0, "recorded once");
+    store.set_assessment(&[(a.id, Some("AF-TJ-017".parse().expect("sector")), Credibility::Confirmed)]).expect("set");
+    let stored = store.events(&EventFilter::default(), &Page::default()).expect("events");
+    let stored_a = stored.items.iter().find(|e| e.id == a.id).expect("a");
+    assert_eq!(stored_a.credibility, Credibility::Confirmed);
+    assert_eq!(stored_a.sector.as_ref().map(|s| s.as_str()), Some("AF-TJ-017"));
+
+    assert_eq!(store.unlink(a.id).expect("unlink"), 1);
+    assert_eq!(store.unlink(a.id).expect("unlink again"), 0);
+    let links = store.links().expect("links");
+    assert_eq!(links.len(), 1, "an undone link is kept");
+    assert!(links[0].unlinked_at.is_some());
+    assert_eq!(store.add_links(&[link]).expect("link after undo"), 0, "an undone link stays undone");
+    // Extracting the document again removes its events and their links with them.
+    store
+        .replace_facts(&[(
+            second.id,
+            Facts { events: vec![], mentions: vec![], claims: vec![], extracted_with: "v2".into() },
+        )])
+        .expect("replace");
+    assert!(store.links().expect("links").is_empty());
+}
+
 fn has_one_local_organisation(store: &Store) {
     let first = store.local_organisation().expect("organisation");
     assert_eq!(store.local_organisation().expect("organisation"), first);
@@ -329,6 +371,7 @@ macro_rules! backends {
                 rates_sources,
                 has_one_local_organisation,
                 stores_and_replaces_facts,
+                links_are_recorded_undone_and_remembered,
             );
         }
     )+};
