@@ -88,6 +88,9 @@ pub fn incidents(events: &[BeltEvent], rules: &Rules, apart: &[Vec<String>]) -> 
         m
     };
     let apart_of = |i: usize, j: usize| {
+        if kept_apart.is_empty() {
+            return false;
+        }
         let (a, b) = (kept_apart.get(events[i].id.as_str()), kept_apart.get(events[j].id.as_str()));
         matches!((a, b), (Some(a), Some(b)) if a.iter().any(|g| b.contains(g)))
     };
