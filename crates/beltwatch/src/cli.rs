@@ -72,6 +72,8 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Measure throughput: ingest, extraction alone, or the belt's assessment
     Bench(BenchArgs),
+    /// The watched borders: geodesic length and number of sectors of each
+    Borders,
     /// Border sectors with their threat levels, hottest first
     Belt(BeltArgs),
     /// Why a sector has its level: the incidents that make it, each with its weight

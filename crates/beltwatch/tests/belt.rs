@@ -107,6 +107,23 @@ fn three_outlets_and_a_denial_make_one_contested_incident_until_split() {
 }
 
 #[test]
+fn borders_report_their_length_and_sectors() {
+    let bw = Beltwatch::new();
+    let run = bw.run(&["borders", "--format", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let value = run.json();
+    let borders = value["borders"].as_array().expect("borders");
+    assert_eq!(borders.len(), 6, "{value}");
+    for b in borders {
+        let km = b["length_km"].as_f64().expect("length");
+        let sectors = b["sectors"].as_u64().expect("sectors");
+        assert_eq!(sectors, (km / 25.0).round().max(1.0) as u64, "{b}");
+    }
+    let tj = borders.iter().find(|b| b["border"] == "AF-TJ").expect("AF-TJ");
+    assert!((tj["length_km"].as_f64().expect("length") - 1357.0).abs() / 1357.0 <= 0.15, "{tj}");
+}
+
+#[test]
 fn belt_options_are_checked() {
     let bw = Beltwatch::new();
     let run = bw.run(&["explain", "AF-XX-001"]);

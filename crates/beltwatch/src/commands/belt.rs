@@ -203,8 +203,56 @@ fn sector_json(belt: &Belt, assessment: &Assessment, s: usize) -> Value {
     })
 }
 
+/// Each watched border with its geodesic length and number of sectors.
+fn borders_json(belt: &Belt) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for sector in &belt.sectors {
+        match out.last_mut() {
+            Some(last) if last["border"] == sector.border.as_str() => {
+                last["length_km"] = json!(round(last["length_km"].as_f64().unwrap_or(0.0) + sector.length_km));
+                last["sectors"] = json!(last["sectors"].as_u64().unwrap_or(0) + 1);
+            }
+            _ => out.push(json!({ "border": sector.border, "length_km": round(sector.length_km), "sectors": 1 })),
+        }
+    }
+    out
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+pub fn borders(settings: &Settings, format: Format) -> anyhow::Result<Status> {
+    let (sectors, _) = sectors(&settings.belt)?;
+    let all = embedded_borders()?;
+    let belt = Belt { sectors, events: Vec::new(), incidents: Vec::new(), placed: Vec::new() };
+    let rows = borders_json(&belt);
+    match format {
+        Format::Json => output::json(&json!({
+            "sector_km": settings.belt.spec.length_km,
+            "depth_km": settings.belt.spec.depth_km,
+            "borders": rows,
+            "available": all.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
+        }))?,
+        Format::Table => {
+            let mut table = Table::new(&[("BORDER", 6), ("KM", 6), ("SECTORS", 7)]);
+            for r in &rows {
+                table.row(vec![
+                    r["border"].as_str().unwrap_or_default().to_owned(),
+                    format!("{:.0}", r["length_km"].as_f64().unwrap_or(0.0)),
+                    r["sectors"].to_string(),
+                ]);
+            }
+            table.print();
+            outln!(
+                "geodesic lengths of Natural Earth 1:10m lines; sectors of about {} km reaching {} km each side",
+                settings.belt.spec.length_km,
+                settings.belt.spec.depth_km
+            );
+            outln!("borders in the data: {}", all.iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", "));
+        }
+    }
+    Ok(Status::Clean)
 }
 
 pub fn belt(store: &Store, settings: &Settings, args: &BeltArgs, format: Format) -> anyhow::Result<Status> {
@@ -240,7 +288,15 @@ pub fn belt(store: &Store, settings: &Settings, args: &BeltArgs, format: Format)
     match format {
         Format::Json => output::json(&json!({
             "as_of": as_of.to_string(),
+            "borders": borders_json(&belt),
             "sectors": rows.iter().map(|&s| sector_json(&belt, &assessment, s)).collect::<Vec<_>>(),
+            "outside_the_belt": assessment.regions.iter().map(|r| json!({
+                "country": r.country.as_str(),
+                "province": r.province,
+                "category": r.category.as_str(),
+                "incidents": r.incidents,
+                "score": round(r.score),
+            })).collect::<Vec<_>>(),
         }))?,
         Format::Table => {
             let mut table = Table::new(&[
@@ -275,6 +331,23 @@ pub fn belt(store: &Store, settings: &Settings, args: &BeltArgs, format: Format)
                 ]);
             }
             table.print();
+            let mut outside: Vec<_> = assessment.regions.iter().collect();
+            outside.sort_by(|a, b| b.score.total_cmp(&a.score));
+            if !outside.is_empty() {
+                outln!();
+                outln!("away from the belt (by province):");
+                for r in outside.iter().take(5) {
+                    outln!(
+                        "  {} {}: {} {} incident(s), score {:.1}",
+                        r.country,
+                        r.province.as_deref().unwrap_or("(province unknown)"),
+                        r.category,
+                        r.incidents,
+                        r.score
+                    );
+                }
+                outln!();
+            }
             outln!(
                 "{} of {} sectors on {} as of {as_of}; `beltwatch explain SECTOR` says why",
                 rows.len(),

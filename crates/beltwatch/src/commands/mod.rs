@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Events(args) => extraction::events(&open(&settings)?, &args, format),
         Command::Reextract(args) => extraction::reextract(&open(&settings)?, &args, format),
         Command::Eval(args) => extraction::eval(&args, format),
+        Command::Borders => belt::borders(&settings, format),
         Command::Belt(args) => belt::belt(&open(&settings)?, &settings, &args, format),
         Command::Explain(args) => belt::explain(&open(&settings)?, &settings, &args, format),
         Command::Trends(args) => belt::trends(&open(&settings)?, &settings, &args, format),
