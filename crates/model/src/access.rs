@@ -95,3 +95,62 @@ pub struct SharingGroup {
     pub name: String,
     pub members: Vec<OrganisationId>,
 }
+
+named_enum! {
+    /// What a user may do: read; also write records; also manage organisations and users.
+    pub enum Role ("role") {
+        Viewer = "viewer",
+        Analyst = "analyst",
+        Admin = "admin",
+    }
+}
+
+impl Role {
+    pub fn may_write(self) -> bool {
+        matches!(self, Role::Analyst | Role::Admin)
+    }
+
+    pub fn may_administer(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+/// Whoever is reading: their organisation and the sharing groups it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub organisation: OrganisationId,
+    pub groups: Vec<SharingGroupId>,
+}
+
+/// The visibility policy, the one place that decides who may see a record:
+///
+/// - the owning organisation always sees its records;
+/// - TLP:RED and TLP:AMBER+STRICT records stay with their owner (beltwatch keeps no
+///   named-recipient lists, so RED goes no further than AMBER+STRICT);
+/// - otherwise the distribution decides: the owner alone, the members of the sharing
+///   group, or every partner organisation.
+///
+/// The store renders the same rule as SQL (`store::sqlite::visibility_sql`); a test
+/// checks that the two agree on every combination.
+pub fn may_see(viewer: &Viewer, marking: &Marking) -> bool {
+    if marking.owner == viewer.organisation {
+        return true;
+    }
+    if matches!(marking.tlp, Tlp::Red | Tlp::AmberStrict) {
+        return false;
+    }
+    match &marking.distribution {
+        Distribution::Organisation => false,
+        Distribution::SharingGroup { group } => viewer.groups.contains(group),
+        Distribution::AllPartners => true,
+    }
+}
+
+/// A person who uses the server, in one organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: crate::UserId,
+    pub organisation: OrganisationId,
+    pub name: String,
+    pub role: Role,
+}

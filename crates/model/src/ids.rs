@@ -90,6 +90,14 @@ uuid_id!(
     /// A sharing group of organisations.
     SharingGroupId
 );
+uuid_id!(
+    /// A user of the server.
+    UserId
+);
+uuid_id!(
+    /// An API token (its id, never its secret).
+    TokenId
+);
 
 macro_rules! slug_id {
     ($(#[$meta:meta])* $name:ident, $expected:literal, $valid:expr) => {

@@ -19,7 +19,7 @@ mod ids;
 mod rating;
 mod time;
 
-pub use access::{Distribution, Marking, Organisation, SharingGroup, Tlp};
+pub use access::{Distribution, Marking, Organisation, Role, SharingGroup, Tlp, User, Viewer, may_see};
 pub use document::{ContentHash, Document, DocumentFormat, Language, Mention, MentionKind, Span};
 pub use event::{
     Actor, ActorKind, ActorRole, Alert, AlertStatus, Category, Claim, Event, EventActor, EventPlace, EventType,
@@ -28,7 +28,7 @@ pub use event::{
 pub use geo::{CountryCode, GeoPrecision, LonLat, Place, PlaceKind};
 pub use ids::{
     ActorId, AlertId, AlertRuleId, ClaimId, DocumentId, EventId, OrganisationId, PlaceId, SectorId, SharingGroupId,
-    SourceId,
+    SourceId, TokenId, UserId,
 };
 pub use rating::{Credibility, Reliability, Source, SourceKind};
 pub use time::{Precision, When};

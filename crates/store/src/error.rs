@@ -22,6 +22,10 @@ pub enum StoreError {
     InvalidQuery(String),
     #[error("invalid cursor {0:?}: pass the `next` value of the previous page")]
     InvalidCursor(String),
+    #[error("{what} {name:?} already exists")]
+    Exists { what: &'static str, name: String },
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
     #[error("stored record {record} is unreadable: {reason}")]
     Corrupt { record: String, reason: String },
     #[error("database error: {0}")]

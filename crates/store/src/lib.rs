@@ -15,7 +15,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use model::{
     ActorId, Category, Claim, CountryCode, Credibility, Document, DocumentFormat, DocumentId, Event, EventId,
-    EventType, Language, LinkRelation, Marking, Mention, Organisation, Reliability, SectorId, Source, When,
+    EventType, Language, LinkRelation, Marking, Mention, Organisation, OrganisationId, Reliability, Role, SectorId,
+    SharingGroup, Source, TokenId, User, UserId, Viewer, When,
 };
 use serde::Serialize;
 
@@ -32,6 +33,8 @@ pub struct DocumentFilter {
     pub language: Option<Language>,
     /// A source's name, compared without regard to case.
     pub source: Option<String>,
+    /// Only what this viewer may see (`model::may_see`); `None` for the local command line.
+    pub visible_to: Option<Viewer>,
 }
 
 /// One page of a listing, newest first.
@@ -109,6 +112,9 @@ pub struct EventFilter {
     pub country: Option<CountryCode>,
     pub actor: Option<ActorId>,
     pub document: Option<DocumentId>,
+    pub id: Option<EventId>,
+    /// Only what this viewer may see (`model::may_see`); `None` for the local command line.
+    pub visible_to: Option<Viewer>,
 }
 
 /// A stored document's text and what extraction needs with it.
@@ -163,6 +169,42 @@ pub struct NewLink {
     pub incident: EventId,
     pub relation: LinkRelation,
     pub reason: String,
+}
+
+/// An API token as stored: never its secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenRecord {
+    pub id: TokenId,
+    pub user: UserId,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub user: Option<UserId>,
+    pub organisation: Option<OrganisationId>,
+    /// What was done: `read`, `list`, `search`, `export`, `create`, `revoke`, ...
+    pub action: String,
+    /// What it was done to: a path or a record id.
+    pub target: Option<String>,
+    /// The rest, as JSON: filters, counts.
+    pub detail: serde_json::Value,
+}
+
+/// An audit line to append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAudit {
+    pub user: Option<UserId>,
+    pub organisation: Option<OrganisationId>,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: serde_json::Value,
 }
 
 /// A source with how many documents came from it.
@@ -341,6 +383,101 @@ impl Store {
     pub fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.set_assessment(rows),
+        }
+    }
+
+    pub fn create_organisation(&self, name: &str) -> Result<Organisation, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.create_organisation(name),
+        }
+    }
+
+    pub fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.organisations(),
+        }
+    }
+
+    pub fn create_sharing_group(&self, name: &str, members: &[OrganisationId]) -> Result<SharingGroup, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.create_sharing_group(name, members),
+        }
+    }
+
+    pub fn sharing_groups(&self) -> Result<Vec<SharingGroup>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.sharing_groups(),
+        }
+    }
+
+    /// What `organisation` may see: itself and the sharing groups it belongs to.
+    pub fn viewer(&self, organisation: OrganisationId) -> Result<Viewer, StoreError> {
+        let groups =
+            self.sharing_groups()?.into_iter().filter(|g| g.members.contains(&organisation)).map(|g| g.id).collect();
+        Ok(Viewer { organisation, groups })
+    }
+
+    pub fn create_user(&self, organisation: OrganisationId, name: &str, role: Role) -> Result<User, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.create_user(organisation, name, role),
+        }
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.users(),
+        }
+    }
+
+    /// Stores a token by the SHA-256 of its secret (hex).
+    pub fn add_token(
+        &self,
+        user: UserId,
+        label: &str,
+        secret_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<TokenRecord, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.add_token(user, label, secret_hash, expires_at),
+        }
+    }
+
+    /// The token with this secret hash and its user, whether or not it is still valid.
+    pub fn token_by_hash(&self, secret_hash: &str) -> Result<Option<(TokenRecord, User)>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.token_by_hash(secret_hash),
+        }
+    }
+
+    pub fn tokens(&self, user: Option<UserId>) -> Result<Vec<TokenRecord>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.tokens(user),
+        }
+    }
+
+    /// Revokes a token; false when it was unknown or already revoked.
+    pub fn revoke_token(&self, id: TokenId) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.revoke_token(id),
+        }
+    }
+
+    /// Appends to the audit trail (which refuses updates and deletions).
+    pub fn audit(&self, entries: &[NewAudit]) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.audit(entries),
+        }
+    }
+
+    /// The audit trail, newest first, optionally one user's, before position `before`.
+    pub fn audit_entries(
+        &self,
+        user: Option<UserId>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.audit_entries(user, before, limit),
         }
     }
 

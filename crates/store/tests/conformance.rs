@@ -2,13 +2,13 @@
 //! takes a fresh, empty store; `backends!` runs them all against each backend.
 
 use beltwatch_store::{
-    DocumentFilter, EventFilter, Facts, Inserted, NewDocument, NewLink, Page, SearchQuery, Store, StoreError,
+    DocumentFilter, EventFilter, Facts, Inserted, NewAudit, NewDocument, NewLink, Page, SearchQuery, Store, StoreError,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use model::{
     ActorRole, Category, ContentHash, Credibility, Distribution, Document, DocumentFormat, Event, EventActor, EventId,
     EventPlace, EventType, GeoPrecision, Language, LinkRelation, LonLat, Marking, Mention, MentionKind, Quantity,
-    QuantityKind, Reliability, Source, SourceKind, Span, Stance, Tlp, Unit, When,
+    QuantityKind, Reliability, Role, Source, SourceKind, Span, Stance, Tlp, Unit, When,
 };
 
 fn base_time() -> DateTime<Utc> {
@@ -349,6 +349,79 @@ fn links_are_recorded_undone_and_remembered(store: &Store) {
     assert!(store.links().expect("links").is_empty());
 }
 
+/// The SQL rendering of the visibility policy agrees with `model::may_see` on every
+/// combination of owner, TLP, distribution and viewer.
+fn visibility_follows_the_policy(store: &Store) {
+    sources(store, &["A"]);
+    let local = store.local_organisation().expect("local").id;
+    let other = store.create_organisation("Termez Centre").expect("org").id;
+    let third = store.create_organisation("Herat Office").expect("org").id;
+    assert!(matches!(store.create_organisation("termez centre"), Err(StoreError::Exists { .. })));
+    let group = store.create_sharing_group("Panj working group", &[local, other]).expect("group");
+    let mut events = Vec::new();
+    let mut documents = Vec::new();
+    let mut n = 0u8;
+    for owner in [local, other, third] {
+        for tlp in Tlp::ALL {
+            for distribution in
+                [Distribution::Organisation, Distribution::SharingGroup { group: group.id }, Distribution::AllPartners]
+            {
+                n += 1;
+                let doc = document(store, u32::from(n), &format!("report {n}"), "en", "A");
+                let mut e = event(store, &doc, n, Category::DrugTrafficking, "TJ", "tj-border-troops");
+                e.marking = Marking { owner, tlp: *tlp, distribution };
+                let facts =
+                    Facts { events: vec![e.clone()], mentions: vec![], claims: vec![], extracted_with: "v".into() };
+                documents.push(NewDocument { document: doc, facts: Some(facts) });
+                events.push(e);
+            }
+        }
+    }
+    store.insert_documents(&documents).expect("insert");
+    for org in [local, other, third] {
+        let viewer = store.viewer(org).expect("viewer");
+        let filter = EventFilter { visible_to: Some(viewer.clone()), ..Default::default() };
+        let seen: std::collections::BTreeSet<EventId> = store
+            .events(&filter, &Page { limit: 500, after: None })
+            .expect("events")
+            .items
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        let expected: std::collections::BTreeSet<EventId> =
+            events.iter().filter(|e| model::may_see(&viewer, &e.marking)).map(|e| e.id).collect();
+        assert_eq!(seen, expected, "organisation {org}");
+        assert_eq!(store.count_events(&filter).expect("count"), expected.len() as u64);
+    }
+}
+
+fn accounts_tokens_and_an_append_only_audit(store: &Store) {
+    let org = store.create_organisation("Kulob Desk").expect("org");
+    let user = store.create_user(org.id, "dilnoza", Role::Analyst).expect("user");
+    assert!(matches!(store.create_user(org.id, "dilnoza", Role::Viewer), Err(StoreError::Exists { .. })));
+    assert_eq!(store.users().expect("users"), vec![user.clone()]);
+    let expires = base_time() + Duration::days(30);
+    let token = store.add_token(user.id, "laptop", "ab12", expires).expect("token");
+    let (found, owner) = store.token_by_hash("ab12").expect("lookup").expect("found");
+    assert_eq!((found.id, owner.id, found.expires_at), (token.id, user.id, expires));
+    assert!(store.token_by_hash("ffff").expect("lookup").is_none());
+    assert!(store.revoke_token(token.id).expect("revoke"));
+    assert!(!store.revoke_token(token.id).expect("revoke again"));
+    assert!(store.token_by_hash("ab12").expect("lookup").expect("found").0.revoked_at.is_some());
+    store
+        .audit(&[NewAudit {
+            user: Some(user.id),
+            organisation: Some(org.id),
+            action: "search".into(),
+            target: Some("/api/v1/search".into()),
+            detail: serde_json::json!({ "q": "heroin" }),
+        }])
+        .expect("audit");
+    let entries = store.audit_entries(Some(user.id), None, 10).expect("entries");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].detail["q"], "heroin");
+}
+
 fn has_one_local_organisation(store: &Store) {
     let first = store.local_organisation().expect("organisation");
     assert_eq!(store.local_organisation().expect("organisation"), first);
@@ -372,6 +445,8 @@ macro_rules! backends {
                 has_one_local_organisation,
                 stores_and_replaces_facts,
                 links_are_recorded_undone_and_remembered,
+                visibility_follows_the_policy,
+                accounts_tokens_and_an_append_only_audit,
             );
         }
     )+};

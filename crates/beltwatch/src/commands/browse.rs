@@ -127,6 +127,8 @@ fn filter(args: &FilterArgs) -> anyhow::Result<DocumentFilter> {
         until: instant(&args.until, "until")?,
         language: args.language.as_deref().map(str::parse).transpose().context("--language")?,
         source: args.source.clone(),
+        // The command line is the instance's own operator: it sees every record.
+        visible_to: None,
     })
 }
 

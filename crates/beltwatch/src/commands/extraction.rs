@@ -152,6 +152,9 @@ pub fn events(store: &Store, args: &EventsArgs, format: Format) -> anyhow::Resul
         country: args.country.as_deref().map(str::parse).transpose().context("--country")?,
         actor,
         document: None,
+        id: None,
+        // The command line is the instance's own operator: it sees every record.
+        visible_to: None,
     };
     let listing = store.events(&filter, &Page { limit: args.limit, after: args.after.clone() })?;
     let total = store.count_events(&filter)?;

@@ -1,6 +1,8 @@
 //! The SQLite backend: one file in WAL mode, one writer connection and a small pool of
 //! readers, migrations applied on open, FTS5 for search.
 
+mod accounts;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -8,7 +10,7 @@ use chrono::{DateTime, Utc};
 use model::{
     ContentHash, Credibility, Distribution, Document, DocumentId, Event, EventActor, EventId, Marking, Mention,
     Organisation, OrganisationId, Precision, Quantity, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
-    When,
+    Viewer, When,
 };
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
@@ -28,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_documents.sql"),
     include_str!("migrations/0002_events.sql"),
     include_str!("migrations/0003_links.sql"),
+    include_str!("migrations/0004_accounts.sql"),
 ];
 
 /// How many idle reader connections are kept.
@@ -641,7 +644,23 @@ fn filter_sql(filter: &DocumentFilter) -> (Vec<String>, Vec<Value>) {
         clauses.push("d.source_id = ?".to_owned());
         values.push(Value::Text(Source::id_for_name(source).to_string()));
     }
+    if let Some(viewer) = &filter.visible_to {
+        visibility_sql(viewer, "d", &mut clauses, &mut values);
+    }
     (clauses, values)
+}
+
+/// `model::may_see` as SQL over a row with `owner_org`, `tlp`, `distribution` and
+/// `sharing_group` columns (table alias `alias`). The conformance suite checks that the
+/// two agree on every combination of marking and viewer.
+pub(crate) fn visibility_sql(viewer: &Viewer, alias: &str, clauses: &mut Vec<String>, values: &mut Vec<Value>) {
+    let groups = if viewer.groups.is_empty() { "NULL".to_owned() } else { vec!["?"; viewer.groups.len()].join(", ") };
+    clauses.push(format!(
+        "({alias}.owner_org = ? OR ({alias}.tlp NOT IN ('red', 'amber+strict') AND ({alias}.distribution = 'all_partners' \
+         OR ({alias}.distribution = 'sharing_group' AND {alias}.sharing_group IN ({groups})))))"
+    ));
+    values.push(Value::Text(viewer.organisation.to_string()));
+    values.extend(viewer.groups.iter().map(|g| Value::Text(g.to_string())));
 }
 
 /// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
@@ -857,6 +876,13 @@ fn event_filter_sql(filter: &EventFilter) -> (Vec<String>, Vec<Value>) {
     if let Some(document) = filter.document {
         clauses.push("e.id IN (SELECT event_id FROM event_documents WHERE document_id = ?)".to_owned());
         values.push(Value::Text(document.to_string()));
+    }
+    if let Some(id) = filter.id {
+        clauses.push("e.id = ?".to_owned());
+        values.push(Value::Text(id.to_string()));
+    }
+    if let Some(viewer) = &filter.visible_to {
+        visibility_sql(viewer, "e", &mut clauses, &mut values);
     }
     (clauses, values)
 }
