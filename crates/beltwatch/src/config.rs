@@ -68,24 +68,10 @@ pub struct BeltFileConfig {
     pub merge_days: Option<i64>,
 }
 
-/// The belt's settings, checked.
-#[derive(Debug, Clone)]
-pub struct BeltSettings {
-    pub borders: Vec<String>,
-    pub spec: belt::SectorSpec,
-    pub model: belt::LevelModel,
-    pub spike: belt::trend::SpikeModel,
-    pub rules: belt::Rules,
-}
+pub use pipeline::belt::BeltSettings;
 
 fn belt_settings(file: &BeltFileConfig, errors: &mut Vec<String>) -> BeltSettings {
-    let mut out = BeltSettings {
-        borders: belt::sectors::DEFAULT_BORDERS.iter().map(|s| s.to_string()).collect(),
-        spec: belt::SectorSpec::default(),
-        model: belt::LevelModel::default(),
-        spike: belt::trend::SpikeModel::default(),
-        rules: belt::Rules::default(),
-    };
+    let mut out = BeltSettings::default();
     if let Some(borders) = &file.borders {
         if borders.is_empty() {
             errors.push("belt.borders: name at least one border, such as \"AF-TJ\"".into());

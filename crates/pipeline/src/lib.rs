@@ -7,6 +7,7 @@
 //! committed, so nothing reported is lost if the process dies; a rerun stores what was
 //! missing and reports the rest as duplicates.
 
+pub mod belt;
 mod facts;
 mod fetch;
 mod ingest;

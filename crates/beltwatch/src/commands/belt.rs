@@ -6,162 +6,33 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use belt::assess::{Assessment, assess};
-use belt::sectors::{cut, embedded_borders, select_borders};
+use belt::assess::Assessment;
+use belt::sectors::embedded_borders;
 use belt::trend::{spike, weekly_counts};
-use belt::{Assignment, BeltEvent, BeltSector, Incident, Landmark, SectorIndex, Source};
 use chrono::NaiveDate;
-use model::{ActorKind, Category, EventId, LinkRelation, PlaceKind};
+use model::{Category, EventId, LinkRelation};
+use pipeline::belt::Belt;
 use serde_json::{Value, json};
-use store::{EventFilter, NewLink, Page, Store};
+use store::{NewLink, Store};
 
 use super::Status;
 use crate::cli::{
     AsOfArgs, BeltArgs, CorroborateArgs, ExplainArgs, ExportArgs, ExportWhat, Format, SectorSort, TrendKey, TrendsArgs,
 };
 use crate::config::{BeltSettings, Settings};
-use crate::output::{self, Table, outln};
-
-/// How far the simplified border line may lie from the real one, km.
-const LINE_UNCERTAINTY_KM: f64 = 5.0;
-
-/// Everything the belt commands work from.
-pub struct Belt {
-    pub sectors: Vec<BeltSector>,
-    pub events: Vec<BeltEvent>,
-    pub incidents: Vec<Incident>,
-    pub placed: Vec<Option<Assignment>>,
-}
-
-impl Belt {
-    pub fn assess(&self, settings: &BeltSettings, as_of: NaiveDate) -> Assessment {
-        assess(&self.sectors, &self.events, &self.incidents, &self.placed, &settings.model, as_of)
-    }
-
-    fn sector(&self, id: &str) -> anyhow::Result<usize> {
-        let wanted = id.trim().to_ascii_uppercase();
-        self.sectors.iter().position(|s| s.id.as_str() == wanted).with_context(|| {
-            format!("no sector {id:?} on the watched borders ({}); `beltwatch belt --sort id` lists them", {
-                let mut borders: Vec<&str> = self.sectors.iter().map(|s| s.border.as_str()).collect();
-                borders.dedup();
-                borders.join(", ")
-            })
-        })
-    }
-}
 
 /// The sectors of the configured borders, named after the gazetteer's places.
-pub fn sectors(settings: &BeltSettings) -> anyhow::Result<(Vec<BeltSector>, SectorIndex)> {
-    let all = embedded_borders()?;
-    let borders = select_borders(&all, &settings.borders).context("belt.borders")?;
+pub fn sectors(settings: &BeltSettings) -> anyhow::Result<(Vec<belt::BeltSector>, belt::SectorIndex)> {
     let extractor = super::extraction::extractor()?;
-    let landmarks: Vec<Landmark> = extractor
-        .dictionaries()
-        .places
-        .iter()
-        .filter(|p| matches!(p.kind, PlaceKind::PopulatedPlace | PlaceKind::Crossing | PlaceKind::RiverPort))
-        .map(|p| Landmark {
-            name: p.name.clone(),
-            point: [p.point.lon(), p.point.lat()],
-            // Crossings name the sector they are in before villages do.
-            population: p.population.unwrap_or(0).max(if p.kind == PlaceKind::PopulatedPlace { 0 } else { 20_000 }),
-        })
-        .collect();
-    let sectors = cut(&borders, settings.spec, &landmarks)?;
-    let index = SectorIndex::build(&sectors);
-    Ok((sectors, index))
+    Ok(pipeline::belt::sectors(settings, extractor.dictionaries())?)
 }
 
+/// Everything the local operator may see (all of it).
 pub fn load(store: &Store, settings: &BeltSettings) -> anyhow::Result<Belt> {
-    let (sectors, index) = sectors(settings)?;
     let extractor = super::extraction::extractor()?;
-    let dict = extractor.dictionaries();
-    let admin1: HashMap<&str, &str> =
-        dict.places.iter().filter_map(|p| p.admin1.as_deref().map(|a| (p.id.as_str(), a))).collect();
-    let group_kind: HashMap<&str, ActorKind> = dict.actors.iter().map(|a| (a.id.as_str(), a.kind)).collect();
-    let sources: HashMap<String, store::DocumentSource> =
-        store.document_sources()?.into_iter().map(|s| (s.document.to_string(), s)).collect();
-
-    let mut events = Vec::new();
-    let mut page = Page { limit: 1000, after: None };
-    loop {
-        let listing = store.events(&EventFilter::default(), &page)?;
-        for e in listing.items {
-            let Some(when) = &e.when else { continue };
-            let place = e.place.as_ref();
-            events.push(BeltEvent {
-                id: e.id.to_string(),
-                category: e.category,
-                event_type: e.event_type,
-                date: when.at.date_naive(),
-                point: place.and_then(|p| p.point).map(|p| [p.lon(), p.lat()]),
-                place_name: place.map(|p| p.name.clone()),
-                country: place.and_then(|p| p.country),
-                province: place
-                    .and_then(|p| p.place.as_ref())
-                    .and_then(|id| admin1.get(id.as_str()))
-                    .map(|a| (*a).to_owned()),
-                stance: e.stance,
-                groups: e
-                    .actors
-                    .iter()
-                    .filter(|a| {
-                        matches!(
-                            group_kind.get(a.actor.as_str()),
-                            Some(ActorKind::ArmedGroup | ActorKind::CriminalNetwork)
-                        )
-                    })
-                    .map(|a| a.actor.clone())
-                    .collect(),
-                quantities: e.quantities.clone(),
-                sources: e
-                    .documents
-                    .iter()
-                    .map(|d| {
-                        let s = sources.get(&d.to_string());
-                        Source {
-                            document: d.to_string(),
-                            outlet: s.map(|s| s.outlet.clone()).unwrap_or_else(|| d.to_string()),
-                            reliability: s.map(|s| s.reliability).unwrap_or_default(),
-                            language: s.map(|s| s.language.clone()),
-                        }
-                    })
-                    .collect(),
-            });
-        }
-        match listing.next {
-            Some(next) => page.after = Some(next),
-            None => break,
-        }
-    }
-    // Merges an analyst undid: the incident and its undone events stay apart.
-    let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for link in store.links()? {
-        if link.unlinked_at.is_some() && link.relation == LinkRelation::Corroborates {
-            let group = apart.entry(link.incident.to_string()).or_insert_with(|| vec![link.incident.to_string()]);
-            group.push(link.event.to_string());
-        }
-    }
-    let apart: Vec<Vec<String>> = apart.into_values().collect();
-    let incidents = belt::corroborate::incidents(&events, &settings.rules, &apart);
-    // Natural Earth's 1:10m line lies up to a few km from the real border: close to it,
-    // the country the gazetteer gives the place decides the side.
-    let placed = events
-        .iter()
-        .map(|e| {
-            let mut a = e.point.and_then(|p| index.assign(&sectors, p))?;
-            let sector = &sectors[a.sector];
-            if let Some(c) = e.country
-                && a.distance_km < LINE_UNCERTAINTY_KM
-                && (c == sector.left || c == sector.right)
-            {
-                a.side = c;
-            }
-            Some(a)
-        })
-        .collect();
-    Ok(Belt { sectors, events, incidents, placed })
+    Ok(pipeline::belt::load(store, settings, extractor.dictionaries(), None)?)
 }
+use crate::output::{self, Table, outln};
 
 fn as_of(args: &AsOfArgs) -> anyhow::Result<NaiveDate> {
     match &args.as_of {
@@ -361,7 +232,7 @@ pub fn belt(store: &Store, settings: &Settings, args: &BeltArgs, format: Format)
 
 pub fn explain(store: &Store, settings: &Settings, args: &ExplainArgs, format: Format) -> anyhow::Result<Status> {
     let belt = load(store, &settings.belt)?;
-    let s = belt.sector(&args.sector)?;
+    let s = belt.sector(&args.sector).context("`beltwatch belt --sort id` lists the sectors")?;
     let as_of = as_of(&args.as_of)?;
     let assessment = belt.assess(&settings.belt, as_of);
     let level = &assessment.sectors[s];
