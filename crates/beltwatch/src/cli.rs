@@ -84,6 +84,84 @@ pub enum Command {
     Corroborate(CorroborateArgs),
     /// Write the sectors (with their levels) or the events as GeoJSON
     Export(ExportArgs),
+    /// Serve the HTTP API (see /openapi.json)
+    Serve(ServeArgs),
+    /// Organisations, sharing groups, users, tokens and the audit trail
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: String,
+
+    /// Requests per second allowed per token, on average
+    #[arg(long, default_value_t = 50.0, value_name = "N")]
+    pub rate_limit: f64,
+
+    /// Requests a token may make at once before the rate applies
+    #[arg(long, default_value_t = 200.0, value_name = "N")]
+    pub burst: f64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create the first admin in this instance's own organisation, with a token
+    Bootstrap {
+        /// The admin's user name
+        #[arg(long)]
+        user: String,
+        /// Days until the token expires
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Add a partner organisation
+    AddOrganisation { name: String },
+    /// List organisations
+    Organisations,
+    /// Add a sharing group of organisations (ids from `admin organisations`)
+    AddGroup {
+        name: String,
+        /// An organisation id; repeat for each member
+        #[arg(long = "member", value_name = "ORGANISATION", required = true)]
+        members: Vec<String>,
+    },
+    /// List sharing groups
+    Groups,
+    /// Add a user to an organisation (an id, or "local" for this instance's own)
+    AddUser {
+        name: String,
+        #[arg(long, default_value = "local")]
+        organisation: String,
+        /// viewer, analyst or admin
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// List users
+    Users,
+    /// Make a token for a user; its secret is printed once
+    AddToken {
+        /// The user's name
+        user: String,
+        #[arg(long, default_value = "command line")]
+        label: String,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List tokens (never their secrets)
+    Tokens,
+    /// Revoke a token by its id
+    RevokeToken { id: String },
+    /// The audit trail, newest first
+    Audit {
+        /// Only this user's (by name)
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -9,8 +9,9 @@ use belt::sectors::{cut, embedded_borders, select_borders};
 use belt::{Assignment, BeltEvent, BeltSector, Incident, Landmark, SectorIndex, Source};
 use chrono::NaiveDate;
 use extract::dict::Dictionaries;
-use model::{ActorKind, LinkRelation, PlaceKind, Viewer};
-use store::{EventFilter, Page, Store};
+use model::{ActorKind, EventId, LinkRelation, PlaceKind, Viewer};
+use serde_json::{Value, json};
+use store::{EventFilter, NewLink, Page, Store};
 
 /// The belt's settings, checked.
 #[derive(Debug, Clone)]
@@ -74,10 +75,7 @@ impl Belt {
 }
 
 /// The sectors of the configured borders, named after the gazetteer's places.
-pub fn sectors(
-    settings: &BeltSettings,
-    dict: &Dictionaries,
-) -> Result<(Vec<BeltSector>, SectorIndex), BeltLoadError> {
+pub fn sectors(settings: &BeltSettings, dict: &Dictionaries) -> Result<(Vec<BeltSector>, SectorIndex), BeltLoadError> {
     let all = embedded_borders()?;
     let borders = select_borders(&all, &settings.borders).map_err(BeltLoadError::Borders)?;
     let landmarks: Vec<Landmark> = dict
@@ -192,3 +190,163 @@ pub fn load(
     Ok(Belt { sectors, events, incidents, placed })
 }
 
+pub fn line_geometry(line: &[[f64; 2]]) -> Value {
+    json!({ "type": "LineString", "coordinates": line })
+}
+
+pub fn sector_json(belt: &Belt, assessment: &Assessment, s: usize) -> Value {
+    let sector = &belt.sectors[s];
+    let level = &assessment.sectors[s];
+    let by_category: serde_json::Map<String, Value> = level
+        .by_category
+        .iter()
+        .map(|(c, (score, l))| (c.to_string(), json!({ "score": round(*score), "level": l.as_str() })))
+        .collect();
+    json!({
+        "id": sector.id.as_str(),
+        "name": sector.name,
+        "border": sector.border,
+        "countries": [sector.left.as_str(), sector.right.as_str()],
+        "length_km": round(sector.length_km),
+        "depth_km": sector.depth_km,
+        "geometry": line_geometry(&sector.line),
+        "area": { "type": "Polygon", "coordinates": [sector.buffer()] },
+        "score": round(level.score),
+        "level": level.level.as_str(),
+        "by_category": by_category,
+        "incidents": level.contributions.len(),
+    })
+}
+
+/// Each watched border with its geodesic length and number of sectors.
+pub fn borders_json(belt: &Belt) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for sector in &belt.sectors {
+        match out.last_mut() {
+            Some(last) if last["border"] == sector.border.as_str() => {
+                last["length_km"] = json!(round(last["length_km"].as_f64().unwrap_or(0.0) + sector.length_km));
+                last["sectors"] = json!(last["sectors"].as_u64().unwrap_or(0) + 1);
+            }
+            _ => out.push(json!({ "border": sector.border, "length_km": round(sector.length_km), "sectors": 1 })),
+        }
+    }
+    out
+}
+
+pub fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// One incident's part in a sector's level, as JSON.
+pub fn contribution_json(belt: &Belt, c: &belt::Contribution) -> Value {
+    let inc = &belt.incidents[c.incident];
+    let first = &belt.events[inc.events[0]];
+    json!({
+        "incident": first.id,
+        "category": c.category.as_str(),
+        "event_type": first.event_type.as_str(),
+        "date": c.date.to_string(),
+        "place": first.place_name,
+        "distance_km": round(c.distance_km),
+        "weight": round(c.weight),
+        "why": c.why,
+        "credibility": inc.credibility.as_str(),
+        "independent_sources": inc.independent_sources,
+        "events": inc.events.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
+        "contested_by": inc.contested_by.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
+        "outlets": inc.events.iter().flat_map(|&i| belt.events[i].sources.iter().map(|s| s.outlet.as_str())).collect::<Vec<_>>(),
+    })
+}
+
+/// Records the belt's merges as links and each event's sector and credibility; returns
+/// how many links there are and how many were new.
+pub fn record_corroboration(store: &Store, belt: &Belt) -> Result<(usize, usize), BeltLoadError> {
+    let links = belt::corroborate::links(&belt.incidents, &belt.events);
+    let parse = |s: &str| {
+        s.parse::<EventId>().map_err(|e| {
+            BeltLoadError::Store(store::StoreError::Corrupt { record: format!("event {s}"), reason: e.to_string() })
+        })
+    };
+    let mut new = Vec::with_capacity(links.len());
+    for l in &links {
+        new.push(NewLink {
+            event: parse(&l.event)?,
+            incident: parse(&l.incident)?,
+            relation: match l.kind {
+                belt::LinkKind::Corroborates => LinkRelation::Corroborates,
+                belt::LinkKind::Contests => LinkRelation::Contests,
+            },
+            reason: l.reason.clone(),
+        });
+    }
+    let added = store.add_links(&new)?;
+    // Every event carries its incident's credibility and its sector.
+    let mut rows = Vec::with_capacity(belt.events.len());
+    for inc in &belt.incidents {
+        let sector =
+            inc.events.iter().find_map(|&i| belt.placed[i].as_ref()).map(|a| belt.sectors[a.sector].id.clone());
+        for &i in &inc.events {
+            rows.push((parse(&belt.events[i].id)?, sector.clone(), inc.credibility));
+        }
+    }
+    store.set_assessment(&rows)?;
+    Ok((links.len(), added))
+}
+
+/// One row of `trends`: a key's weekly counts and the verdict on its last week.
+#[derive(Debug, Clone)]
+pub struct TrendRow {
+    pub key: String,
+    /// The weeks shown, oldest first; the last is the week of `as_of`.
+    pub weekly: Vec<u32>,
+    pub spike: belt::trend::Spike,
+}
+
+/// Weekly incident counts by `by` (`sector`, `province` or `category`), rows with nothing
+/// in the weeks shown left out, least probable last week first.
+pub fn trend_rows(
+    belt: &Belt,
+    by: &str,
+    only: Option<model::Category>,
+    weeks: usize,
+    spike_model: &belt::trend::SpikeModel,
+    as_of: NaiveDate,
+) -> Vec<TrendRow> {
+    let counted = weeks.max(spike_model.baseline_weeks + 1);
+    let mut dates: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+    for inc in &belt.incidents {
+        let first = &belt.events[inc.events[0]];
+        if !first.category.is_threat() || only.is_some_and(|c| c != first.category) {
+            continue;
+        }
+        let key = match by {
+            "sector" => match inc.events.iter().find_map(|&i| belt.placed[i].as_ref()) {
+                Some(a) => belt.sectors[a.sector].id.to_string(),
+                None => continue,
+            },
+            "province" => {
+                let country = inc.events.iter().find_map(|&i| belt.events[i].country);
+                let province = inc.events.iter().find_map(|&i| belt.events[i].province.clone());
+                match (country, province) {
+                    (Some(c), Some(p)) => format!("{c} {p}"),
+                    (Some(c), None) => c.to_string(),
+                    _ => continue,
+                }
+            }
+            _ => first.category.to_string(),
+        };
+        dates.entry(key).or_default().push(first.date);
+    }
+    let mut rows = Vec::new();
+    for (key, ds) in dates {
+        let counts = belt::trend::weekly_counts(ds, as_of, counted);
+        let Some(spike) = belt::trend::spike(&counts, spike_model) else { continue };
+        let weekly = counts[counts.len() - weeks.min(counted)..].to_vec();
+        if weekly.iter().all(|&c| c == 0) {
+            continue;
+        }
+        rows.push(TrendRow { key, weekly, spike });
+    }
+    rows.sort_by(|a, b| a.spike.probability.total_cmp(&b.spike.probability).then(a.key.cmp(&b.key)));
+    rows
+}

@@ -2,22 +2,20 @@
 //! events, merges reports of one incident (respecting merges an analyst undid), places
 //! them in the sectors and assesses as of a date.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use belt::assess::Assessment;
 use belt::sectors::embedded_borders;
-use belt::trend::{spike, weekly_counts};
 use chrono::NaiveDate;
-use model::{Category, EventId, LinkRelation};
-use pipeline::belt::Belt;
+use model::{Category, EventId};
+use pipeline::belt::{Belt, borders_json, contribution_json, round, sector_json};
 use serde_json::{Value, json};
-use store::{NewLink, Store};
+use store::Store;
 
 use super::Status;
 use crate::cli::{
-    AsOfArgs, BeltArgs, CorroborateArgs, ExplainArgs, ExportArgs, ExportWhat, Format, SectorSort, TrendKey, TrendsArgs,
+    AsOfArgs, BeltArgs, CorroborateArgs, ExplainArgs, ExportArgs, ExportWhat, Format, SectorSort, TrendsArgs,
 };
 use crate::config::{BeltSettings, Settings};
 
@@ -44,53 +42,6 @@ fn as_of(args: &AsOfArgs) -> anyhow::Result<NaiveDate> {
 
 fn category(text: &Option<String>) -> anyhow::Result<Option<Category>> {
     text.as_deref().map(|c| c.trim().parse::<Category>().map_err(anyhow::Error::from)).transpose()
-}
-
-fn line_geometry(line: &[[f64; 2]]) -> Value {
-    json!({ "type": "LineString", "coordinates": line })
-}
-
-fn sector_json(belt: &Belt, assessment: &Assessment, s: usize) -> Value {
-    let sector = &belt.sectors[s];
-    let level = &assessment.sectors[s];
-    let by_category: serde_json::Map<String, Value> = level
-        .by_category
-        .iter()
-        .map(|(c, (score, l))| (c.to_string(), json!({ "score": round(*score), "level": l.as_str() })))
-        .collect();
-    json!({
-        "id": sector.id.as_str(),
-        "name": sector.name,
-        "border": sector.border,
-        "countries": [sector.left.as_str(), sector.right.as_str()],
-        "length_km": round(sector.length_km),
-        "depth_km": sector.depth_km,
-        "geometry": line_geometry(&sector.line),
-        "area": { "type": "Polygon", "coordinates": [sector.buffer()] },
-        "score": round(level.score),
-        "level": level.level.as_str(),
-        "by_category": by_category,
-        "incidents": level.contributions.len(),
-    })
-}
-
-/// Each watched border with its geodesic length and number of sectors.
-fn borders_json(belt: &Belt) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    for sector in &belt.sectors {
-        match out.last_mut() {
-            Some(last) if last["border"] == sector.border.as_str() => {
-                last["length_km"] = json!(round(last["length_km"].as_f64().unwrap_or(0.0) + sector.length_km));
-                last["sectors"] = json!(last["sectors"].as_u64().unwrap_or(0) + 1);
-            }
-            _ => out.push(json!({ "border": sector.border, "length_km": round(sector.length_km), "sectors": 1 })),
-        }
-    }
-    out
-}
-
-fn round(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 pub fn borders(settings: &Settings, format: Format) -> anyhow::Result<Status> {
@@ -238,25 +189,6 @@ pub fn explain(store: &Store, settings: &Settings, args: &ExplainArgs, format: F
     let level = &assessment.sectors[s];
     let sector = &belt.sectors[s];
     let shown = &level.contributions[..level.contributions.len().min(args.limit)];
-    let incident_json = |c: &belt::Contribution| {
-        let inc = &belt.incidents[c.incident];
-        let first = &belt.events[inc.events[0]];
-        json!({
-            "incident": first.id,
-            "category": c.category.as_str(),
-            "event_type": first.event_type.as_str(),
-            "date": c.date.to_string(),
-            "place": first.place_name,
-            "distance_km": round(c.distance_km),
-            "weight": round(c.weight),
-            "why": c.why,
-            "credibility": inc.credibility.as_str(),
-            "independent_sources": inc.independent_sources,
-            "events": inc.events.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
-            "contested_by": inc.contested_by.iter().map(|&i| belt.events[i].id.as_str()).collect::<Vec<_>>(),
-            "outlets": inc.events.iter().flat_map(|&i| belt.events[i].sources.iter().map(|s| s.outlet.as_str())).collect::<Vec<_>>(),
-        })
-    };
     match format {
         Format::Json => {
             let mut value = sector_json(&belt, &assessment, s);
@@ -266,7 +198,7 @@ pub fn explain(store: &Store, settings: &Settings, args: &ExplainArgs, format: F
                 "half_life_days": settings.belt.model.half_life_days,
                 "thresholds": settings.belt.model.thresholds,
             });
-            value["contributions"] = shown.iter().map(incident_json).collect();
+            value["contributions"] = shown.iter().map(|c| contribution_json(&belt, c)).collect();
             output::json(&value)?;
         }
         Format::Table => {
@@ -324,57 +256,26 @@ pub fn trends(store: &Store, settings: &Settings, args: &TrendsArgs, format: For
     let as_of = as_of(&args.as_of)?;
     let only = category(&args.category)?;
     let spike_model = settings.belt.spike;
-    let weeks = args.weeks.max(spike_model.baseline_weeks + 1);
-    let mut dates: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
-    for inc in &belt.incidents {
-        let first = &belt.events[inc.events[0]];
-        if !first.category.is_threat() || only.is_some_and(|c| c != first.category) {
-            continue;
-        }
-        let key = match args.by {
-            TrendKey::Sector => match inc.events.iter().find_map(|&i| belt.placed[i].as_ref()) {
-                Some(a) => belt.sectors[a.sector].id.to_string(),
-                None => continue,
-            },
-            TrendKey::Province => {
-                let country = inc.events.iter().find_map(|&i| belt.events[i].country);
-                let province = inc.events.iter().find_map(|&i| belt.events[i].province.clone());
-                match (country, province) {
-                    (Some(c), Some(p)) => format!("{c} {p}"),
-                    (Some(c), None) => c.to_string(),
-                    _ => continue,
-                }
-            }
-            TrendKey::Category => first.category.to_string(),
-        };
-        dates.entry(key).or_default().push(first.date);
+    let by = format!("{:?}", args.by).to_lowercase();
+    let mut rows = pipeline::belt::trend_rows(&belt, &by, only, args.weeks.max(1), &spike_model, as_of);
+    if args.flagged {
+        rows.retain(|r| r.spike.flagged);
     }
-    let mut rows = Vec::new();
-    for (key, ds) in dates {
-        let counts = weekly_counts(ds, as_of, weeks);
-        let Some(verdict) = spike(&counts, &spike_model) else { continue };
-        if (args.flagged && !verdict.flagged) || counts[counts.len() - args.weeks.min(weeks)..].iter().all(|&c| c == 0)
-        {
-            continue;
-        }
-        rows.push((key, counts, verdict));
-    }
-    rows.sort_by(|a, b| a.2.probability.total_cmp(&b.2.probability).then(a.0.cmp(&b.0)));
-    let shown_weeks = args.weeks.min(weeks);
+    let shown_weeks = args.weeks.max(1);
     match format {
         Format::Json => output::json(&json!({
             "as_of": as_of.to_string(),
             "week_of_as_of": belt::trend::week_start(as_of).to_string(),
-            "by": format!("{:?}", args.by).to_lowercase(),
+            "by": by,
             "baseline_weeks": spike_model.baseline_weeks,
             "alpha": spike_model.alpha,
-            "rows": rows.iter().map(|(key, counts, v)| json!({
-                "key": key,
-                "weekly": &counts[counts.len() - shown_weeks..],
-                "count": v.count,
-                "expected": round(v.expected),
-                "probability": v.probability,
-                "flagged": v.flagged,
+            "rows": rows.iter().map(|r| json!({
+                "key": r.key,
+                "weekly": r.weekly,
+                "count": r.spike.count,
+                "expected": round(r.spike.expected),
+                "probability": r.spike.probability,
+                "flagged": r.spike.flagged,
             })).collect::<Vec<_>>(),
         }))?,
         Format::Table => {
@@ -386,18 +287,14 @@ pub fn trends(store: &Store, settings: &Settings, args: &TrendsArgs, format: For
                 ("P(≥LAST)", 9),
                 ("SPIKE", 5),
             ]);
-            for (key, counts, v) in &rows {
+            for r in &rows {
                 table.row(vec![
-                    key.clone(),
-                    counts[counts.len() - shown_weeks..]
-                        .iter()
-                        .map(|c| format!("{c:>2}"))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    v.count.to_string(),
-                    format!("{:.2}", v.expected),
-                    format!("{:.4}", v.probability),
-                    if v.flagged { "yes".into() } else { String::new() },
+                    r.key.clone(),
+                    r.weekly.iter().map(|c| format!("{c:>2}")).collect::<Vec<_>>().join(" "),
+                    r.spike.count.to_string(),
+                    format!("{:.2}", r.spike.expected),
+                    format!("{:.4}", r.spike.probability),
+                    if r.spike.flagged { "yes".into() } else { String::new() },
                 ]);
             }
             table.print();
@@ -431,31 +328,7 @@ pub fn corroborate(
         return Ok(Status::Clean);
     }
     let belt = load(store, &settings.belt)?;
-    let links = belt::corroborate::links(&belt.incidents, &belt.events);
-    let parse = |s: &str| s.parse::<EventId>().with_context(|| format!("event id {s:?}"));
-    let mut new = Vec::with_capacity(links.len());
-    for l in &links {
-        new.push(NewLink {
-            event: parse(&l.event)?,
-            incident: parse(&l.incident)?,
-            relation: match l.kind {
-                belt::LinkKind::Corroborates => LinkRelation::Corroborates,
-                belt::LinkKind::Contests => LinkRelation::Contests,
-            },
-            reason: l.reason.clone(),
-        });
-    }
-    let added = store.add_links(&new)?;
-    // Every event carries its incident's credibility and its sector.
-    let mut rows = Vec::with_capacity(belt.events.len());
-    for inc in &belt.incidents {
-        let sector =
-            inc.events.iter().find_map(|&i| belt.placed[i].as_ref()).map(|a| belt.sectors[a.sector].id.clone());
-        for &i in &inc.events {
-            rows.push((parse(&belt.events[i].id)?, sector.clone(), inc.credibility));
-        }
-    }
-    store.set_assessment(&rows)?;
+    let (links, added) = pipeline::belt::record_corroboration(store, &belt)?;
     let merged = belt.incidents.iter().filter(|i| i.events.len() > 1).count();
     let contested = belt.incidents.iter().filter(|i| i.contested()).count();
     match format {
@@ -464,7 +337,7 @@ pub fn corroborate(
             "incidents": belt.incidents.len(),
             "merged_incidents": merged,
             "contested_incidents": contested,
-            "links": links.len(),
+            "links": links,
             "new_links": added,
         }))?,
         Format::Table => outln!(
@@ -472,7 +345,7 @@ pub fn corroborate(
              {} links, {added} new",
             belt.events.len(),
             belt.incidents.len(),
-            links.len()
+            links
         ),
     }
     Ok(Status::Clean)

@@ -1,11 +1,13 @@
 //! One module per group of commands; `run` dispatches.
 
+mod admin;
 mod belt;
 mod bench;
 mod browse;
 mod demo;
 mod extraction;
 mod ingest;
+mod serve;
 
 use anyhow::Context;
 use store::Store;
@@ -54,6 +56,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Trends(args) => belt::trends(&open(&settings)?, &settings, &args, format),
         Command::Corroborate(args) => belt::corroborate(&open(&settings)?, &settings, &args, format),
         Command::Export(args) => belt::export(&open(&settings)?, &settings, &args),
+        Command::Serve(args) => serve::run(open(&settings)?, &settings, &args),
+        Command::Admin(command) => admin::run(&open(&settings)?, &command, format),
     }
 }
 

@@ -1,0 +1,204 @@
+//! The HTTP server: a JSON API under `/api/v1`, its OpenAPI description, health checks and
+//! metrics. Every route is declared once in [`routes::ROUTES`]; the router and the
+//! OpenAPI document are both built from that table, so neither can miss a route.
+//!
+//! Access control: every read goes through `model::may_see` (directly, or as the store's
+//! SQL rendering of it through a `visible_to` filter), and aggregates (sector levels,
+//! explanations, trends) are computed over the caller's visible events alone.
+
+pub mod auth;
+mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use extract::Extractor;
+use model::{OrganisationId, Viewer};
+use pipeline::belt::BeltSettings;
+use store::{NewAudit, Store};
+use tokio::sync::mpsc;
+
+pub use auth::{Caller, RateLimiter, hash_secret, new_secret};
+pub use problem::Problem;
+
+/// Limits the server enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Requests per second per token, on average.
+    pub rate_per_token: f64,
+    pub burst_per_token: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            rate_per_token: 50.0,
+            burst_per_token: 200.0,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub extractor: Arc<Extractor>,
+    pub belt: Arc<BeltSettings>,
+    pub limiter: Arc<RateLimiter>,
+    audit: mpsc::UnboundedSender<NewAudit>,
+    metrics: Arc<metrics::Metrics>,
+    /// Sharing-group memberships by organisation, read once per short while.
+    viewers: Arc<Mutex<HashMap<OrganisationId, (Viewer, Instant)>>>,
+}
+
+impl AppState {
+    /// The state, and the task that writes the audit trail in batches (run it with the
+    /// server; it ends when the state is dropped, after writing what it holds).
+    pub fn new(
+        store: Arc<Store>,
+        extractor: Arc<Extractor>,
+        belt: BeltSettings,
+        limits: &Limits,
+    ) -> (Self, impl Future<Output = ()> + Send + 'static) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let writer = audit_writer(store.clone(), rx);
+        let state = Self {
+            store,
+            extractor,
+            belt: Arc::new(belt),
+            limiter: Arc::new(RateLimiter::new(limits.rate_per_token, limits.burst_per_token)),
+            audit: tx,
+            metrics: Arc::new(metrics::Metrics::default()),
+            viewers: Arc::new(Mutex::new(HashMap::new())),
+        };
+        (state, writer)
+    }
+
+    /// Records a read in the audit trail (written within a second, in a batch).
+    pub fn record(&self, caller: &Caller, action: &str, target: &str, detail: serde_json::Value) {
+        let entry = NewAudit {
+            user: Some(caller.user.id),
+            organisation: Some(caller.user.organisation),
+            action: action.to_owned(),
+            target: Some(target.to_owned()),
+            detail,
+        };
+        if self.audit.send(entry).is_err() {
+            tracing::error!("the audit writer has stopped; an audit line was lost");
+        }
+    }
+
+    /// Records a change in the audit trail before the change is acknowledged.
+    pub async fn record_now(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: &str,
+        detail: serde_json::Value,
+    ) -> Result<(), Problem> {
+        let entry = NewAudit {
+            user: Some(caller.user.id),
+            organisation: Some(caller.user.organisation),
+            action: action.to_owned(),
+            target: Some(target.to_owned()),
+            detail,
+        };
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.audit(&[entry])).await??;
+        Ok(())
+    }
+
+    /// What an organisation may see. Memberships are cached for two seconds.
+    pub async fn viewer_of(&self, organisation: OrganisationId) -> Result<Viewer, Problem> {
+        if let Some((viewer, at)) = self.viewers.lock().unwrap_or_else(|p| p.into_inner()).get(&organisation)
+            && at.elapsed() < Duration::from_secs(2)
+        {
+            return Ok(viewer.clone());
+        }
+        let store = self.store.clone();
+        let viewer = tokio::task::spawn_blocking(move || store.viewer(organisation)).await??;
+        self.viewers.lock().unwrap_or_else(|p| p.into_inner()).insert(organisation, (viewer.clone(), Instant::now()));
+        Ok(viewer)
+    }
+
+    /// Forgets cached memberships (after a sharing group changes).
+    pub fn forget_viewers(&self) {
+        self.viewers.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+async fn audit_writer(store: Arc<Store>, mut rx: mpsc::UnboundedReceiver<NewAudit>) {
+    let mut batch = Vec::new();
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        // Gather what arrives in the next quarter second into one transaction.
+        let deadline = tokio::time::sleep(Duration::from_millis(250));
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                more = rx.recv() => match more {
+                    Some(e) => batch.push(e),
+                    None => break,
+                },
+                () = &mut deadline => break,
+            }
+        }
+        let entries = std::mem::take(&mut batch);
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || store.audit(&entries)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("writing the audit trail failed: {e}"),
+            Err(e) => tracing::error!("writing the audit trail failed: {e}"),
+        }
+    }
+}
+
+/// The router, with limits, metrics and the timeout.
+pub fn router(state: AppState, limits: &Limits) -> Router {
+    let timeout = limits.request_timeout;
+    routes::register(Router::new(), &state)
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(move |request: Request, next: Next| async move {
+            match tokio::time::timeout(timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long").into_response(),
+            }
+        }))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .fallback(|| async { Problem::not_found("no such route; /openapi.json lists them") })
+        .with_state(state)
+}
+
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_default();
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Serves until `shutdown` completes; in-flight requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,58 @@
+//! `beltwatch serve`: the HTTP API on a multi-threaded runtime, until Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use store::Store;
+
+use super::Status;
+use crate::cli::ServeArgs;
+use crate::config::Settings;
+
+pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Result<Status> {
+    if !(args.rate_limit > 0.0 && args.burst >= 1.0) {
+        anyhow::bail!("--rate-limit must be above 0 and --burst at least 1");
+    }
+    let limits = api::Limits { rate_per_token: args.rate_limit, burst_per_token: args.burst, ..api::Limits::default() };
+    let extractor = super::extraction::extractor()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr().context("reading the listening address")?;
+        let (state, audit_writer) = api::AppState::new(Arc::new(store), extractor, settings.belt.clone(), &limits);
+        let audit = tokio::spawn(audit_writer);
+        let app = api::router(state, &limits);
+        // Scripts and tests read this line for the port.
+        eprintln!("beltwatch listening on http://{address}");
+        api::serve(listener, app, shutdown()).await.context("serving")?;
+        // The router (and with it the audit channel) is gone: the writer drains and ends.
+        let _ = audit.await;
+        eprintln!("beltwatch stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(Status::Clean)
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
