@@ -1,0 +1,477 @@
+//! The HTTP API through the real binary on a loopback port: authentication, roles on
+//! every write route, the OpenAPI description against the routes, and a randomised check
+//! that no read path shows an organisation what it may not see.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use common::Beltwatch;
+use model::{
+    ActorRole, Category, ContentHash, Distribution, Document, DocumentFormat, Event, EventActor, EventId, EventPlace,
+    EventType, GeoPrecision, LonLat, Marking, OrganisationId, Role, SharingGroupId, Source, SourceKind, Stance, Tlp,
+    When,
+};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use store::{Facts, NewDocument, Store};
+
+struct Server {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    fn start(db: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "100000", "--burst", "100000"])
+            .env("BELTWATCH_DB", db)
+            .env_remove("BELTWATCH_CONFIG")
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let base = loop {
+            let line = lines.next().expect("the server says where it listens").expect("a line");
+            if let Some(url) = line.strip_prefix("beltwatch listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep reading standard error so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        Server { child, base, agent }
+    }
+
+    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let response = match (method, body) {
+            ("get", _) => {
+                let mut r = self.agent.get(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
+            ("delete", _) => {
+                let mut r = self.agent.delete(&url);
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.call()
+            }
+            (_, body) => {
+                let mut r = self.agent.post(&url).header("Content-Type", "application/json");
+                if let Some(a) = &auth {
+                    r = r.header("Authorization", a);
+                }
+                r.send(body.unwrap_or(json!({})).to_string())
+            }
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.call("get", path, Some(token), None)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn bootstrap(bw: &Beltwatch) -> String {
+    let run = bw.run(&["admin", "bootstrap", "--user", "amina", "--format", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    run.json()["secret"].as_str().expect("secret").to_owned()
+}
+
+/// Makes a user with a role and returns a token for them, through the API.
+fn user_with_token(server: &Server, admin: &str, name: &str, organisation: &str, role: &str) -> String {
+    let (status, user) = server.call(
+        "post",
+        "/api/v1/users",
+        Some(admin),
+        Some(json!({ "name": name, "organisation": organisation, "role": role })),
+    );
+    assert_eq!(status, 201, "{user}");
+    let (status, token) =
+        server.call("post", "/api/v1/tokens", Some(admin), Some(json!({ "label": "test", "user": user["id"] })));
+    assert_eq!(status, 201, "{token}");
+    token["secret"].as_str().expect("secret").to_owned()
+}
+
+#[test]
+fn authentication_fails_clearly() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    // An expired token, written straight into the store.
+    let expired_secret = api::new_secret().expect("random");
+    {
+        let store = Store::open_sqlite(&bw.db()).expect("store");
+        let user = store.users().expect("users").into_iter().next().expect("the admin");
+        store
+            .add_token(user.id, "old", &api::hash_secret(&expired_secret), Utc::now() - Duration::hours(1))
+            .expect("token");
+    }
+    let server = Server::start(&bw.db());
+    let (status, body) = server.call("get", "/api/v1/events", None, None);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["status"], 401);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("Bearer")), "{body}");
+    let (status, body) = server.get("/api/v1/events", "bwt_0000");
+    assert_eq!((status, body["detail"].as_str()), (401, Some("unknown token")), "{body}");
+    let (status, body) = server.get("/api/v1/events", &expired_secret);
+    assert_eq!(status, 401);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("expired")), "{body}");
+    // A revoked token.
+    let (status, token) = server.call("post", "/api/v1/tokens", Some(&admin), Some(json!({ "label": "laptop" })));
+    assert_eq!(status, 201, "{token}");
+    let secret = token["secret"].as_str().expect("secret").to_owned();
+    assert_eq!(server.get("/api/v1/whoami", &secret).0, 200);
+    let (status, _) =
+        server.call("delete", &format!("/api/v1/tokens/{}", token["id"].as_str().expect("id")), Some(&admin), None);
+    assert_eq!(status, 204);
+    let (status, body) = server.get("/api/v1/whoami", &secret);
+    assert_eq!(status, 401);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("revoked")), "{body}");
+    // The listing never shows a secret.
+    let (_, tokens) = server.get("/api/v1/tokens", &admin);
+    assert!(!tokens.to_string().contains(&secret) && !tokens.to_string().contains("secret"), "{tokens}");
+    // The audit trail holds who did what.
+    let (status, audit) = server.get("/api/v1/audit", &admin);
+    assert_eq!(status, 200);
+    assert!(audit["items"].as_array().is_some_and(|a| a.iter().any(|e| e["action"] == "revoke")), "{audit}");
+}
+
+#[test]
+fn every_write_route_checks_the_role_and_every_route_is_described() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    let server = Server::start(&bw.db());
+    let local =
+        bw.run(&["admin", "organisations", "--format", "json"]).json()[0]["id"].as_str().expect("id").to_owned();
+    let viewer = user_with_token(&server, &admin, "farrukh", &local, "viewer");
+    let analyst = user_with_token(&server, &admin, "nodira", &local, "analyst");
+
+    let (status, spec) = server.call("get", "/openapi.json", None, None);
+    assert_eq!(status, 200);
+    assert_eq!(spec["openapi"], "3.1.0");
+    let paths = spec["paths"].as_object().expect("paths");
+    let dummy = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+    let mut checked = 0;
+    for (path, methods) in paths {
+        for (method, operation) in methods.as_object().expect("methods") {
+            let concrete = path.replace("{id}", if path.contains("sectors") { "AF-TJ-001" } else { dummy });
+            // Every described route exists: the router answers, never with its fallback.
+            let (status, body) = server.call(method, &concrete, Some(&admin), Some(json!({})));
+            assert_ne!(status, 405, "{method} {path}");
+            assert!(!(status == 404 && body.to_string().contains("no such route")), "{method} {path} is not routed");
+            match operation["x-beltwatch-role"].as_str() {
+                Some("analyst") => {
+                    let (status, body) = server.call(method, &concrete, Some(&viewer), Some(json!({})));
+                    assert_eq!(status, 403, "a viewer on {method} {path}: {body}");
+                }
+                Some("admin") => {
+                    for token in [&viewer, &analyst] {
+                        let (status, body) = server.call(method, &concrete, Some(token), Some(json!({})));
+                        assert_eq!(status, 403, "{method} {path}: {body}");
+                    }
+                }
+                _ => {}
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "{checked} operations");
+    // And the router has nothing the description lacks.
+    assert!(api::routes::all_routes_have_handlers());
+    assert_eq!(api::routes::ROUTES.len(), checked);
+    // Analysts may write.
+    let (status, body) = server.call("post", "/api/v1/corroborate", Some(&analyst), None);
+    assert_eq!(status, 200, "{body}");
+    // Invalid input names its field.
+    let (status, body) = server.call(
+        "post",
+        "/api/v1/users",
+        Some(&admin),
+        Some(json!({ "name": "x", "organisation": local, "role": "boss" })),
+    );
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "body.role", "{body}");
+    let (status, body) = server.call("get", "/api/v1/events?limit=0&colour=red", Some(&admin), None);
+    assert_eq!(status, 422);
+    let fields: Vec<&str> =
+        body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["query.limit", "query.colour"], "{body}");
+}
+
+// ---- Visibility, randomised ----
+
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// The visibility rules, stated again independently of `model::may_see`.
+fn expected_visible(org: OrganisationId, groups: &BTreeMap<SharingGroupId, Vec<OrganisationId>>, m: &Marking) -> bool {
+    let shareable = !matches!(m.tlp, Tlp::Red | Tlp::AmberStrict);
+    m.owner == org
+        || (shareable
+            && match &m.distribution {
+                Distribution::Organisation => false,
+                Distribution::AllPartners => true,
+                Distribution::SharingGroup { group } => groups.get(group).is_some_and(|members| members.contains(&org)),
+            })
+}
+
+const AS_OF: &str = "2026-11-20";
+
+fn report(n: usize, marking: Marking, on: NaiveDate, point: [f64; 2], category: Category) -> NewDocument {
+    let text = format!("Report {n}: border guards on the Panj reported an incident.");
+    let hash = ContentHash::from_bytes(Sha256::digest(text.as_bytes()).into());
+    let at = Utc.from_utc_datetime(&on.and_hms_opt(8, 0, 0).unwrap_or_default());
+    let document = Document {
+        id: hash.document_id(),
+        content_hash: hash,
+        source: Some(Source::id_for_name(&format!("outlet {}", n % 5))),
+        source_name: Some(format!("outlet {}", n % 5)),
+        url: None,
+        title: Some(format!("Report {n}")),
+        published: Some(When::exact(at)),
+        ingested_at: at,
+        language: "en".parse().expect("language"),
+        language_confidence: 0.9,
+        format: DocumentFormat::Text,
+        origin: format!("reports/{n}.txt"),
+        raw: text.clone(),
+        text,
+        marking,
+    };
+    let event = Event {
+        id: EventId::derived(format!("event {n}").as_bytes()),
+        category,
+        event_type: if category == Category::BorderIncident { EventType::ArmedClash } else { EventType::Seizure },
+        when: Some(When::day(on)),
+        place: Some(EventPlace {
+            place: None,
+            name: format!("point {n}"),
+            country: Some("TJ".parse().expect("country")),
+            point: Some(LonLat::new(point[0], point[1]).expect("point")),
+            precision: GeoPrecision::Locality,
+        }),
+        actors: vec![EventActor {
+            actor: "tj-border-troops".parse().expect("actor"),
+            role: ActorRole::Authority,
+            spans: vec![],
+        }],
+        quantities: vec![],
+        stance: Stance::Asserted,
+        documents: vec![document.id],
+        evidence: vec![],
+        confidence: 0.7,
+        credibility: model::Credibility::CannotBeJudged,
+        sector: None,
+        marking,
+    };
+    let facts = Facts { events: vec![event], mentions: vec![], claims: vec![], extracted_with: "test".into() };
+    NewDocument { document, facts: Some(facts) }
+}
+
+fn ensure_outlets(store: &Store) {
+    let outlets: Vec<Source> = (0..5).map(|k| Source::new(&format!("outlet {k}"), SourceKind::File, None)).collect();
+    store.ensure_sources(&outlets).expect("sources");
+}
+
+fn ids(items: &Value) -> BTreeSet<String> {
+    items.as_array().map(|a| a.iter().filter_map(|e| e["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+/// Sector scores, incident counts and trend rows, as the API gives them.
+fn aggregates(server: &Server, token: &str) -> (BTreeMap<String, (i64, u64)>, BTreeMap<String, Vec<u64>>) {
+    let (status, sectors) = server.get(&format!("/api/v1/sectors?as_of={AS_OF}"), token);
+    assert_eq!(status, 200, "{sectors}");
+    let levels = sectors["sectors"]
+        .as_array()
+        .expect("sectors")
+        .iter()
+        .map(|s| {
+            let id = s["id"].as_str().unwrap_or_default().to_owned();
+            ((id), ((s["score"].as_f64().unwrap_or(0.0) * 1000.0).round() as i64, s["incidents"].as_u64().unwrap_or(0)))
+        })
+        .collect();
+    let (status, trends) = server.get(&format!("/api/v1/trends?as_of={AS_OF}&by=category"), token);
+    assert_eq!(status, 200, "{trends}");
+    let rows = trends["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            let weekly =
+                r["weekly"].as_array().map(|w| w.iter().filter_map(Value::as_u64).collect()).unwrap_or_default();
+            (r["key"].as_str().unwrap_or_default().to_owned(), weekly)
+        })
+        .collect();
+    (levels, rows)
+}
+
+#[test]
+fn no_read_path_shows_an_organisation_what_it_may_not_see() {
+    let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").expect("date");
+    for seed in [1u64, 2] {
+        let mut random = SplitMix(seed);
+        let bw = Beltwatch::new();
+        let admin = bootstrap(&bw);
+        let store = Store::open_sqlite(&bw.db()).expect("store");
+        let local = store.local_organisation().expect("local").id;
+        let mut orgs = vec![local];
+        for k in 0..3 {
+            orgs.push(store.create_organisation(&format!("Centre {seed}-{k}")).expect("org").id);
+        }
+        let mut groups: BTreeMap<SharingGroupId, Vec<OrganisationId>> = BTreeMap::new();
+        for g in 0..2 {
+            let members: Vec<OrganisationId> =
+                orgs.iter().copied().filter(|_| random.below(2) == 0).collect::<Vec<_>>();
+            let group = store.create_sharing_group(&format!("Group {g}"), &members).expect("group");
+            groups.insert(group.id, group.members);
+        }
+        let group_ids: Vec<SharingGroupId> = groups.keys().copied().collect();
+        let mut documents = Vec::new();
+        let mut markings = Vec::new();
+        for n in 0..60 {
+            let owner = orgs[random.below(orgs.len())];
+            let tlp = Tlp::ALL[random.below(Tlp::ALL.len())];
+            let distribution = match random.below(3) {
+                0 => Distribution::Organisation,
+                1 => Distribution::SharingGroup { group: group_ids[random.below(group_ids.len())] },
+                _ => Distribution::AllPartners,
+            };
+            let marking = Marking { owner, tlp, distribution };
+            // Along the Tajik bank between Panj and Khorog, over the last eight weeks;
+            // each report its own incident (far apart in place or time).
+            let on = as_of - Duration::days(random.below(56) as i64);
+            let point = [68.3 + 0.05 * n as f64, 37.3 + 0.01 * (n % 7) as f64];
+            let category =
+                [Category::DrugTrafficking, Category::BorderIncident, Category::IllegalMigration][random.below(3)];
+            documents.push(report(n + 100 * seed as usize, marking, on, point, category));
+            markings.push(marking);
+        }
+        ensure_outlets(&store);
+        store.insert_documents(&documents).expect("insert");
+        let server = Server::start(&bw.db());
+        let mut tokens = Vec::new();
+        for (k, org) in orgs.iter().enumerate() {
+            tokens.push((
+                *org,
+                user_with_token(&server, &admin, &format!("user-{seed}-{k}"), &org.to_string(), "viewer"),
+            ));
+        }
+        for (org, token) in &tokens {
+            let visible: BTreeSet<String> = documents
+                .iter()
+                .zip(&markings)
+                .filter(|(_, m)| expected_visible(*org, &groups, m))
+                .flat_map(|(d, _)| d.facts.iter().flat_map(|f| f.events.iter().map(|e| e.id.to_string())))
+                .collect();
+            let visible_docs: BTreeSet<String> = documents
+                .iter()
+                .zip(&markings)
+                .filter(|(_, m)| expected_visible(*org, &groups, m))
+                .map(|(d, _)| d.document.id.to_string())
+                .collect();
+            // Lists.
+            let (status, events) = server.get("/api/v1/events?limit=500", token);
+            assert_eq!(status, 200);
+            assert_eq!(ids(&events["items"]), visible, "seed {seed}, events of {org}");
+            let (_, docs) = server.get("/api/v1/documents?limit=500", token);
+            assert_eq!(ids(&docs["items"]), visible_docs, "seed {seed}, documents of {org}");
+            // Single reads: what is hidden is not found.
+            for d in &documents {
+                let event = d.facts.as_ref().and_then(|f| f.events.first()).expect("event");
+                let (status, _) = server.get(&format!("/api/v1/events/{}", event.id), token);
+                assert_eq!(status == 200, visible.contains(&event.id.to_string()), "event {}", event.id);
+                let (status, _) = server.get(&format!("/api/v1/documents/{}", d.document.id), token);
+                assert_eq!(status == 200, visible_docs.contains(&d.document.id.to_string()));
+            }
+            // Search.
+            let (status, hits) = server.get("/api/v1/search?q=border&limit=200", token);
+            assert_eq!(status, 200, "{hits}");
+            let found: BTreeSet<String> = hits["items"]
+                .as_array()
+                .expect("hits")
+                .iter()
+                .filter_map(|h| h["document"]["id"].as_str().or(h["id"].as_str()).map(str::to_owned))
+                .collect();
+            assert_eq!(found, visible_docs, "seed {seed}, search of {org}");
+
+            // Aggregates equal the same aggregates over a store holding the visible
+            // events alone, read by its own operator.
+            let alone = Beltwatch::new();
+            let admin_alone = bootstrap(&alone);
+            {
+                let store = Store::open_sqlite(&alone.db()).expect("store");
+                let owner = store.local_organisation().expect("local").id;
+                let only: Vec<NewDocument> = documents
+                    .iter()
+                    .zip(&markings)
+                    .filter(|(_, m)| expected_visible(*org, &groups, m))
+                    .map(|(d, _)| {
+                        let mut d = d.clone();
+                        let marking = Marking { owner, tlp: Tlp::Amber, distribution: Distribution::Organisation };
+                        d.document.marking = marking;
+                        if let Some(f) = d.facts.as_mut() {
+                            f.events.iter_mut().for_each(|e| e.marking = marking);
+                        }
+                        d
+                    })
+                    .collect();
+                ensure_outlets(&store);
+                store.insert_documents(&only).expect("insert");
+            }
+            let reference = Server::start(&alone.db());
+            assert_eq!(aggregates(&server, token), aggregates(&reference, &admin_alone), "seed {seed}, {org}");
+            // Every level and explanation lists only visible incidents.
+            let (_, sectors) = server.get(&format!("/api/v1/sectors?as_of={AS_OF}"), token);
+            for s in
+                sectors["sectors"].as_array().expect("sectors").iter().filter(|s| s["incidents"].as_u64() > Some(0))
+            {
+                let id = s["id"].as_str().expect("id");
+                let (status, explained) =
+                    server.get(&format!("/api/v1/sectors/{id}/explanation?as_of={AS_OF}&limit=500"), token);
+                assert_eq!(status, 200);
+                for c in explained["contributions"].as_array().expect("contributions") {
+                    for e in c["events"].as_array().expect("events") {
+                        assert!(visible.contains(e.as_str().unwrap_or_default()), "{id}: {e}");
+                    }
+                }
+            }
+        }
+        let _ = Role::Viewer;
+    }
+}
