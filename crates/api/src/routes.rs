@@ -343,6 +343,13 @@ pub fn all_routes_have_handlers() -> bool {
     ROUTES.iter().all(|r| handler(r).is_some())
 }
 
+/// A page of a listing, serialised straight from its items.
+#[derive(serde::Serialize)]
+struct ListPage<T> {
+    items: Vec<T>,
+    next: Option<String>,
+}
+
 // ---- Parameters ----
 
 /// Query parameters, read strictly: every value checked, unknown names refused.
@@ -453,7 +460,7 @@ async fn documents(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let mut p = Params::new(q);
     let filter = DocumentFilter {
         since: p.instant("since"),
@@ -467,14 +474,10 @@ async fn documents(
     let store = state.store.clone();
     let listing = blocking(move || Ok(store.documents(&filter, &page)?)).await?;
     state.record(&caller, "list", "/api/v1/documents", json!({ "count": listing.items.len() }));
-    Ok(Json(json!({ "items": listing.items, "next": listing.next })))
+    Ok(Json(ListPage { items: listing.items, next: listing.next }).into_response())
 }
 
-async fn document(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+async fn document(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let store = state.store.clone();
     let wanted = id.clone();
     let found = blocking(move || Ok(store.document(&wanted)?)).await?;
@@ -483,7 +486,7 @@ async fn document(
         .filter(|d| may_see(&caller.viewer, &d.marking))
         .ok_or_else(|| Problem::not_found(format!("no document {id}")))?;
     state.record(&caller, "read", &format!("/api/v1/documents/{}", doc.id), json!({}));
-    Ok(Json(serde_json::to_value(&doc).map_err(Problem::internal)?))
+    Ok(Json(doc).into_response())
 }
 
 fn event_filter(p: &mut Params, caller: &Caller) -> EventFilter {
@@ -504,7 +507,7 @@ async fn events(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let mut p = Params::new(q);
     let filter = event_filter(&mut p, &caller);
     let page = Page { limit: p.number("limit", 50, 500), after: p.text("after") };
@@ -512,17 +515,17 @@ async fn events(
     let store = state.store.clone();
     let listing = blocking(move || Ok(store.events(&filter, &page)?)).await?;
     state.record(&caller, "list", "/api/v1/events", json!({ "count": listing.items.len() }));
-    Ok(Json(json!({ "items": listing.items, "next": listing.next })))
+    Ok(Json(ListPage { items: listing.items, next: listing.next }).into_response())
 }
 
-async fn event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
+async fn event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let event_id: EventId = id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
     let filter = EventFilter { id: Some(event_id), visible_to: Some(caller.viewer.clone()), ..Default::default() };
     let store = state.store.clone();
     let listing = blocking(move || Ok(store.events(&filter, &Page { limit: 1, after: None })?)).await?;
     let event = listing.items.into_iter().next().ok_or_else(|| Problem::not_found(format!("no event {id}")))?;
     state.record(&caller, "read", &format!("/api/v1/events/{id}"), json!({}));
-    Ok(Json(serde_json::to_value(&event).map_err(Problem::internal)?))
+    Ok(Json(event).into_response())
 }
 
 async fn search(

@@ -13,8 +13,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::Beltwatch;
 use model::{
     ActorRole, Category, ContentHash, Distribution, Document, DocumentFormat, Event, EventActor, EventId, EventPlace,
-    EventType, GeoPrecision, LonLat, Marking, OrganisationId, Role, SharingGroupId, Source, SourceKind, Stance, Tlp,
-    When,
+    EventType, GeoPrecision, LonLat, Marking, OrganisationId, SharingGroupId, Source, SourceKind, Stance, Tlp, When,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -313,8 +312,11 @@ fn ids(items: &Value) -> BTreeSet<String> {
     items.as_array().map(|a| a.iter().filter_map(|e| e["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
+/// Per sector: score (thousandths) and incidents; per trend key: weekly counts.
+type Aggregates = (BTreeMap<String, (i64, u64)>, BTreeMap<String, Vec<u64>>);
+
 /// Sector scores, incident counts and trend rows, as the API gives them.
-fn aggregates(server: &Server, token: &str) -> (BTreeMap<String, (i64, u64)>, BTreeMap<String, Vec<u64>>) {
+fn aggregates(server: &Server, token: &str) -> Aggregates {
     let (status, sectors) = server.get(&format!("/api/v1/sectors?as_of={AS_OF}"), token);
     assert_eq!(status, 200, "{sectors}");
     let levels = sectors["sectors"]
@@ -472,6 +474,5 @@ fn no_read_path_shows_an_organisation_what_it_may_not_see() {
                 }
             }
         }
-        let _ = Role::Viewer;
     }
 }

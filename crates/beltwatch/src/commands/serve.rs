@@ -15,7 +15,13 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
     }
     let limits = api::Limits { rate_per_token: args.rate_limit, burst_per_token: args.burst, ..api::Limits::default() };
     let extractor = super::extraction::extractor()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    // Store calls run on blocking threads; a few more than the cores keep SQLite busy
+    // without hundreds of connections contending for two cores.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(12)
+        .build()
+        .context("starting the runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
