@@ -6,6 +6,7 @@
 //! SQL rendering of it through a `visible_to` filter), and aggregates (sector levels,
 //! explanations, trends) are computed over the caller's visible events alone.
 
+pub mod alerts;
 pub mod auth;
 mod metrics;
 pub mod openapi;
@@ -63,6 +64,8 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     /// Sharing-group memberships by organisation, read once per short while.
     viewers: Arc<Mutex<HashMap<OrganisationId, (Viewer, Instant)>>>,
+    /// New alerts, for the live stream.
+    pub alerts: tokio::sync::broadcast::Sender<model::Alert>,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
             audit: tx,
             metrics: Arc::new(metrics::Metrics::default()),
             viewers: Arc::new(Mutex::new(HashMap::new())),
+            alerts: tokio::sync::broadcast::channel(1024).0,
         };
         (state, writer)
     }
@@ -139,6 +143,62 @@ impl AppState {
     pub fn forget_viewers(&self) {
         self.viewers.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
+}
+
+/// How often alerts are evaluated and deliveries tried.
+#[derive(Debug, Clone, Copy)]
+pub struct AlertTiming {
+    pub evaluate_every: Duration,
+    pub deliver_every: Duration,
+    /// The first retry waits this long; each next one twice as long (at most an hour).
+    pub backoff: Duration,
+}
+
+impl Default for AlertTiming {
+    fn default() -> Self {
+        Self {
+            evaluate_every: Duration::from_secs(2),
+            deliver_every: Duration::from_millis(500),
+            backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The background work of a server: evaluating alert rules as events arrive, streaming
+/// what fires, and delivering the webhook outbox. Runs until the returned task is aborted.
+pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut evaluate = tokio::time::interval(timing.evaluate_every);
+        let mut deliver = tokio::time::interval(timing.deliver_every);
+        loop {
+            tokio::select! {
+                _ = evaluate.tick() => {
+                    let (store, extractor, settings) = (state.store.clone(), state.extractor.clone(), state.belt.clone());
+                    let today = chrono::Utc::now().date_naive();
+                    match tokio::task::spawn_blocking(move || alerts::evaluate(&store, extractor.dictionaries(), &settings, today)).await {
+                        Ok(Ok(raised)) => {
+                            for alert in raised {
+                                tracing::info!("alert raised: {}", alert.title);
+                                // Nobody listening is fine: the alert is stored.
+                                let _ = state.alerts.send(alert);
+                            }
+                        }
+                        Ok(Err(e)) => tracing::error!("evaluating alert rules failed: {e}"),
+                        Err(e) => tracing::error!("evaluating alert rules failed: {e}"),
+                    }
+                }
+                _ = deliver.tick() => {
+                    let store = state.store.clone();
+                    match tokio::task::spawn_blocking(move || alerts::deliver_due(&store, timing.backoff)).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::error!("webhook outbox failed: {e}"),
+                        Err(e) => tracing::error!("webhook outbox failed: {e}"),
+                    }
+                }
+            }
+        }
+    })
 }
 
 async fn audit_writer(store: Arc<Store>, mut rx: mpsc::UnboundedReceiver<NewAudit>) {

@@ -275,6 +275,70 @@ pub const ROUTES: &[RouteDoc] = &[
     },
     RouteDoc {
         method: "get",
+        path: "/api/v1/alert-rules",
+        summary: "The caller's organisation's alert rules",
+        access: Access::Reader,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
+        method: "post",
+        path: "/api/v1/alert-rules",
+        summary: "Add an alert rule",
+        access: Access::Writer,
+        query: &[],
+        body: &[
+            ("name", "what the rule is called"),
+            (
+                "condition",
+                "any of: category, actor, event_type, sector, area ([[lon, lat], ...]), level_at_least (low, medium, high, critical), spike (true)",
+            ),
+            ("webhook_url", "where alerts are posted (http or https)"),
+            ("webhook_secret", "at least 16 characters; signs each delivery (HMAC-SHA256)"),
+        ],
+    },
+    RouteDoc {
+        method: "delete",
+        path: "/api/v1/alert-rules/{id}",
+        summary: "Disable an alert rule",
+        access: Access::Writer,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/v1/alerts",
+        summary: "The caller's organisation's alerts, newest first",
+        access: Access::Reader,
+        query: &[("status", "new, acknowledged or closed"), ("limit", "1 to 500 (default 100)")],
+        body: &[],
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/v1/alerts/stream",
+        summary: "New alerts as they fire (Server-Sent Events)",
+        access: Access::Reader,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
+        method: "post",
+        path: "/api/v1/alerts/{id}/acknowledge",
+        summary: "Acknowledge an alert",
+        access: Access::Writer,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
+        method: "post",
+        path: "/api/v1/alerts/{id}/close",
+        summary: "Close an alert",
+        access: Access::Writer,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
+        method: "get",
         path: "/api/v1/audit",
         summary: "The audit trail, newest first",
         access: Access::Admin,
@@ -315,6 +379,13 @@ fn handler(route: &RouteDoc) -> Option<MethodRouter<AppState>> {
         ("post", "/api/v1/tokens") => post(add_token),
         ("delete", "/api/v1/tokens/{id}") => delete(revoke_token),
         ("get", "/api/v1/audit") => get(audit),
+        ("get", "/api/v1/alert-rules") => get(alert_rules),
+        ("post", "/api/v1/alert-rules") => post(add_alert_rule),
+        ("delete", "/api/v1/alert-rules/{id}") => delete(disable_alert_rule),
+        ("get", "/api/v1/alerts") => get(alerts),
+        ("get", "/api/v1/alerts/stream") => get(alert_stream),
+        ("post", "/api/v1/alerts/{id}/acknowledge") => post(acknowledge_alert),
+        ("post", "/api/v1/alerts/{id}/close") => post(close_alert),
         _ => return None,
     })
 }
@@ -897,4 +968,179 @@ async fn audit(
     let entries = blocking(move || Ok(store.audit_entries(user, before, limit)?)).await?;
     let next = entries.last().map(|e| e.seq);
     Ok(Json(json!({ "items": entries, "next_before": next })))
+}
+
+// ---- Alerts ----
+
+async fn alert_rules(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
+    let store = state.store.clone();
+    let org = caller.user.organisation;
+    let rules = blocking(move || Ok(store.alert_rules(Some(org))?)).await?;
+    Ok(Json(json!({ "items": rules })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRule {
+    name: String,
+    condition: model::AlertCondition,
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+}
+
+async fn add_alert_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    bytes: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    caller.must_write()?;
+    let req: NewRule = body(&bytes)?;
+    let name = non_empty("body.name", &req.name, 200)?;
+    let mut errors = Vec::new();
+    let c = &req.condition;
+    if c == &model::AlertCondition::default() {
+        errors.push(FieldError { field: "body.condition".into(), message: "give at least one condition".into() });
+    }
+    if let Some(area) = &c.area
+        && (area.len() < 3 || area.iter().any(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1])))
+    {
+        errors.push(FieldError {
+            field: "body.condition.area".into(),
+            message: "a polygon needs at least 3 [lon, lat] points within range".into(),
+        });
+    }
+    let webhook = match (&req.webhook_url, &req.webhook_secret) {
+        (None, None) => None,
+        (Some(url), Some(secret)) => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                errors.push(FieldError {
+                    field: "body.webhook_url".into(),
+                    message: "must be an http or https URL".into(),
+                });
+            }
+            if secret.chars().count() < 16 {
+                errors.push(FieldError {
+                    field: "body.webhook_secret".into(),
+                    message: "must be at least 16 characters".into(),
+                });
+            }
+            Some((url.clone(), secret.clone()))
+        }
+        _ => {
+            errors.push(FieldError {
+                field: "body.webhook_secret".into(),
+                message: "a webhook needs both webhook_url and webhook_secret".into(),
+            });
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let store = state.store.clone();
+    let org = caller.user.organisation;
+    let condition = req.condition.clone();
+    let rule = blocking(move || {
+        Ok(store.create_alert_rule(org, &name, &condition, webhook.as_ref().map(|(u, s)| (u.as_str(), s.as_str())))?)
+    })
+    .await?;
+    state.record_now(&caller, "create", "/api/v1/alert-rules", json!({ "rule": rule.id })).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(&rule).map_err(Problem::internal)?)))
+}
+
+async fn disable_alert_rule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    caller.must_write()?;
+    let rule: model::AlertRuleId =
+        id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let store = state.store.clone();
+    let org = caller.user.organisation;
+    if !blocking(move || Ok(store.disable_alert_rule(rule, org)?)).await? {
+        return Err(Problem::not_found(format!("no enabled alert rule {id}")));
+    }
+    state.record_now(&caller, "disable", &format!("/api/v1/alert-rules/{id}"), json!({})).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, Problem> {
+    let mut p = Params::new(q);
+    let status: Option<model::AlertStatus> = p.parse("status");
+    let limit = p.number("limit", 100, 500);
+    p.finish()?;
+    let store = state.store.clone();
+    let org = caller.user.organisation;
+    let items = blocking(move || Ok(store.alerts(org, status, limit)?)).await?;
+    state.record(&caller, "list", "/api/v1/alerts", json!({ "count": items.len() }));
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn alert_stream(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> axum::response::sse::Sse<
+    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    state.record(&caller, "stream", "/api/v1/alerts/stream", json!({}));
+    let org = caller.user.organisation;
+    let rx = state.alerts.subscribe();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                // An organisation's alerts are its own.
+                Ok(alert) if alert.organisation == org => {
+                    let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
+                    return Some((Ok(event), rx));
+                }
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn move_alert(
+    state: AppState,
+    caller: Caller,
+    id: String,
+    status: model::AlertStatus,
+) -> Result<Json<Value>, Problem> {
+    caller.must_write()?;
+    let alert: model::AlertId =
+        id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let store = state.store.clone();
+    let (org, user) = (caller.user.organisation, caller.user.id);
+    let moved = blocking(move || Ok(store.set_alert_status(alert, org, status, user)?)).await?;
+    let Some(moved) = moved else {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!("alert {id} is not yours to move, or is already {status}"),
+        ));
+    };
+    state.record_now(&caller, status.as_str(), &format!("/api/v1/alerts/{id}"), json!({})).await?;
+    Ok(Json(serde_json::to_value(&moved).map_err(Problem::internal)?))
+}
+
+async fn acknowledge_alert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    move_alert(state, caller, id, model::AlertStatus::Acknowledged).await
+}
+
+async fn close_alert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    move_alert(state, caller, id, model::AlertStatus::Closed).await
 }

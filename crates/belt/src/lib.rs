@@ -58,6 +58,8 @@ pub struct BeltEvent {
     pub stance: Stance,
     /// Armed groups and criminal networks named as involved.
     pub groups: Vec<ActorId>,
+    /// Every actor named: groups, services, governments.
+    pub actors: Vec<ActorId>,
     pub quantities: Vec<Quantity>,
     pub sources: Vec<Source>,
 }

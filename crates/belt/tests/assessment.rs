@@ -41,6 +41,7 @@ fn event(
         province: None,
         stance: Stance::Asserted,
         groups: Vec::new(),
+        actors: Vec::new(),
         quantities: Vec::new(),
         sources: vec![Source {
             document: format!("doc-{id}"),

@@ -89,6 +89,56 @@ pub enum Command {
     /// Organisations, sharing groups, users, tokens and the audit trail
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Alert rules and the alerts they raised
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Add a rule for an organisation ("local" for this instance's own)
+    AddRule {
+        name: String,
+        #[arg(long, default_value = "local")]
+        organisation: String,
+        #[arg(long)]
+        category: Option<String>,
+        /// An actor id, such as iskp
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long = "type", value_name = "TYPE")]
+        event_type: Option<String>,
+        /// A sector id, such as AF-TJ-017
+        #[arg(long)]
+        sector: Option<String>,
+        /// A polygon as lon,lat points separated by spaces: "68.1,37.0 69.0,37.0 69.0,37.6"
+        #[arg(long)]
+        area: Option<String>,
+        /// Fire when a sector reaches this level: medium, high or critical
+        #[arg(long)]
+        level: Option<String>,
+        /// Fire when the spike detector flags a sector's week
+        #[arg(long)]
+        spike: bool,
+        /// Post alerts to this URL, signed with --secret
+        #[arg(long, requires = "secret")]
+        webhook: Option<String>,
+        #[arg(long, requires = "webhook")]
+        secret: Option<String>,
+    },
+    /// List rules
+    Rules,
+    /// List an organisation's alerts, newest first
+    List {
+        #[arg(long, default_value = "local")]
+        organisation: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Evaluate the rules once against the events stored since the last evaluation
+    Check,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +154,14 @@ pub struct ServeArgs {
     /// Requests a token may make at once before the rate applies
     #[arg(long, default_value_t = 200.0, value_name = "N")]
     pub burst: f64,
+
+    /// How often alert rules are evaluated against new events, in milliseconds
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub alert_interval_ms: u64,
+
+    /// How long the first webhook retry waits, in milliseconds (each next one twice as long)
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    pub webhook_backoff_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

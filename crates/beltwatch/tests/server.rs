@@ -55,7 +55,19 @@ impl Server {
         let auth = token.map(|t| format!("Bearer {t}"));
         let response = match (method, body) {
             ("get", _) => {
-                let mut r = self.agent.get(&url);
+                // A stream is read on a connection of its own, never returned to the pool.
+                let one_off: ureq::Agent;
+                let agent = if path.ends_with("/stream") {
+                    one_off = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .max_idle_connections(0)
+                        .build()
+                        .into();
+                    &one_off
+                } else {
+                    &self.agent
+                };
+                let mut r = agent.get(&url);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
@@ -78,6 +90,11 @@ impl Server {
         };
         let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status().as_u16();
+        // A stream never ends: its headers are the answer.
+        if path.ends_with("/stream") {
+            let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            return (status, Value::String(kind.to_owned()));
+        }
         let text = response.body_mut().read_to_string().unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }

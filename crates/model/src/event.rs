@@ -243,20 +243,65 @@ named_enum! {
     }
 }
 
-/// A rule that fired.
+/// A rule that fired, for one incident or one sector's week; an organisation's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     pub id: AlertId,
     pub rule: AlertRuleId,
+    pub organisation: OrganisationId,
     pub fired_at: DateTime<Utc>,
     pub title: String,
     pub status: AlertStatus,
+    /// The reports behind it (an incident's events), when it is about an incident.
     pub events: Vec<EventId>,
     pub sector: Option<SectorId>,
-    /// Who last moved the alert along its lifecycle, and when.
-    pub changed_by: Option<OrganisationId>,
-    pub changed_at: Option<DateTime<Utc>>,
-    pub marking: Marking,
+    /// What made it unique: the incident's first event, or a sector and week.
+    pub dedup_key: String,
+    pub acknowledged: Option<(crate::UserId, DateTime<Utc>)>,
+    pub closed: Option<(crate::UserId, DateTime<Utc>)>,
+}
+
+/// What a rule watches for. Every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertCondition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<ActorId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<EventType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<SectorId>,
+    /// A polygon, as (lon, lat) points; the event must lie inside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<Vec<[f64; 2]>>,
+    /// Fire when a sector's level (of `category`, or overall) reaches this level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_at_least: Option<ThreatLevel>,
+    /// Fire when the spike detector flags a sector's week.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spike: bool,
+}
+
+impl AlertCondition {
+    /// Whether the rule is about sectors (levels, spikes) rather than single incidents.
+    pub fn is_sector_rule(&self) -> bool {
+        self.level_at_least.is_some() || self.spike
+    }
+}
+
+/// A stored rule: whose it is, what it watches, where it delivers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRule {
+    pub id: AlertRuleId,
+    pub organisation: OrganisationId,
+    pub name: String,
+    pub condition: AlertCondition,
+    /// Where alerts are posted, signed with the rule's secret (never shown again).
+    pub webhook_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 named_enum! {

@@ -22,8 +22,8 @@ mod time;
 pub use access::{Distribution, Marking, Organisation, Role, SharingGroup, Tlp, User, Viewer, may_see};
 pub use document::{ContentHash, Document, DocumentFormat, Language, Mention, MentionKind, Span};
 pub use event::{
-    Actor, ActorKind, ActorRole, Alert, AlertStatus, Category, Claim, Event, EventActor, EventPlace, EventType,
-    LinkRelation, Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
+    Actor, ActorKind, ActorRole, Alert, AlertCondition, AlertRule, AlertStatus, Category, Claim, Event, EventActor,
+    EventPlace, EventType, LinkRelation, Quantity, QuantityKind, Sector, Stance, ThreatLevel, Unit,
 };
 pub use geo::{CountryCode, GeoPrecision, LonLat, Place, PlaceKind};
 pub use ids::{

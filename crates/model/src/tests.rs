@@ -190,14 +190,20 @@ fn every_model_type_round_trips_through_json() {
     round_trip(&Alert {
         id: AlertId::derived(b"a"),
         rule: AlertRuleId::derived(b"r"),
+        organisation: OrganisationId::derived(b"o"),
         fired_at: at,
         title: "Heroin seizure in AF-TJ-017".into(),
         status: AlertStatus::Acknowledged,
         events: vec![event.id],
         sector: None,
-        changed_by: Some(OrganisationId::derived(b"o")),
-        changed_at: Some(at),
-        marking: marking(),
+        dedup_key: event.id.to_string(),
+        acknowledged: Some((crate::UserId::derived(b"u"), at)),
+        closed: None,
+    });
+    round_trip(&crate::AlertCondition {
+        category: Some(Category::DrugTrafficking),
+        area: Some(vec![[68.0, 37.0], [69.0, 37.0], [69.0, 38.0]]),
+        ..Default::default()
     });
     let mut source = Source::new("Вести Бадахшана", SourceKind::Feed, None);
     source.reliability = Reliability::B;

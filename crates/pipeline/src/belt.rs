@@ -140,6 +140,7 @@ pub fn load(
                     })
                     .map(|a| a.actor.clone())
                     .collect(),
+                actors: e.actors.iter().map(|a| a.actor.clone()).collect(),
                 quantities: e.quantities.clone(),
                 sources: e
                     .documents

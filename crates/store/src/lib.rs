@@ -14,9 +14,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use model::{
-    ActorId, Category, Claim, CountryCode, Credibility, Document, DocumentFormat, DocumentId, Event, EventId,
-    EventType, Language, LinkRelation, Marking, Mention, Organisation, OrganisationId, Reliability, Role, SectorId,
-    SharingGroup, Source, TokenId, User, UserId, Viewer, When,
+    ActorId, Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus, Category, Claim, CountryCode,
+    Credibility, Document, DocumentFormat, DocumentId, Event, EventId, EventType, Language, LinkRelation, Marking,
+    Mention, Organisation, OrganisationId, Reliability, Role, SectorId, SharingGroup, Source, TokenId, User, UserId,
+    Viewer, When,
 };
 use serde::Serialize;
 
@@ -205,6 +206,28 @@ pub struct NewAudit {
     pub action: String,
     pub target: Option<String>,
     pub detail: serde_json::Value,
+}
+
+/// An alert to raise: the rule, what makes it unique, and what it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    pub rule: AlertRuleId,
+    pub dedup_key: String,
+    pub title: String,
+    pub events: Vec<EventId>,
+    pub sector: Option<SectorId>,
+}
+
+/// A webhook delivery waiting in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// Stable across retries: receivers deduplicate on it.
+    pub delivery_id: String,
+    pub alert: String,
+    pub url: String,
+    pub secret: String,
+    pub payload: String,
+    pub attempts: u32,
 }
 
 /// A source with how many documents came from it.
@@ -478,6 +501,108 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.audit_entries(user, before, limit),
+        }
+    }
+
+    pub fn create_alert_rule(
+        &self,
+        organisation: OrganisationId,
+        name: &str,
+        condition: &AlertCondition,
+        webhook: Option<(&str, &str)>,
+    ) -> Result<AlertRule, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.create_alert_rule(organisation, name, condition, webhook),
+        }
+    }
+
+    /// Rules, of one organisation or all.
+    pub fn alert_rules(&self, organisation: Option<OrganisationId>) -> Result<Vec<AlertRule>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.alert_rules(organisation),
+        }
+    }
+
+    pub fn disable_alert_rule(&self, id: AlertRuleId, organisation: OrganisationId) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.disable_alert_rule(id, organisation),
+        }
+    }
+
+    /// Raises alerts (those already raised for the same rule and key are skipped) and
+    /// queues their webhook deliveries in the same transaction; returns the new ones.
+    pub fn raise_alerts(&self, alerts: &[NewAlert]) -> Result<Vec<Alert>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.raise_alerts(alerts),
+        }
+    }
+
+    /// An organisation's alerts, newest first.
+    pub fn alerts(
+        &self,
+        organisation: OrganisationId,
+        status: Option<AlertStatus>,
+        limit: u32,
+    ) -> Result<Vec<Alert>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.alerts(organisation, status, limit),
+        }
+    }
+
+    /// Moves an alert along new → acknowledged → closed; `None` when it is not the
+    /// organisation's or cannot move that way.
+    pub fn set_alert_status(
+        &self,
+        id: AlertId,
+        organisation: OrganisationId,
+        status: AlertStatus,
+        user: UserId,
+    ) -> Result<Option<Alert>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.set_alert_status(id, organisation, status, user),
+        }
+    }
+
+    pub fn due_deliveries(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.due_deliveries(now, limit),
+        }
+    }
+
+    pub fn delivery_done(&self, delivery_id: &str) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.delivery_done(delivery_id),
+        }
+    }
+
+    pub fn delivery_failed(
+        &self,
+        delivery_id: &str,
+        error: &str,
+        next_attempt: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.delivery_failed(delivery_id, error, next_attempt),
+        }
+    }
+
+    /// The last event position alert evaluation has read.
+    pub fn alert_watermark(&self) -> Result<i64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.alert_watermark(),
+        }
+    }
+
+    pub fn set_alert_watermark(&self, seq: i64) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.set_alert_watermark(seq),
+        }
+    }
+
+    /// Events stored after position `seq`, with their positions.
+    pub fn event_seqs_after(&self, seq: i64) -> Result<Vec<(i64, EventId)>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.event_seqs_after(seq),
         }
     }
 

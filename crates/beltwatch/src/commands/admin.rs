@@ -11,7 +11,7 @@ use super::Status;
 use crate::cli::{AdminCommand, Format};
 use crate::output::{self, Table, outln};
 
-fn organisation(store: &Store, text: &str) -> anyhow::Result<OrganisationId> {
+pub fn organisation(store: &Store, text: &str) -> anyhow::Result<OrganisationId> {
     if text.eq_ignore_ascii_case("local") {
         return Ok(store.local_organisation()?.id);
     }

@@ -69,6 +69,7 @@ fn belt(args: &BenchArgs, settings: &crate::config::Settings, format: Format) ->
             province: None,
             stance: if random.below(50) == 0 { Stance::Disputed } else { Stance::Asserted },
             groups: Vec::new(),
+            actors: Vec::new(),
             quantities: vec![Quantity {
                 kind: what,
                 value: f64::from(1 + random.below(40)),

@@ -1,6 +1,7 @@
 //! One module per group of commands; `run` dispatches.
 
 mod admin;
+mod alerts;
 mod belt;
 mod bench;
 mod browse;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Export(args) => belt::export(&open(&settings)?, &settings, &args),
         Command::Serve(args) => serve::run(open(&settings)?, &settings, &args),
         Command::Admin(command) => admin::run(&open(&settings)?, &command, format),
+        Command::Alerts(command) => alerts::run(&open(&settings)?, &settings, &command, format),
     }
 }
 

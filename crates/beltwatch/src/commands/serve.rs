@@ -29,10 +29,18 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
         let address = listener.local_addr().context("reading the listening address")?;
         let (state, audit_writer) = api::AppState::new(Arc::new(store), extractor, settings.belt.clone(), &limits);
         let audit = tokio::spawn(audit_writer);
+        let timing = api::AlertTiming {
+            evaluate_every: std::time::Duration::from_millis(args.alert_interval_ms.max(100)),
+            backoff: std::time::Duration::from_millis(args.webhook_backoff_ms.max(10)),
+            ..api::AlertTiming::default()
+        };
+        let background = api::spawn_alerts(&state, timing);
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.
         eprintln!("beltwatch listening on http://{address}");
         api::serve(listener, app, shutdown()).await.context("serving")?;
+        background.abort();
+        let _ = background.await;
         // The router (and with it the audit channel) is gone: the writer drains and ends.
         let _ = audit.await;
         eprintln!("beltwatch stopped");

@@ -2,6 +2,7 @@
 //! readers, migrations applied on open, FTS5 for search.
 
 mod accounts;
+mod alerts;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -32,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_links.sql"),
     include_str!("migrations/0004_accounts.sql"),
     include_str!("migrations/0005_event_order.sql"),
+    include_str!("migrations/0006_alerts.sql"),
 ];
 
 /// How many idle reader connections are kept.

@@ -1,0 +1,234 @@
+//! Alerts: evaluating every organisation's rules against what it may see as events
+//! arrive, and delivering what fires: a live stream for dashboards, and signed webhooks
+//! from a persistent outbox with retries and exponential back-off.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use extract::dict::Dictionaries;
+use model::{Alert, AlertCondition, AlertRule, OrganisationId, ThreatLevel};
+use pipeline::belt::{Belt, BeltSettings};
+use sha2::{Digest, Sha256};
+use store::{NewAlert, Store, StoreError};
+
+use crate::auth::hex;
+
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut block = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+}
+
+/// The `X-Beltwatch-Signature` header value for a payload.
+pub fn signature(secret: &str, payload: &[u8]) -> String {
+    format!("sha256={}", hex(&hmac_sha256(secret.as_bytes(), payload)))
+}
+
+/// Whether a point (lon, lat) lies inside a polygon (even–odd rule).
+fn inside(point: [f64; 2], polygon: &[[f64; 2]]) -> bool {
+    let (x, y) = (point[0], point[1]);
+    let mut hit = false;
+    let n = polygon.len();
+    for i in 0..n {
+        let (a, b) = (polygon[i], polygon[(i + 1) % n]);
+        if (a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0] {
+            hit = !hit;
+        }
+    }
+    hit
+}
+
+/// Whether an incident meets an incident rule's conditions (any of its reports may).
+fn matches(condition: &AlertCondition, belt: &Belt, incident: &belt::Incident) -> bool {
+    let first = &belt.events[incident.events[0]];
+    let any = |f: &dyn Fn(usize) -> bool| incident.events.iter().any(|&i| f(i));
+    condition.category.is_none_or(|c| c == first.category)
+        && condition.event_type.is_none_or(|t| any(&|i| belt.events[i].event_type == t))
+        && condition.actor.as_ref().is_none_or(|a| any(&|i| belt.events[i].actors.contains(a)))
+        && condition
+            .sector
+            .as_ref()
+            .is_none_or(|s| any(&|i| belt.placed[i].as_ref().is_some_and(|p| belt.sectors[p.sector].id == *s)))
+        && condition.area.as_ref().is_none_or(|area| any(&|i| belt.events[i].point.is_some_and(|p| inside(p, area))))
+}
+
+/// One pass: reads events stored since the last pass and raises what every enabled
+/// rule finds in them, over what the rule's organisation may see. Returns the new alerts.
+pub fn evaluate(
+    store: &Store,
+    dict: &Dictionaries,
+    settings: &BeltSettings,
+    as_of: NaiveDate,
+) -> Result<Vec<Alert>, pipeline::belt::BeltLoadError> {
+    let watermark = store.alert_watermark()?;
+    let arrived = store.event_seqs_after(watermark)?;
+    let Some(&(last, _)) = arrived.last() else { return Ok(Vec::new()) };
+    let fresh: HashSet<String> = arrived.iter().map(|(_, id)| id.to_string()).collect();
+    let mut by_org: BTreeMap<OrganisationId, Vec<AlertRule>> = BTreeMap::new();
+    for rule in store.alert_rules(None)?.into_iter().filter(|r| r.disabled_at.is_none()) {
+        by_org.entry(rule.organisation).or_default().push(rule);
+    }
+    let mut raise = Vec::new();
+    for (organisation, rules) in by_org {
+        let viewer = store.viewer(organisation)?;
+        let belt = pipeline::belt::load(store, settings, dict, Some(&viewer))?;
+        let assessment = rules.iter().any(|r| r.condition.is_sector_rule()).then(|| belt.assess(settings, as_of));
+        for rule in &rules {
+            let c = &rule.condition;
+            if !c.is_sector_rule() {
+                for inc in &belt.incidents {
+                    if !inc.events.iter().any(|&i| fresh.contains(&belt.events[i].id)) || !matches(c, &belt, inc) {
+                        continue;
+                    }
+                    let first = &belt.events[inc.events[0]];
+                    let sector = inc
+                        .events
+                        .iter()
+                        .find_map(|&i| belt.placed[i].as_ref())
+                        .map(|p| belt.sectors[p.sector].id.clone());
+                    raise.push(NewAlert {
+                        rule: rule.id,
+                        dedup_key: first.id.clone(),
+                        title: format!(
+                            "{}: {} {} at {} on {}",
+                            rule.name,
+                            first.category,
+                            first.event_type,
+                            first.place_name.as_deref().unwrap_or("an unknown place"),
+                            first.date
+                        ),
+                        events: inc.events.iter().filter_map(|&i| belt.events[i].id.parse().ok()).collect(),
+                        sector,
+                    });
+                }
+                continue;
+            }
+            let Some(assessment) = &assessment else { continue };
+            let week = belt::trend::week_start(as_of);
+            for (s, level) in assessment.sectors.iter().enumerate() {
+                let sector = &belt.sectors[s];
+                if c.sector.as_ref().is_some_and(|want| *want != sector.id) {
+                    continue;
+                }
+                if let Some(threshold) = c.level_at_least {
+                    let current = match c.category {
+                        Some(cat) => level.by_category.get(&cat).map_or(ThreatLevel::Low, |x| x.1),
+                        None => level.level,
+                    };
+                    if current >= threshold {
+                        raise.push(NewAlert {
+                            rule: rule.id,
+                            dedup_key: format!("level:{}:{current}:{week}", sector.id),
+                            title: format!("{}: {} {} is {current}", rule.name, sector.id, sector.name),
+                            events: Vec::new(),
+                            sector: Some(sector.id.clone()),
+                        });
+                    }
+                }
+                if c.spike {
+                    let dates = belt.incidents.iter().filter(|inc| {
+                        let first = &belt.events[inc.events[0]];
+                        first.category.is_threat()
+                            && c.category.is_none_or(|cat| cat == first.category)
+                            && inc.events.iter().any(|&i| belt.placed[i].as_ref().is_some_and(|p| p.sector == s))
+                    });
+                    let counts = belt::trend::weekly_counts(
+                        dates.map(|inc| belt.events[inc.events[0]].date),
+                        as_of,
+                        settings.spike.baseline_weeks + 1,
+                    );
+                    if let Some(verdict) = belt::trend::spike(&counts, &settings.spike)
+                        && verdict.flagged
+                    {
+                        raise.push(NewAlert {
+                            rule: rule.id,
+                            dedup_key: format!("spike:{}:{week}", sector.id),
+                            title: format!(
+                                "{}: spike in {} {}: {} this week, {:.1} expected (P = {:.4})",
+                                rule.name, sector.id, sector.name, verdict.count, verdict.expected, verdict.probability
+                            ),
+                            events: Vec::new(),
+                            sector: Some(sector.id.clone()),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let raised = store.raise_alerts(&raise)?;
+    store.set_alert_watermark(last)?;
+    Ok(raised)
+}
+
+/// Delivers what is due in the outbox, once; returns how many were delivered.
+pub fn deliver_due(store: &Store, backoff: Duration) -> Result<usize, StoreError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut delivered = 0;
+    for d in store.due_deliveries(Utc::now(), 50)? {
+        let result = agent
+            .post(&d.url)
+            .header("Content-Type", "application/json")
+            .header("X-Beltwatch-Delivery", &d.delivery_id)
+            .header("X-Beltwatch-Signature", &signature(&d.secret, d.payload.as_bytes()))
+            .send(d.payload.as_bytes());
+        let failure = match result {
+            Ok(response) if response.status().is_success() => None,
+            Ok(response) => Some(format!("the receiver answered {}", response.status())),
+            Err(e) => Some(e.to_string()),
+        };
+        match failure {
+            None => {
+                store.delivery_done(&d.delivery_id)?;
+                delivered += 1;
+            }
+            Some(error) => {
+                // 1, 2, 4, ... times the base, at most an hour.
+                let factor = 2u32.saturating_pow(d.attempts.min(20));
+                let wait = backoff.saturating_mul(factor).min(Duration::from_secs(3600));
+                let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                tracing::warn!("webhook delivery {} failed (attempt {}): {error}", d.delivery_id, d.attempts + 1);
+                store.delivery_failed(&d.delivery_id, &error, next)?;
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2 of RFC 4231.
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block.
+        assert_eq!(
+            hex(&hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn points_in_polygons() {
+        let square = [[68.0, 37.0], [69.0, 37.0], [69.0, 38.0], [68.0, 38.0]];
+        assert!(inside([68.5, 37.5], &square));
+        assert!(!inside([69.5, 37.5], &square));
+    }
+}

@@ -1,0 +1,193 @@
+//! Alerts end to end: a rule with a webhook, a receiver on a loopback port that refuses
+//! the first deliveries and is down across a server restart, and the promise that every
+//! alert arrives once per delivery id, signed, with one incident firing once.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Beltwatch;
+
+const SECRET: &str = "a-webhook-secret-of-ours";
+
+#[derive(Debug, Clone)]
+struct Received {
+    delivery: String,
+    signature: String,
+    body: String,
+    answered: u16,
+}
+
+/// A webhook receiver on `port` answering `status` until stopped.
+struct Receiver {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(listener: TcpListener, status: u16, log: Arc<Mutex<Vec<Received>>>) -> Self {
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => handle(stream, status, &log),
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Receiver { stop, thread: Some(thread) }
+    }
+
+    fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn handle(stream: TcpStream, status: u16, log: &Mutex<Vec<Received>>) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        headers.push(line.trim_end().to_owned());
+    }
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find_map(|h| {
+                h.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
+            })
+            .unwrap_or_default()
+    };
+    let length: usize = header("content-length").parse().unwrap_or(0);
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    log.lock().expect("log").push(Received {
+        delivery: header("x-beltwatch-delivery"),
+        signature: header("x-beltwatch-signature"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        answered: status,
+    });
+    let mut stream = reader.into_inner();
+    let _ = write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = stream.flush();
+}
+
+fn serve(db: &Path) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--alert-interval-ms", "200", "--webhook-backoff-ms", "300"])
+        .env("BELTWATCH_DB", db)
+        .env_remove("BELTWATCH_CONFIG")
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        let line = lines.next().expect("the server says where it listens").expect("a line");
+        if line.starts_with("beltwatch listening on ") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    child
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incident").join(name).display().to_string()
+}
+
+#[test]
+fn a_webhook_gets_every_alert_once_across_refusals_an_outage_and_a_restart() {
+    let bw = Beltwatch::new();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let url = format!("http://127.0.0.1:{port}/hooks/beltwatch");
+    let run = bw.run(&[
+        "alerts",
+        "add-rule",
+        "Border incidents",
+        "--category",
+        "border_incident",
+        "--webhook",
+        &url,
+        "--secret",
+        SECRET,
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // One incident, reported by three outlets in two languages.
+    for (file, outlet) in
+        [("asia-plus.md", "Asia-Plus"), ("reuters.md", "Reuters"), ("sputnik.md", "Sputnik Tajikistan")]
+    {
+        let run = bw.run(&["ingest", &fixture(file), "--source", outlet]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+    }
+
+    let log: Arc<Mutex<Vec<Received>>> = Arc::new(Mutex::new(Vec::new()));
+    let count = |log: &Arc<Mutex<Vec<Received>>>| log.lock().expect("log").len();
+    // The receiver refuses the first attempts.
+    let refusing = Receiver::start(listener, 503, log.clone());
+    let mut server = serve(&bw.db());
+    wait_for("two refused attempts", Duration::from_secs(30), || count(&log) >= 2);
+    // The receiver goes down, and the server stops and starts again while it is down.
+    refusing.stop();
+    let _ = server.kill();
+    let _ = server.wait();
+    let mut server = serve(&bw.db());
+    std::thread::sleep(Duration::from_millis(800));
+    // The receiver comes back on the same port and accepts.
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("the same port again");
+    let accepting = Receiver::start(listener, 200, log.clone());
+    wait_for("a delivery", Duration::from_secs(30), || log.lock().expect("log").iter().any(|r| r.answered == 200));
+    // Nothing more arrives for what was delivered.
+    std::thread::sleep(Duration::from_millis(1500));
+    accepting.stop();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let received = log.lock().expect("log").clone();
+    let accepted: Vec<&Received> = received.iter().filter(|r| r.answered == 200).collect();
+    assert_eq!(accepted.len(), 1, "one incident, one alert, delivered once: {received:#?}");
+    let delivered = accepted[0];
+    // Every attempt carried the same delivery id and a valid signature.
+    for r in &received {
+        assert_eq!(r.delivery, delivered.delivery, "{received:#?}");
+        let expected =
+            format!("sha256={}", api::auth::hex(&api::alerts::hmac_sha256(SECRET.as_bytes(), r.body.as_bytes())));
+        assert_eq!(r.signature, expected);
+    }
+    assert!(received.iter().filter(|r| r.answered == 503).count() >= 2);
+    let alert: serde_json::Value = serde_json::from_str(&delivered.body).expect("JSON");
+    assert_eq!(alert["status"], "new");
+    assert_eq!(alert["events"].as_array().map(Vec::len), Some(3), "{alert}");
+    // The stored alert is the one delivered.
+    let run = bw.run(&["alerts", "list", "--format", "json"]);
+    let stored = run.json();
+    assert_eq!(stored.as_array().map(Vec::len), Some(1), "{stored}");
+    assert_eq!(stored[0]["id"], alert["id"]);
+}
