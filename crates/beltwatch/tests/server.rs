@@ -46,7 +46,9 @@ impl Server {
         };
         // Keep reading standard error so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        // A connection per request: the server closes a connection whose request body it
+        // refused unread, and a pooled client would find it closed.
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0).build().into();
         Server { child, base, agent }
     }
 
@@ -55,19 +57,7 @@ impl Server {
         let auth = token.map(|t| format!("Bearer {t}"));
         let response = match (method, body) {
             ("get", _) => {
-                // A stream is read on a connection of its own, never returned to the pool.
-                let one_off: ureq::Agent;
-                let agent = if path.ends_with("/stream") {
-                    one_off = ureq::Agent::config_builder()
-                        .http_status_as_error(false)
-                        .max_idle_connections(0)
-                        .build()
-                        .into();
-                    &one_off
-                } else {
-                    &self.agent
-                };
-                let mut r = agent.get(&url);
+                let mut r = self.agent.get(&url);
                 if let Some(a) = &auth {
                     r = r.header("Authorization", a);
                 }
