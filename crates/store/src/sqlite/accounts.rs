@@ -183,14 +183,22 @@ impl SqliteStore {
     }
 
     pub(crate) fn token_by_hash(&self, secret_hash: &str) -> Result<Option<(TokenRecord, User)>, StoreError> {
+        // Two lookups by key rather than a join: SQLite prepares a join with a bound value
+        // again at every run, and this runs on every request.
         self.read(|c| {
-            let mut statement = c.prepare_cached(&format!(
-                "SELECT {TOKEN_COLUMNS}, u.id, u.organisation_id, u.name, u.role FROM api_tokens t \
-                 JOIN users u ON u.id = t.user_id WHERE t.hash = ?1"
-            ))?;
-            let mut rows = statement.query([secret_hash])?;
+            let token = {
+                let mut statement =
+                    c.prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.hash = ?1"))?;
+                let mut rows = statement.query([secret_hash])?;
+                match rows.next()? {
+                    Some(row) => token_from(row)?,
+                    None => return Ok(None),
+                }
+            };
+            let mut statement = c.prepare_cached("SELECT id, organisation_id, name, role FROM users WHERE id = ?1")?;
+            let mut rows = statement.query([token.user.to_string()])?;
             match rows.next()? {
-                Some(row) => Ok(Some((token_from(row)?, user_from(row, 6)?))),
+                Some(row) => Ok(Some((token, user_from(row, 0)?))),
                 None => Ok(None),
             }
         })

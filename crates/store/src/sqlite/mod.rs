@@ -300,11 +300,13 @@ impl SqliteStore {
             after_cursor(cursor, "(coalesce(e.when_at, ''), e.seq)", &mut clauses, &mut values)?;
         }
         let limit = page.limit.max(1);
-        values.push(Value::Integer(i64::from(limit) + 1));
+        // The limit is written into the SQL, not bound: SQLite plans with a bound LIMIT's
+        // value and so prepares such a statement again at every run.
         let sql = format!(
             "SELECT {EVENT_COLUMNS}, coalesce(e.when_at, ''), e.seq FROM events e {} \
-             ORDER BY coalesce(e.when_at, '') DESC, e.seq DESC LIMIT ?",
-            where_sql(&clauses)
+             ORDER BY coalesce(e.when_at, '') DESC, e.seq DESC LIMIT {}",
+            where_sql(&clauses),
+            i64::from(limit) + 1
         );
         self.read(|c| {
             let mut statement = c.prepare_cached(&sql)?;
@@ -395,10 +397,11 @@ impl SqliteStore {
             after_cursor(cursor, "(d.sort_time, d.seq)", &mut clauses, &mut values)?;
         }
         let limit = page.limit.max(1);
-        values.push(Value::Integer(i64::from(limit) + 1));
+        // A literal limit, as for events.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents d {} ORDER BY d.sort_time DESC, d.seq DESC LIMIT ?",
-            where_sql(&clauses)
+            "SELECT {SUMMARY_COLUMNS} FROM documents d {} ORDER BY d.sort_time DESC, d.seq DESC LIMIT {}",
+            where_sql(&clauses),
+            i64::from(limit) + 1
         );
         self.read(|c| {
             let mut statement = c.prepare_cached(&sql)?;
