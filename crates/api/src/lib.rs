@@ -66,6 +66,8 @@ pub struct AppState {
     viewers: Arc<Mutex<HashMap<OrganisationId, (Viewer, Instant)>>>,
     /// New alerts, for the live stream.
     pub alerts: tokio::sync::broadcast::Sender<model::Alert>,
+    /// Set when the server begins to stop: open streams end so that it can.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             viewers: Arc::new(Mutex::new(HashMap::new())),
             alerts: tokio::sync::broadcast::channel(1024).0,
+            stopping: tokio::sync::watch::channel(false).0,
         };
         (state, writer)
     }
@@ -137,6 +140,19 @@ impl AppState {
         let viewer = tokio::task::spawn_blocking(move || store.viewer(organisation)).await??;
         self.viewers.lock().unwrap_or_else(|p| p.into_inner()).insert(organisation, (viewer.clone(), Instant::now()));
         Ok(viewer)
+    }
+
+    /// Ends open streams: call when the server begins to stop.
+    pub fn begin_shutdown(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Resolves once the server begins to stop.
+    pub fn stopped(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut rx = self.stopping.subscribe();
+        async move {
+            let _ = rx.wait_for(|stopping| *stopping).await;
+        }
     }
 
     /// Forgets cached memberships (after a sharing group changes).

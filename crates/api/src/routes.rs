@@ -1091,13 +1091,19 @@ async fn alert_stream(
     state.record(&caller, "stream", "/api/v1/alerts/stream", json!({}));
     let org = caller.user.organisation;
     let rx = state.alerts.subscribe();
-    let stream = futures_util::stream::unfold(rx, move |mut rx| async move {
+    let stopped = Box::pin(state.stopped());
+    let stream = futures_util::stream::unfold((rx, stopped), move |(mut rx, mut stopped)| async move {
         loop {
-            match rx.recv().await {
+            let next = tokio::select! {
+                next = rx.recv() => next,
+                // The server is stopping: end the stream so that it can.
+                () = &mut stopped => return None,
+            };
+            match next {
                 // An organisation's alerts are its own.
                 Ok(alert) if alert.organisation == org => {
                     let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
-                    return Some((Ok(event), rx));
+                    return Some((Ok(event), (rx, stopped)));
                 }
                 Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,

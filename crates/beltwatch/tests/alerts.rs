@@ -191,3 +191,65 @@ fn a_webhook_gets_every_alert_once_across_refusals_an_outage_and_a_restart() {
     assert_eq!(stored.as_array().map(Vec::len), Some(1), "{stored}");
     assert_eq!(stored[0]["id"], alert["id"]);
 }
+
+#[test]
+fn the_stream_carries_new_alerts_and_ends_when_the_server_stops() {
+    let bw = Beltwatch::new();
+    let run = bw.run(&["admin", "bootstrap", "--user", "amina", "--format", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let token = run.json()["secret"].as_str().expect("secret").to_owned();
+    let run = bw.run(&["alerts", "add-rule", "Clashes", "--category", "border_incident"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // A free port, known in advance, for a raw connection to the stream.
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("port");
+        probe.local_addr().expect("address").port()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--alert-interval-ms", "200"])
+        .env("BELTWATCH_DB", bw.db())
+        .env_remove("BELTWATCH_CONFIG")
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut stream = loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    write!(
+        stream,
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("request");
+    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(line);
+        }
+    });
+    for (file, outlet) in [("asia-plus.md", "Asia-Plus"), ("reuters.md", "Reuters")] {
+        let run = bw.run(&["ingest", &fixture(file), "--source", outlet]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+    }
+    wait_for("an alert on the stream", Duration::from_secs(30), || {
+        lines.lock().expect("lines").iter().any(|l| l.starts_with("data:") && l.contains("Clashes"))
+    });
+    // SIGTERM with the stream open: the server ends the stream and stops.
+    let status = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill runs");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if server.try_wait().expect("wait").is_some() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the server did not stop with a stream open");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    reader.join().expect("the stream ended");
+    let alerts = lines.lock().expect("lines").iter().filter(|l| l.starts_with("event: alert")).count();
+    assert_eq!(alerts, 1, "one incident, one alert");
+}

@@ -35,10 +35,16 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
             ..api::AlertTiming::default()
         };
         let background = api::spawn_alerts(&state, timing);
+        let stopper = state.clone();
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.
         eprintln!("beltwatch listening on http://{address}");
-        api::serve(listener, app, shutdown()).await.context("serving")?;
+        let signalled = async move {
+            shutdown().await;
+            eprintln!("beltwatch stopping: finishing the requests in flight");
+            stopper.begin_shutdown();
+        };
+        api::serve(listener, app, signalled).await.context("serving")?;
         background.abort();
         let _ = background.await;
         // The router (and with it the audit channel) is gone: the writer drains and ends.
