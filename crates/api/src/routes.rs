@@ -189,6 +189,22 @@ pub const ROUTES: &[RouteDoc] = &[
         body: &[],
     },
     RouteDoc {
+        method: "get",
+        path: "/api/v1/export/sectors",
+        summary: "GeoJSON of the sectors (areas, or lines) with levels over the caller's visible events",
+        access: Access::Reader,
+        query: &[("geometry", "area (default) or line"), AS_OF],
+        body: &[],
+    },
+    RouteDoc {
+        method: "get",
+        path: "/api/v1/export/events",
+        summary: "GeoJSON of the geolocated events the caller may see",
+        access: Access::Reader,
+        query: &[],
+        body: &[],
+    },
+    RouteDoc {
         method: "post",
         path: "/api/v1/corroborate",
         summary: "Merge reports of one incident and record the links",
@@ -367,6 +383,8 @@ fn handler(route: &RouteDoc) -> Option<MethodRouter<AppState>> {
         ("get", "/api/v1/sectors/{id}") => get(sector),
         ("get", "/api/v1/sectors/{id}/explanation") => get(explanation),
         ("get", "/api/v1/trends") => get(trends),
+        ("get", "/api/v1/export/sectors") => get(export_sectors),
+        ("get", "/api/v1/export/events") => get(export_events),
         ("post", "/api/v1/corroborate") => post(corroborate),
         ("post", "/api/v1/incidents/{id}/split") => post(split),
         ("get", "/api/v1/organisations") => get(organisations),
@@ -741,6 +759,34 @@ async fn trends(
             "flagged": r.spike.flagged,
         })).collect::<Vec<_>>(),
     })))
+}
+
+async fn export_sectors(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    let mut p = Params::new(q);
+    let geometry = p.text("geometry").unwrap_or_else(|| "area".into());
+    if !matches!(geometry.as_str(), "area" | "line") {
+        p.errors
+            .push(FieldError { field: "query.geometry".into(), message: format!("{geometry:?} is not area or line") });
+    }
+    let as_of = p.as_of();
+    p.finish()?;
+    let belt = visible_belt(&state, &caller).await?;
+    let assessment = belt.assess(&state.belt, as_of);
+    let collection = pipeline::belt::sectors_geojson(&belt, &assessment, geometry == "area");
+    state.record(&caller, "export", "/api/v1/export/sectors", json!({ "as_of": as_of.to_string() }));
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(collection)).into_response())
+}
+
+async fn export_events(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
+    let belt = visible_belt(&state, &caller).await?;
+    let collection = pipeline::belt::events_geojson(&belt);
+    let count = collection["features"].as_array().map_or(0, Vec::len);
+    state.record(&caller, "export", "/api/v1/export/events", json!({ "count": count }));
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(collection)).into_response())
 }
 
 // ---- Writing ----

@@ -439,6 +439,15 @@ fn no_read_path_shows_an_organisation_what_it_may_not_see() {
                 .collect();
             assert_eq!(found, visible_docs, "seed {seed}, search of {org}");
 
+            // Exports.
+            let (status, exported) = server.get("/api/v1/export/events", token);
+            assert_eq!(status, 200);
+            let exported: BTreeSet<String> = ids(&exported["features"]);
+            assert!(exported.is_subset(&visible), "seed {seed}, export of {org}");
+            let (status, sectors_geojson) = server.get(&format!("/api/v1/export/sectors?as_of={AS_OF}"), token);
+            assert_eq!(status, 200);
+            assert_eq!(sectors_geojson["type"], "FeatureCollection");
+
             // Aggregates equal the same aggregates over a store holding the visible
             // events alone, read by its own operator.
             let alone = Beltwatch::new();

@@ -351,3 +351,61 @@ pub fn trend_rows(
     rows.sort_by(|a, b| a.spike.probability.total_cmp(&b.spike.probability).then(a.key.cmp(&b.key)));
     rows
 }
+
+/// The sectors as a GeoJSON FeatureCollection with their levels: each as its area (the
+/// line buffered by the depth) or as its line.
+pub fn sectors_geojson(belt: &Belt, assessment: &Assessment, areas: bool) -> Value {
+    let features: Vec<Value> = (0..belt.sectors.len())
+        .map(|s| {
+            let mut properties = sector_json(belt, assessment, s);
+            let geometry = if areas { properties["area"].take() } else { properties["geometry"].take() };
+            if let Some(map) = properties.as_object_mut() {
+                map.remove("geometry");
+                map.remove("area");
+            }
+            json!({ "type": "Feature", "id": belt.sectors[s].id.as_str(), "geometry": geometry, "properties": properties })
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}
+
+/// The geolocated events as a GeoJSON FeatureCollection, with sector, side and incident.
+pub fn events_geojson(belt: &Belt) -> Value {
+    let incident_of: HashMap<usize, usize> = belt
+        .incidents
+        .iter()
+        .enumerate()
+        .flat_map(|(k, inc)| inc.events.iter().chain(&inc.contested_by).map(move |&i| (i, k)))
+        .collect();
+    let features: Vec<Value> = belt
+        .events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let point = e.point?;
+            let placed = belt.placed[i].as_ref();
+            let inc = incident_of.get(&i).map(|&k| &belt.incidents[k]);
+            Some(json!({
+                "type": "Feature",
+                "id": e.id,
+                "geometry": { "type": "Point", "coordinates": point },
+                "properties": {
+                    "category": e.category.as_str(),
+                    "event_type": e.event_type.as_str(),
+                    "date": e.date.to_string(),
+                    "stance": e.stance.as_str(),
+                    "place": e.place_name,
+                    "country": e.country.map(|c| c.to_string()),
+                    "province": e.province,
+                    "sector": placed.map(|a| belt.sectors[a.sector].id.to_string()),
+                    "side": placed.map(|a| a.side.to_string()),
+                    "distance_km": placed.map(|a| round(a.distance_km)),
+                    "incident": inc.map(|inc| belt.events[inc.events[0]].id.clone()),
+                    "credibility": inc.map(|inc| inc.credibility.as_str()),
+                    "sources": e.sources.iter().map(|s| s.outlet.as_str()).collect::<Vec<_>>(),
+                },
+            }))
+        })
+        .collect();
+    json!({ "type": "FeatureCollection", "features": features })
+}

@@ -2,7 +2,6 @@
 //! events, merges reports of one incident (respecting merges an analyst undid), places
 //! them in the sectors and assesses as of a date.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, bail};
@@ -10,7 +9,7 @@ use belt::sectors::embedded_borders;
 use chrono::NaiveDate;
 use model::{Category, EventId};
 use pipeline::belt::{Belt, borders_json, contribution_json, round, sector_json};
-use serde_json::{Value, json};
+use serde_json::json;
 use store::Store;
 
 use super::Status;
@@ -355,61 +354,11 @@ pub fn export(store: &Store, settings: &Settings, args: &ExportArgs) -> anyhow::
     let belt = load(store, &settings.belt)?;
     let as_of = as_of(&args.as_of)?;
     let assessment = belt.assess(&settings.belt, as_of);
-    let features: Vec<Value> = match args.what {
-        ExportWhat::Sectors | ExportWhat::SectorLines => (0..belt.sectors.len())
-            .map(|s| {
-                let mut properties = sector_json(&belt, &assessment, s);
-                let geometry = if args.what == ExportWhat::Sectors {
-                    properties["area"].take()
-                } else {
-                    properties["geometry"].take()
-                };
-                if let Some(map) = properties.as_object_mut() {
-                    map.remove("geometry");
-                    map.remove("area");
-                }
-                json!({ "type": "Feature", "id": belt.sectors[s].id.as_str(), "geometry": geometry, "properties": properties })
-            })
-            .collect(),
-        ExportWhat::Events => {
-            let incident_of: HashMap<usize, usize> = belt
-                .incidents
-                .iter()
-                .enumerate()
-                .flat_map(|(k, inc)| inc.events.iter().chain(&inc.contested_by).map(move |&i| (i, k)))
-                .collect();
-            belt.events
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| {
-                    let point = e.point?;
-                    let placed = belt.placed[i].as_ref();
-                    let inc = incident_of.get(&i).map(|&k| &belt.incidents[k]);
-                    Some(json!({
-                        "type": "Feature",
-                        "id": e.id,
-                        "geometry": { "type": "Point", "coordinates": point },
-                        "properties": {
-                            "category": e.category.as_str(),
-                            "event_type": e.event_type.as_str(),
-                            "date": e.date.to_string(),
-                            "stance": e.stance.as_str(),
-                            "place": e.place_name,
-                            "country": e.country.map(|c| c.to_string()),
-                            "province": e.province,
-                            "sector": placed.map(|a| belt.sectors[a.sector].id.to_string()),
-                            "side": placed.map(|a| a.side.to_string()),
-                            "distance_km": placed.map(|a| round(a.distance_km)),
-                            "incident": inc.map(|inc| belt.events[inc.events[0]].id.clone()),
-                            "credibility": inc.map(|inc| inc.credibility.as_str()),
-                            "sources": e.sources.iter().map(|s| s.outlet.as_str()).collect::<Vec<_>>(),
-                        },
-                    }))
-                })
-                .collect()
-        }
+    let collection = match args.what {
+        ExportWhat::Sectors => pipeline::belt::sectors_geojson(&belt, &assessment, true),
+        ExportWhat::SectorLines => pipeline::belt::sectors_geojson(&belt, &assessment, false),
+        ExportWhat::Events => pipeline::belt::events_geojson(&belt),
     };
-    let collection = json!({ "type": "FeatureCollection", "features": features });
     match &args.output {
         Some(path) => {
             // Written beside the target and renamed over it: a reader never sees half a file.
