@@ -97,14 +97,7 @@ impl AppState {
 
     /// Records a read in the audit trail (written within a second, in a batch).
     pub fn record(&self, caller: &Caller, action: &str, target: &str, detail: serde_json::Value) {
-        let entry = NewAudit {
-            user: Some(caller.user.id),
-            organisation: Some(caller.user.organisation),
-            action: action.to_owned(),
-            target: Some(target.to_owned()),
-            detail,
-        };
-        if self.audit.send(entry).is_err() {
+        if self.audit.send(audit_entry(caller, action, target, detail)).is_err() {
             tracing::error!("the audit writer has stopped; an audit line was lost");
         }
     }
@@ -117,13 +110,7 @@ impl AppState {
         target: &str,
         detail: serde_json::Value,
     ) -> Result<(), Problem> {
-        let entry = NewAudit {
-            user: Some(caller.user.id),
-            organisation: Some(caller.user.organisation),
-            action: action.to_owned(),
-            target: Some(target.to_owned()),
-            detail,
-        };
+        let entry = audit_entry(caller, action, target, detail);
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.audit(&[entry])).await??;
         Ok(())
@@ -215,6 +202,16 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinH
             }
         }
     })
+}
+
+fn audit_entry(caller: &Caller, action: &str, target: &str, detail: serde_json::Value) -> NewAudit {
+    NewAudit {
+        user: Some(caller.user.id),
+        organisation: Some(caller.user.organisation),
+        action: action.to_owned(),
+        target: Some(target.to_owned()),
+        detail,
+    }
 }
 
 async fn audit_writer(store: Arc<Store>, mut rx: mpsc::UnboundedReceiver<NewAudit>) {

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use model::{Category, EventId, OrganisationId, Role, TokenId, UserId, When, may_see};
-use pipeline::belt::{Belt, contribution_json, round, sector_json};
+use pipeline::belt::{Belt, contribution_json, sector_json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{DocumentFilter, EventFilter, Page, SearchQuery};
@@ -750,14 +750,7 @@ async fn trends(
     Ok(Json(json!({
         "as_of": as_of.to_string(),
         "by": by,
-        "rows": rows.iter().map(|r| json!({
-            "key": r.key,
-            "weekly": r.weekly,
-            "count": r.spike.count,
-            "expected": round(r.spike.expected),
-            "probability": r.spike.probability,
-            "flagged": r.spike.flagged,
-        })).collect::<Vec<_>>(),
+        "rows": rows.iter().map(pipeline::belt::TrendRow::to_json).collect::<Vec<_>>(),
     })))
 }
 

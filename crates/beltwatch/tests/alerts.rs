@@ -89,25 +89,7 @@ fn handle(stream: TcpStream, status: u16, log: &Mutex<Vec<Received>>) {
 }
 
 fn serve(db: &Path) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--alert-interval-ms", "200", "--webhook-backoff-ms", "300"])
-        .env("BELTWATCH_DB", db)
-        .env_remove("BELTWATCH_CONFIG")
-        .env_remove("RUST_LOG")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    loop {
-        let line = lines.next().expect("the server says where it listens").expect("a line");
-        if line.starts_with("beltwatch listening on ") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-    child
+    common::spawn_server(db, &["--alert-interval-ms", "200", "--webhook-backoff-ms", "300"]).0
 }
 
 fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {

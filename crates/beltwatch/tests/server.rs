@@ -5,9 +5,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::Beltwatch;
@@ -27,25 +26,7 @@ struct Server {
 
 impl Server {
     fn start(db: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "100000", "--burst", "100000"])
-            .env("BELTWATCH_DB", db)
-            .env_remove("BELTWATCH_CONFIG")
-            .env_remove("RUST_LOG")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let base = loop {
-            let line = lines.next().expect("the server says where it listens").expect("a line");
-            if let Some(url) = line.strip_prefix("beltwatch listening on ") {
-                break url.trim().to_owned();
-            }
-        };
-        // Keep reading standard error so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        let (child, base) = common::spawn_server(db, &["--rate-limit", "100000", "--burst", "100000"]);
         // A connection per request: the server closes a connection whose request body it
         // refused unread, and a pooled client would find it closed.
         let agent = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0).build().into();

@@ -303,6 +303,19 @@ pub struct TrendRow {
     pub spike: belt::trend::Spike,
 }
 
+impl TrendRow {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "key": self.key,
+            "weekly": self.weekly,
+            "count": self.spike.count,
+            "expected": round(self.spike.expected),
+            "probability": self.spike.probability,
+            "flagged": self.spike.flagged,
+        })
+    }
+}
+
 /// Weekly incident counts by `by` (`sector`, `province` or `category`), rows with nothing
 /// in the weeks shown left out, least probable last week first.
 pub fn trend_rows(

@@ -268,14 +268,7 @@ pub fn trends(store: &Store, settings: &Settings, args: &TrendsArgs, format: For
             "by": by,
             "baseline_weeks": spike_model.baseline_weeks,
             "alpha": spike_model.alpha,
-            "rows": rows.iter().map(|r| json!({
-                "key": r.key,
-                "weekly": r.weekly,
-                "count": r.spike.count,
-                "expected": round(r.spike.expected),
-                "probability": r.spike.probability,
-                "flagged": r.spike.flagged,
-            })).collect::<Vec<_>>(),
+            "rows": rows.iter().map(pipeline::belt::TrendRow::to_json).collect::<Vec<_>>(),
         }))?,
         Format::Table => {
             let mut table = Table::new(&[

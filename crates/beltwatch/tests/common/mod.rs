@@ -93,3 +93,30 @@ pub fn run_of(output: Output) -> Run {
 pub fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
 }
+
+/// Starts `beltwatch serve` on a free loopback port with the store `db` and `extra`
+/// arguments; returns the process and its base URL once it listens. Its standard error
+/// is drained in the background so that it never blocks.
+pub fn spawn_server(db: &Path, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env("BELTWATCH_DB", db)
+        .env_remove("BELTWATCH_CONFIG")
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines.next().expect("the server says where it listens").expect("a line");
+        if let Some(url) = line.strip_prefix("beltwatch listening on ") {
+            break url.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    (child, base)
+}
