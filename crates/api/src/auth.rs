@@ -87,10 +87,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        let hash = hash_secret(secret);
-        let store = state.store.clone();
-        let found = tokio::task::spawn_blocking(move || store.token_by_hash(&hash)).await??;
-        let Some((token, user)) = found else {
+        let Some((token, user)) = state.token(hash_secret(secret)).await? else {
             return Err(Problem::unauthorized("unknown token"));
         };
         if token.revoked_at.is_some() {

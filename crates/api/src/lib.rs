@@ -53,6 +53,9 @@ impl Default for Limits {
     }
 }
 
+/// A token looked up, its user, and when.
+type CachedToken = (store::TokenRecord, model::User, Instant);
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -68,6 +71,9 @@ pub struct AppState {
     pub alerts: tokio::sync::broadcast::Sender<model::Alert>,
     /// Set when the server begins to stop: open streams end so that it can.
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Tokens recently looked up, by secret hash, for a second: a token revoked through
+    /// this server is forgotten at once, one revoked from the command line within a second.
+    tokens: Arc<Mutex<HashMap<String, CachedToken>>>,
 }
 
 impl AppState {
@@ -91,6 +97,7 @@ impl AppState {
             viewers: Arc::new(Mutex::new(HashMap::new())),
             alerts: tokio::sync::broadcast::channel(1024).0,
             stopping: tokio::sync::watch::channel(false).0,
+            tokens: Arc::new(Mutex::new(HashMap::new())),
         };
         (state, writer)
     }
@@ -140,6 +147,31 @@ impl AppState {
         async move {
             let _ = rx.wait_for(|stopping| *stopping).await;
         }
+    }
+
+    /// The token with this secret hash and its user, from the cache when fresh.
+    pub async fn token(&self, hash: String) -> Result<Option<(store::TokenRecord, model::User)>, Problem> {
+        if let Some((token, user, at)) = self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(&hash)
+            && at.elapsed() < Duration::from_secs(1)
+        {
+            return Ok(Some((token.clone(), user.clone())));
+        }
+        let store = self.store.clone();
+        let key = hash.clone();
+        let found = tokio::task::spawn_blocking(move || store.token_by_hash(&key)).await??;
+        if let Some((token, user)) = &found {
+            let mut cache = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (token.clone(), user.clone(), Instant::now()));
+        }
+        Ok(found)
+    }
+
+    /// Forgets a token at once (after it is revoked).
+    pub fn forget_token(&self, id: model::TokenId) {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (t, _, _)| t.id != id);
     }
 
     /// Forgets cached memberships (after a sharing group changes).

@@ -985,6 +985,7 @@ async fn revoke_token(
         }
     })
     .await?;
+    state.forget_token(token);
     if !revoked {
         return Err(Problem::new(StatusCode::CONFLICT, format!("token {id} was already revoked")));
     }
