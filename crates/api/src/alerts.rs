@@ -66,6 +66,7 @@ fn matches(condition: &AlertCondition, belt: &Belt, incident: &belt::Incident) -
 pub fn evaluate(
     store: &Store,
     dict: &Dictionaries,
+    sectors: &pipeline::belt::Sectors,
     settings: &BeltSettings,
     as_of: NaiveDate,
 ) -> Result<Vec<Alert>, pipeline::belt::BeltLoadError> {
@@ -80,7 +81,7 @@ pub fn evaluate(
     let mut raise = Vec::new();
     for (organisation, rules) in by_org {
         let viewer = store.viewer(organisation)?;
-        let belt = pipeline::belt::load(store, settings, dict, Some(&viewer))?;
+        let belt = pipeline::belt::load(store, settings, dict, sectors, Some(&viewer))?;
         let assessment = rules.iter().any(|r| r.condition.is_sector_rule()).then(|| belt.assess(settings, as_of));
         for rule in &rules {
             let c = &rule.condition;

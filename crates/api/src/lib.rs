@@ -62,6 +62,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub extractor: Arc<Extractor>,
     pub belt: Arc<BeltSettings>,
+    /// The sectors, cut once at start.
+    pub sectors: Arc<pipeline::belt::Sectors>,
     pub limiter: Arc<RateLimiter>,
     audit: mpsc::UnboundedSender<NewAudit>,
     metrics: Arc<metrics::Metrics>,
@@ -83,6 +85,7 @@ impl AppState {
         store: Arc<Store>,
         extractor: Arc<Extractor>,
         belt: BeltSettings,
+        sectors: pipeline::belt::Sectors,
         limits: &Limits,
     ) -> (Self, impl Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::unbounded_channel();
@@ -91,6 +94,7 @@ impl AppState {
             store,
             extractor,
             belt: Arc::new(belt),
+            sectors: Arc::new(sectors),
             limiter: Arc::new(RateLimiter::new(limits.rate_per_token, limits.burst_per_token)),
             audit: tx,
             metrics: Arc::new(metrics::Metrics::default()),
@@ -209,9 +213,10 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinH
         loop {
             tokio::select! {
                 _ = evaluate.tick() => {
-                    let (store, extractor, settings) = (state.store.clone(), state.extractor.clone(), state.belt.clone());
+                    let (store, extractor, settings, sectors) =
+                        (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
                     let today = chrono::Utc::now().date_naive();
-                    match tokio::task::spawn_blocking(move || alerts::evaluate(&store, extractor.dictionaries(), &settings, today)).await {
+                    match tokio::task::spawn_blocking(move || alerts::evaluate(&store, extractor.dictionaries(), &sectors, &settings, today)).await {
                         Ok(Ok(raised)) => {
                             for alert in raised {
                                 tracing::info!("alert raised: {}", alert.title);

@@ -646,9 +646,15 @@ async fn search(
 
 /// The belt over what the caller may see.
 async fn visible_belt(state: &AppState, caller: &Caller) -> Result<Belt, Problem> {
-    let (store, extractor, settings, viewer) =
-        (state.store.clone(), state.extractor.clone(), state.belt.clone(), caller.viewer.clone());
-    blocking(move || Ok(pipeline::belt::load(&store, &settings, extractor.dictionaries(), Some(&viewer))?)).await
+    let (store, extractor, settings, sectors, viewer) = (
+        state.store.clone(),
+        state.extractor.clone(),
+        state.belt.clone(),
+        state.sectors.clone(),
+        caller.viewer.clone(),
+    );
+    blocking(move || Ok(pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, Some(&viewer))?))
+        .await
 }
 
 async fn sectors(
@@ -787,9 +793,10 @@ async fn export_events(State(state): State<AppState>, caller: Caller) -> Result<
 async fn corroborate(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     caller.must_write()?;
     // Corroboration runs over the whole store: links are facts about reports, not views.
-    let (store, extractor, settings) = (state.store.clone(), state.extractor.clone(), state.belt.clone());
+    let (store, extractor, settings, sectors) =
+        (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
     let (incidents, links, added) = blocking(move || {
-        let belt = pipeline::belt::load(&store, &settings, extractor.dictionaries(), None)?;
+        let belt = pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, None)?;
         let (links, added) = pipeline::belt::record_corroboration(&store, &belt)?;
         Ok((belt.incidents.len(), links, added))
     })

@@ -3,6 +3,7 @@
 //! placed in the sectors. The command line and the server both start here.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use belt::assess::{Assessment, assess};
 use belt::sectors::{cut, embedded_borders, select_borders};
@@ -52,7 +53,7 @@ const LINE_UNCERTAINTY_KM: f64 = 5.0;
 
 /// Everything the belt commands work from.
 pub struct Belt {
-    pub sectors: Vec<BeltSector>,
+    pub sectors: Arc<Vec<BeltSector>>,
     pub events: Vec<BeltEvent>,
     pub incidents: Vec<Incident>,
     pub placed: Vec<Option<Assignment>>,
@@ -74,8 +75,15 @@ impl Belt {
     }
 }
 
+/// The sectors of the configured borders and the index over them: built once (cutting and
+/// naming them reads the whole gazetteer), shared by every load.
+pub struct Sectors {
+    pub sectors: Arc<Vec<BeltSector>>,
+    pub index: SectorIndex,
+}
+
 /// The sectors of the configured borders, named after the gazetteer's places.
-pub fn sectors(settings: &BeltSettings, dict: &Dictionaries) -> Result<(Vec<BeltSector>, SectorIndex), BeltLoadError> {
+pub fn sectors(settings: &BeltSettings, dict: &Dictionaries) -> Result<Sectors, BeltLoadError> {
     let all = embedded_borders()?;
     let borders = select_borders(&all, &settings.borders).map_err(BeltLoadError::Borders)?;
     let landmarks: Vec<Landmark> = dict
@@ -91,7 +99,7 @@ pub fn sectors(settings: &BeltSettings, dict: &Dictionaries) -> Result<(Vec<Belt
         .collect();
     let sectors = cut(&borders, settings.spec, &landmarks)?;
     let index = SectorIndex::build(&sectors);
-    Ok((sectors, index))
+    Ok(Sectors { sectors: Arc::new(sectors), index })
 }
 
 /// Loads the belt from what `viewer` may see (everything, for `None`: the local operator).
@@ -99,9 +107,10 @@ pub fn load(
     store: &Store,
     settings: &BeltSettings,
     dict: &Dictionaries,
+    built: &Sectors,
     viewer: Option<&Viewer>,
 ) -> Result<Belt, BeltLoadError> {
-    let (sectors, index) = sectors(settings, dict)?;
+    let (sectors, index) = (&built.sectors, &built.index);
     let admin1: HashMap<&str, &str> =
         dict.places.iter().filter_map(|p| p.admin1.as_deref().map(|a| (p.id.as_str(), a))).collect();
     let group_kind: HashMap<&str, ActorKind> = dict.actors.iter().map(|a| (a.id.as_str(), a.kind)).collect();
@@ -177,7 +186,7 @@ pub fn load(
     let placed = events
         .iter()
         .map(|e| {
-            let mut a = e.point.and_then(|p| index.assign(&sectors, p))?;
+            let mut a = e.point.and_then(|p| index.assign(sectors, p))?;
             let sector = &sectors[a.sector];
             if let Some(c) = e.country
                 && a.distance_km < LINE_UNCERTAINTY_KM
@@ -188,7 +197,7 @@ pub fn load(
             Some(a)
         })
         .collect();
-    Ok(Belt { sectors, events, incidents, placed })
+    Ok(Belt { sectors: sectors.clone(), events, incidents, placed })
 }
 
 pub fn line_geometry(line: &[[f64; 2]]) -> Value {
@@ -222,7 +231,7 @@ pub fn sector_json(belt: &Belt, assessment: &Assessment, s: usize) -> Value {
 /// Each watched border with its geodesic length and number of sectors.
 pub fn borders_json(belt: &Belt) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
-    for sector in &belt.sectors {
+    for sector in belt.sectors.iter() {
         match out.last_mut() {
             Some(last) if last["border"] == sector.border.as_str() => {
                 last["length_km"] = json!(round(last["length_km"].as_f64().unwrap_or(0.0) + sector.length_km));

@@ -112,12 +112,9 @@ pub fn run(store: &Store, settings: &Settings, command: &AlertsCommand, format: 
         }
         AlertsCommand::Check => {
             let extractor = super::extraction::extractor()?;
-            let raised = api::alerts::evaluate(
-                store,
-                extractor.dictionaries(),
-                &settings.belt,
-                chrono::Utc::now().date_naive(),
-            )?;
+            let built = pipeline::belt::sectors(&settings.belt, extractor.dictionaries())?;
+            let today = chrono::Utc::now().date_naive();
+            let raised = api::alerts::evaluate(store, extractor.dictionaries(), &built, &settings.belt, today)?;
             match format {
                 Format::Json => output::json(&json!({ "raised": raised }))?,
                 Format::Table => {

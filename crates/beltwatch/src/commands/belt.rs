@@ -19,7 +19,7 @@ use crate::cli::{
 use crate::config::{BeltSettings, Settings};
 
 /// The sectors of the configured borders, named after the gazetteer's places.
-pub fn sectors(settings: &BeltSettings) -> anyhow::Result<(Vec<belt::BeltSector>, belt::SectorIndex)> {
+pub fn sectors(settings: &BeltSettings) -> anyhow::Result<pipeline::belt::Sectors> {
     let extractor = super::extraction::extractor()?;
     Ok(pipeline::belt::sectors(settings, extractor.dictionaries())?)
 }
@@ -27,7 +27,8 @@ pub fn sectors(settings: &BeltSettings) -> anyhow::Result<(Vec<belt::BeltSector>
 /// Everything the local operator may see (all of it).
 pub fn load(store: &Store, settings: &BeltSettings) -> anyhow::Result<Belt> {
     let extractor = super::extraction::extractor()?;
-    Ok(pipeline::belt::load(store, settings, extractor.dictionaries(), None)?)
+    let built = pipeline::belt::sectors(settings, extractor.dictionaries())?;
+    Ok(pipeline::belt::load(store, settings, extractor.dictionaries(), &built, None)?)
 }
 use crate::output::{self, Table, outln};
 
@@ -44,7 +45,7 @@ fn category(text: &Option<String>) -> anyhow::Result<Option<Category>> {
 }
 
 pub fn borders(settings: &Settings, format: Format) -> anyhow::Result<Status> {
-    let (sectors, _) = sectors(&settings.belt)?;
+    let sectors = sectors(&settings.belt)?.sectors;
     let all = embedded_borders()?;
     let belt = Belt { sectors, events: Vec::new(), incidents: Vec::new(), placed: Vec::new() };
     let rows = borders_json(&belt);

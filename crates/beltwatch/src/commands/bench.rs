@@ -39,7 +39,8 @@ fn belt(args: &BenchArgs, settings: &crate::config::Settings, format: Format) ->
     use belt::{BeltEvent, Source};
     use model::{Category, EventType, Quantity, QuantityKind, Reliability, Span, Stance, Unit};
 
-    let (sectors, index) = super::belt::sectors(&settings.belt)?;
+    let built = super::belt::sectors(&settings.belt)?;
+    let (sectors, index): (&[belt::BeltSector], _) = (&built.sectors, &built.index);
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
     let mut random = crate::synth::SplitMix(11);
     let kinds = [
@@ -90,13 +91,13 @@ fn belt(args: &BenchArgs, settings: &crate::config::Settings, format: Format) ->
     let mut summary = (0usize, 0usize, 0usize);
     for _ in 0..args.runs.max(1) {
         let started = std::time::Instant::now();
-        let placed: Vec<_> = events.iter().map(|e| e.point.and_then(|p| index.assign(&sectors, p))).collect();
+        let placed: Vec<_> = events.iter().map(|e| e.point.and_then(|p| index.assign(sectors, p))).collect();
         assign_s.push(started.elapsed().as_secs_f64());
         let started = std::time::Instant::now();
         let incidents = belt::corroborate::incidents(&events, &settings.belt.rules, &[]);
         merge_s.push(started.elapsed().as_secs_f64());
         let started = std::time::Instant::now();
-        let assessment = belt::assess::assess(&sectors, &events, &incidents, &placed, &settings.belt.model, as_of);
+        let assessment = belt::assess::assess(sectors, &events, &incidents, &placed, &settings.belt.model, as_of);
         assess_s.push(started.elapsed().as_secs_f64());
         summary = (
             placed.iter().flatten().count(),

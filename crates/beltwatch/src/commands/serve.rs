@@ -27,7 +27,9 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr().context("reading the listening address")?;
-        let (state, audit_writer) = api::AppState::new(Arc::new(store), extractor, settings.belt.clone(), &limits);
+        let sectors = pipeline::belt::sectors(&settings.belt, extractor.dictionaries()).context("belt.borders")?;
+        let (state, audit_writer) =
+            api::AppState::new(Arc::new(store), extractor, settings.belt.clone(), sectors, &limits);
         let audit = tokio::spawn(audit_writer);
         let timing = api::AlertTiming {
             evaluate_every: std::time::Duration::from_millis(args.alert_interval_ms.max(100)),
