@@ -602,9 +602,19 @@ async fn events(
     let page = Page { limit: p.number("limit", 50, 500), after: p.text("after") };
     p.finish()?;
     let store = state.store.clone();
-    let listing = blocking(move || Ok(store.events(&filter, &page)?)).await?;
+    // The page is written straight into the response body: `{"items":[...],"next":...}`.
+    let (body, listing) = blocking(move || {
+        let mut body = Vec::with_capacity(2048 * page.limit as usize);
+        body.extend_from_slice(b"{\"items\":");
+        let listing = store.write_events_json(&filter, &page, &mut body)?;
+        body.extend_from_slice(b",\"next\":");
+        serde_json::to_writer(&mut body, &listing.next).map_err(Problem::internal)?;
+        body.push(b'}');
+        Ok((body, listing))
+    })
+    .await?;
     state.record(&caller, "list", "/api/v1/events", json!({ "count": listing.items.len() }));
-    Ok(Json(ListPage { items: listing.items, next: listing.next }).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 async fn event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {

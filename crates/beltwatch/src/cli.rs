@@ -162,6 +162,10 @@ pub struct ServeArgs {
     /// How long the first webhook retry waits, in milliseconds (each next one twice as long)
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     pub webhook_backoff_ms: u64,
+
+    /// Threads that run store work [default: twice the cores]
+    #[arg(long, value_name = "N")]
+    pub store_threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

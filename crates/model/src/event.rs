@@ -155,18 +155,20 @@ pub struct Event {
     pub event_type: EventType,
     pub when: Option<When>,
     pub place: Option<EventPlace>,
-    pub actors: Vec<EventActor>,
-    pub quantities: Vec<Quantity>,
     pub stance: Stance,
     /// The documents that report the event; more than one after corroboration.
     pub documents: Vec<DocumentId>,
-    /// The spans that support each field, so an analyst can see why.
-    pub evidence: Vec<Mention>,
     /// How sure beltwatch is that the event happened as described, from 0 to 1.
     pub confidence: f32,
     pub credibility: Credibility,
     pub sector: Option<SectorId>,
     pub marking: Marking,
+    // The bulky parts come last, in this order: stores keep them together as one JSON
+    // object and may append it to the fields above as it is.
+    pub actors: Vec<EventActor>,
+    pub quantities: Vec<Quantity>,
+    /// The spans that support each field, so an analyst can see why.
+    pub evidence: Vec<Mention>,
 }
 
 /// A statement by an actor: a warning, an accusation, a denial.

@@ -327,6 +327,21 @@ impl Store {
         }
     }
 
+    /// Appends the same page as [`Store::events`] to `out`, as a JSON array of the events'
+    /// JSON forms, written without parsing each event's stored detail: for pages served as
+    /// they are. Returns the page's cursor, with one `()` per event written. On an error
+    /// `out` holds part of a page and is to be thrown away.
+    pub fn write_events_json(
+        &self,
+        filter: &EventFilter,
+        page: &Page,
+        out: &mut Vec<u8>,
+    ) -> Result<Listing<()>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.write_events_json(filter, page, out),
+        }
+    }
+
     pub fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.count_events(filter),

@@ -395,6 +395,70 @@ fn visibility_follows_the_policy(store: &Store) {
     }
 }
 
+/// The page written as JSON is, byte for byte, the page of events serialised: over events
+/// with and without a time or place, with a fraction of a second, a sharing group, several
+/// documents, and names that JSON must escape.
+fn event_pages_written_as_json_equal_the_events(store: &Store) {
+    sources(store, &["A"]);
+    let group = store.create_sharing_group("Khatlon \"desk\"", &[]).expect("group");
+    let mut documents = Vec::new();
+    for n in 1..=7u8 {
+        let doc = document(store, u32::from(n), &format!("report {n}"), "en", "A");
+        let extra = document(store, 100 + u32::from(n), &format!("second report {n}"), "en", "A");
+        let mut e = event(store, &doc, n, Category::DrugTrafficking, "TJ", "tj-border-troops");
+        match n {
+            1 => e.when = None,
+            2 => e.place = None,
+            3 => e.when = Some(When::exact(base_time() + Duration::milliseconds(1250))),
+            4 => {
+                e.marking.distribution = Distribution::SharingGroup { group: group.id };
+                e.marking.tlp = Tlp::AmberStrict;
+            }
+            5 => {
+                e.documents.push(extra.id);
+                e.documents.sort();
+            }
+            6 => {
+                if let Some(place) = e.place.as_mut() {
+                    place.name = "Пяндж \"new\" crossing\\\n".into();
+                    place.point = None;
+                    place.place = None;
+                    place.country = None;
+                }
+            }
+            _ => {
+                e.credibility = Credibility::Confirmed;
+                e.sector = Some("AF-TJ-007".parse().expect("sector"));
+                e.actors.clear();
+                e.quantities.clear();
+                e.evidence.clear();
+            }
+        }
+        let facts = Facts { events: vec![e], mentions: vec![], claims: vec![], extracted_with: "v".into() };
+        documents.push(NewDocument { document: extra, facts: None });
+        documents.push(NewDocument { document: doc, facts: Some(facts) });
+    }
+    store.insert_documents(&documents).expect("insert");
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = Page { limit: 3, after: after.clone() };
+        let listing = store.events(&EventFilter::default(), &page).expect("events");
+        let mut written = Vec::new();
+        let cursor = store.write_events_json(&EventFilter::default(), &page, &mut written).expect("written");
+        let expected = serde_json::to_string(&listing.items).expect("json");
+        assert_eq!(String::from_utf8(written).expect("utf-8"), expected);
+        assert_eq!(cursor.items.len(), listing.items.len());
+        assert_eq!(cursor.next, listing.next);
+        pages += 1;
+        match listing.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+}
+
 fn accounts_tokens_and_an_append_only_audit(store: &Store) {
     let org = store.create_organisation("Kulob Desk").expect("org");
     let user = store.create_user(org.id, "dilnoza", Role::Analyst).expect("user");
@@ -446,6 +510,7 @@ macro_rules! backends {
                 stores_and_replaces_facts,
                 links_are_recorded_undone_and_remembered,
                 visibility_follows_the_policy,
+                event_pages_written_as_json_equal_the_events,
                 accounts_tokens_and_an_append_only_audit,
             );
         }

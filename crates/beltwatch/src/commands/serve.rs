@@ -15,11 +15,17 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
     }
     let limits = api::Limits { rate_per_token: args.rate_limit, burst_per_token: args.burst, ..api::Limits::default() };
     let extractor = super::extraction::extractor()?;
-    // Store calls run on blocking threads; a few more than the cores keep SQLite busy
-    // without hundreds of connections contending for two cores.
+    // Store calls run on blocking threads. Twice the cores keep SQLite busy while others
+    // wait on the disk; many more only take turns on the same cores and stretch the
+    // slowest responses (docs/server.md).
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let store_threads = args.store_threads.unwrap_or(2 * cores);
+    if store_threads == 0 {
+        anyhow::bail!("--store-threads must be at least 1");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(12)
+        .max_blocking_threads(store_threads)
         .build()
         .context("starting the runtime")?;
     runtime.block_on(async {
