@@ -102,6 +102,19 @@ pub struct NewDocument {
     pub facts: Option<Facts>,
 }
 
+/// Records from another instance or tool: the organisations, sharing groups and sources
+/// they name, and documents with their facts. [`Store::import`] writes them all or none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Import {
+    /// Organisations met for the first time are added as partners (not local), with
+    /// their ids kept; known ones are left as they are.
+    pub organisations: Vec<model::Organisation>,
+    /// Sharing groups are added with their ids; members are added to known groups.
+    pub sharing_groups: Vec<model::SharingGroup>,
+    pub sources: Vec<Source>,
+    pub documents: Vec<NewDocument>,
+}
+
 /// Events to consider: every field narrows the set.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -302,6 +315,15 @@ impl Store {
     pub fn insert_documents(&self, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.insert_documents(documents),
+        }
+    }
+
+    /// Writes imported records in one transaction: all of them or, on an error, none.
+    /// Documents already stored (by content) are duplicates and keep their facts, so
+    /// importing the same records again changes nothing.
+    pub fn import(&self, import: &Import) -> Result<Vec<Inserted>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.import(import),
         }
     }
 

@@ -120,3 +120,28 @@ pub fn spawn_server(db: &Path, extra: &[&str]) -> (std::process::Child, String) 
     std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
     (child, base)
 }
+
+/// The Python of the peer tools' virtual environment (`scripts/peers/setup.sh`),
+/// installed on first use. Test binaries that run at once take turns through a lock file.
+pub fn peers_python() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let venv = std::env::var_os("BELTWATCH_PEERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target/peers/venv"));
+    std::fs::create_dir_all(venv.parent().expect("the venv has a parent")).expect("peers folder");
+    let lock = std::fs::File::create(venv.with_extension("lock")).expect("peers lock file");
+    lock.lock().expect("locking the peers folder");
+    let status = Command::new("bash")
+        .arg(root.join("scripts/peers/setup.sh"))
+        .env("BELTWATCH_PEERS", &venv)
+        .status()
+        .expect("running scripts/peers/setup.sh");
+    assert!(status.success(), "scripts/peers/setup.sh failed: the peer tools are needed by this test");
+    venv.join("bin/python")
+}
+
+/// Runs a Python script of `tests/peers/` with the peer tools' Python.
+pub fn peer_script(script: &str, args: &[&str]) -> Run {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers").join(script);
+    run_of(Command::new(peers_python()).arg(path).args(args).output().expect("running a peer script"))
+}

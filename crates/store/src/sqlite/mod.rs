@@ -18,8 +18,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_fro
 
 use crate::query::{SearchQuery, Term};
 use crate::{
-    DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Inserted, Listing,
-    NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
+    DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Import, Inserted,
+    Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
 };
 
 /// Written into every beltwatch SQLite file ("BWat"), so that beltwatch never migrates,
@@ -199,54 +199,41 @@ impl SqliteStore {
     pub(crate) fn insert_documents(&self, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
         let mut writer = self.writer();
         let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut outcomes = Vec::with_capacity(documents.len());
+        let outcomes = insert_documents(&tx, documents)?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
+    pub(crate) fn import(&self, import: &Import) -> Result<Vec<Inserted>, StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO documents (id, content_hash, source_id, source_name, url, title, published_at, \
-                     published_precision, ingested_at, language, language_confidence, format, origin, owner_org, \
-                     tlp, distribution, sharing_group, text, raw) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
-                 ON CONFLICT (content_hash) DO NOTHING",
+            let mut organisation = tx.prepare_cached(
+                "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 0, ?3) \
+                 ON CONFLICT (id) DO NOTHING",
             )?;
-            let mut existing = tx.prepare_cached("SELECT id FROM documents WHERE content_hash = ?1")?;
-            for new in documents {
-                let d = &new.document;
-                let group = match d.marking.distribution {
-                    Distribution::SharingGroup { group } => Some(group.to_string()),
-                    _ => None,
-                };
-                let changed = insert.execute(params![
-                    d.id.to_string(),
-                    d.content_hash.to_hex(),
-                    d.source.map(|s| s.to_string()),
-                    d.source_name,
-                    d.url,
-                    d.title,
-                    d.published.map(|w| timestamp(w.at)),
-                    d.published.map(|w| w.precision.as_str()),
-                    timestamp(d.ingested_at),
-                    d.language.as_str(),
-                    f64::from(d.language_confidence),
-                    d.format.as_str(),
-                    d.origin,
-                    d.marking.owner.to_string(),
-                    d.marking.tlp.as_str(),
-                    d.marking.distribution.level(),
-                    group,
-                    d.text,
-                    d.raw,
-                ])?;
-                if changed == 1 {
-                    if let Some(facts) = &new.facts {
-                        write_facts(&tx, d.id, facts)?;
-                    }
-                    outcomes.push(Inserted::New { id: d.id });
-                } else {
-                    let id: String = existing.query_row([d.content_hash.to_hex()], |r| r.get(0))?;
-                    outcomes.push(Inserted::Duplicate { id: parse(&id, "document", &id)? });
+            for o in &import.organisations {
+                organisation.execute(params![o.id.to_string(), o.name, timestamp(Utc::now())])?;
+            }
+            let mut group =
+                tx.prepare_cached("INSERT INTO sharing_groups (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?;
+            let mut member = tx.prepare_cached(
+                "INSERT INTO sharing_group_members (group_id, organisation_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?;
+            for g in &import.sharing_groups {
+                group.execute(params![g.id.to_string(), g.name])?;
+                for m in &g.members {
+                    member.execute(params![g.id.to_string(), m.to_string()])?;
                 }
             }
+            let mut source = tx.prepare_cached(
+                "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
+            )?;
+            for s in &import.sources {
+                source.execute(params![s.id.to_string(), s.name, s.kind.as_str(), s.url, s.reliability.as_str()])?;
+            }
         }
+        let outcomes = insert_documents(&tx, &import.documents)?;
         tx.commit()?;
         Ok(outcomes)
     }
@@ -808,6 +795,60 @@ struct EventDetail {
     actors: Vec<EventActor>,
     quantities: Vec<Quantity>,
     evidence: Vec<Mention>,
+}
+
+/// Inserts documents and their facts in `tx`; a document whose content is stored already
+/// is a duplicate, and its facts are left as they are.
+fn insert_documents(tx: &rusqlite::Transaction<'_>, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
+    let mut outcomes = Vec::with_capacity(documents.len());
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO documents (id, content_hash, source_id, source_name, url, title, published_at, \
+                     published_precision, ingested_at, language, language_confidence, format, origin, owner_org, \
+                     tlp, distribution, sharing_group, text, raw) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
+                 ON CONFLICT (content_hash) DO NOTHING",
+        )?;
+        let mut existing = tx.prepare_cached("SELECT id FROM documents WHERE content_hash = ?1")?;
+        for new in documents {
+            let d = &new.document;
+            let group = match d.marking.distribution {
+                Distribution::SharingGroup { group } => Some(group.to_string()),
+                _ => None,
+            };
+            let changed = insert.execute(params![
+                d.id.to_string(),
+                d.content_hash.to_hex(),
+                d.source.map(|s| s.to_string()),
+                d.source_name,
+                d.url,
+                d.title,
+                d.published.map(|w| timestamp(w.at)),
+                d.published.map(|w| w.precision.as_str()),
+                timestamp(d.ingested_at),
+                d.language.as_str(),
+                f64::from(d.language_confidence),
+                d.format.as_str(),
+                d.origin,
+                d.marking.owner.to_string(),
+                d.marking.tlp.as_str(),
+                d.marking.distribution.level(),
+                group,
+                d.text,
+                d.raw,
+            ])?;
+            if changed == 1 {
+                if let Some(facts) = &new.facts {
+                    write_facts(&tx, d.id, facts)?;
+                }
+                outcomes.push(Inserted::New { id: d.id });
+            } else {
+                let id: String = existing.query_row([d.content_hash.to_hex()], |r| r.get(0))?;
+                outcomes.push(Inserted::Duplicate { id: parse(&id, "document", &id)? });
+            }
+        }
+    }
+    Ok(outcomes)
 }
 
 fn write_facts(tx: &rusqlite::Transaction<'_>, document: DocumentId, facts: &Facts) -> Result<(), StoreError> {
