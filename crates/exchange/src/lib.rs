@@ -6,6 +6,8 @@
 //! serves the STIX objects over TAXII. Every reader reports a problem with the place it
 //! was found (a JSON path, or a line and column) and the object it concerns.
 
+pub mod acled;
+pub mod misp;
 pub mod stix;
 
 use chrono::{DateTime, Utc};

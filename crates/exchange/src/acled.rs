@@ -1,0 +1,1 @@
+//! ACLED-style CSV: one row per event, with ACLED's column names.

@@ -1,0 +1,1 @@
+//! MISP core format: events, attributes, objects and tags.
