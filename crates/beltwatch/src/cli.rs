@@ -82,8 +82,10 @@ pub enum Command {
     Trends(TrendsArgs),
     /// Merge reports of one incident and record the links (or undo a merge with --undo)
     Corroborate(CorroborateArgs),
-    /// Write the sectors (with their levels) or the events as GeoJSON
+    /// Write the sectors or events as GeoJSON, or events and reports as STIX, MISP or ACLED CSV
     Export(ExportArgs),
+    /// Read STIX bundles, MISP events or ACLED-style CSV into the store, each file whole or not at all
+    Import(ImportArgs),
     /// Serve the HTTP API (see /openapi.json)
     Serve(ServeArgs),
     /// Organisations, sharing groups, users, tokens and the audit trail
@@ -320,6 +322,12 @@ pub enum ExportWhat {
     SectorLines,
     /// Geolocated events, with their sector
     Events,
+    /// Events and their reports as a STIX 2.1 bundle
+    Stix,
+    /// Events and their reports as MISP events (core format)
+    Misp,
+    /// Events as ACLED-style CSV
+    Acled,
 }
 
 #[derive(Debug, Args)]
@@ -327,11 +335,39 @@ pub struct ExportArgs {
     pub what: ExportWhat,
 
     /// Write to this file instead of standard output
-    #[arg(long, short)]
+    #[arg(long, short, visible_alias = "out")]
     pub output: Option<PathBuf>,
+
+    /// Only what this organisation may see (a name, an id, or "local") [default: every event, for stix, misp
+    /// and acled: what this instance's own organisation may see]
+    #[arg(long = "for", value_name = "ORGANISATION")]
+    pub for_organisation: Option<String>,
 
     #[command(flatten)]
     pub as_of: AsOfArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// From the file's extension and content
+    Auto,
+    Stix,
+    Misp,
+    Acled,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+    pub input_format: ImportFormat,
+
+    /// The marking of records that carry none
+    #[arg(long, default_value = "amber")]
+    pub tlp: String,
 }
 
 #[derive(Debug, Args)]

@@ -112,3 +112,14 @@ pub fn truncate(text: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+/// Writes a file whole: beside its target, then renamed over it, so that a reader never
+/// sees half a file and a failure leaves the old one.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing in {}", dir.display()))?;
+    file.write_all(bytes).and_then(|()| file.flush()).with_context(|| format!("writing {}", path.display()))?;
+    file.persist(path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}

@@ -74,8 +74,11 @@ fn derived(kind: &str, key: &str) -> String {
     format!("{kind}--{}", Uuid::new_v5(&namespace, key.as_bytes()))
 }
 
+/// An organisation's identity: a name-based (version 5) UUID of the organisation's id,
+/// since STIX ids are version 4 or 5 UUIDs and organisations' are version 7. The identity
+/// names the organisation's own id in beltwatch's properties.
 pub fn identity_id(organisation: OrganisationId) -> String {
-    format!("identity--{organisation}")
+    derived("identity", &organisation.to_string())
 }
 
 fn extension_definition() -> Vec<Value> {
@@ -138,7 +141,22 @@ fn extension(value: Value, drop: &[&str], extra: &[(&str, Value)]) -> Value {
         fields.insert((*key).to_owned(), value.clone());
     }
     fields.insert("extension_type".into(), json!("property-extension"));
+    let mut fields = Value::Object(fields);
+    prune(&mut fields);
     json!({ EXTENSION_ID: fields })
+}
+
+/// Drops nulls and empty lists, which STIX does not allow: a reader takes a missing
+/// property as none.
+fn prune(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
+            map.values_mut().for_each(prune);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune),
+        _ => {}
+    }
 }
 
 /// Every STIX object for the records: definitions and identities first, then each
@@ -155,6 +173,9 @@ pub fn objects(shared: &Shared) -> Vec<Value> {
         out.push(json!({
             "type": "identity", "spec_version": "2.1", "id": identity_id(organisation.id),
             "created": TIMELESS, "modified": TIMELESS, "name": organisation.name, "identity_class": "organization",
+            "extensions": { EXTENSION_ID: {
+                "extension_type": "property-extension", "organisation": organisation.id,
+            } },
         }));
     }
     let mut by_document: BTreeMap<model::DocumentId, Vec<&Event>> = BTreeMap::new();
@@ -363,6 +384,20 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
     let mut read = Read::default();
     let mut outcomes: Vec<Result<(), Problem>> = vec![Ok(()); objects.len()];
     let mut names: HashMap<OrganisationId, String> = HashMap::new();
+    // Identities first, wherever they are: reports and incidents name their creator by
+    // identity. Problems in them are reported in order below.
+    let mut identities: HashMap<String, OrganisationId> = HashMap::new();
+    for object in objects.iter().filter(|o| o.get("type").and_then(Value::as_str) == Some("identity")) {
+        let Some(id) = object.get("id").and_then(Value::as_str) else { continue };
+        let own = object.get("extensions").and_then(|e| e.get(EXTENSION_ID)).and_then(|e| e.get("organisation"));
+        let org = match own {
+            Some(o) => serde_json::from_value::<OrganisationId>(o.clone()).ok(),
+            None => organisation_of_identity(id),
+        };
+        if let Some(org) = org {
+            identities.insert(id.to_owned(), org);
+        }
+    }
     let mut groups: BTreeMap<SharingGroupId, SharingGroup> = BTreeMap::new();
     let mut organisations: BTreeSet<OrganisationId> = BTreeSet::new();
     let mut sources: BTreeMap<model::SourceId, Source> = BTreeMap::new();
@@ -383,13 +418,22 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
         }
         let result = match kind {
             "identity" => {
-                if let Some(org) = organisation_of_identity(id)
-                    && object.get("identity_class").and_then(Value::as_str) == Some("organization")
-                {
-                    let name = object.get("name").and_then(Value::as_str).unwrap_or_default();
-                    names.insert(org, name.to_owned());
+                let own =
+                    object.get("extensions").and_then(|e| e.get(EXTENSION_ID)).and_then(|e| e.get("organisation"));
+                match own.map(|o| serde_json::from_value::<OrganisationId>(o.clone())) {
+                    Some(Err(e)) => Err(Problem::new(
+                        format!("{path}.extensions[\"{EXTENSION_ID}\"].organisation"),
+                        None,
+                        e.to_string(),
+                    )),
+                    _ => {
+                        if let Some(org) = identities.get(id) {
+                            let name = object.get("name").and_then(Value::as_str).unwrap_or_default();
+                            names.insert(*org, name.to_owned());
+                        }
+                        Ok(())
+                    }
                 }
-                Ok(())
             }
             "report" | "incident" | "note" => match object.get("extensions").and_then(|e| e.get(EXTENSION_ID)) {
                 None => {
@@ -398,7 +442,7 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
                 }
                 Some(fields) => {
                     let at = format!("{path}.extensions[\"{EXTENSION_ID}\"]");
-                    let marking = marking_of(object, fields, &path, &at, defaults);
+                    let marking = marking_of(object, fields, &path, &at, defaults, &identities);
                     marking.and_then(|(marking, group)| {
                         organisations.insert(marking.owner);
                         if let Some(g) = group {
@@ -482,12 +526,15 @@ fn marking_of(
     path: &str,
     at: &str,
     defaults: &ReadDefaults,
+    identities: &HashMap<String, OrganisationId>,
 ) -> Result<(Marking, Option<SharingGroup>), Problem> {
     let owner = match object.get("created_by_ref").and_then(Value::as_str) {
         None => defaults.owner,
-        Some(creator) => organisation_of_identity(creator).ok_or_else(|| {
-            Problem::new(format!("{path}.created_by_ref"), None, format!("{creator:?} is not an identity id"))
-        })?,
+        Some(creator) => {
+            identities.get(creator).copied().or_else(|| organisation_of_identity(creator)).ok_or_else(|| {
+                Problem::new(format!("{path}.created_by_ref"), None, format!("{creator:?} is not an identity id"))
+            })?
+        }
     };
     let refs = object.get("object_marking_refs").and_then(Value::as_array).cloned().unwrap_or_default();
     let tlps: Vec<Tlp> = refs.iter().filter_map(Value::as_str).filter_map(tlp_of_marking).collect();

@@ -133,6 +133,7 @@ pub struct Quantity {
 pub struct EventActor {
     pub actor: ActorId,
     pub role: ActorRole,
+    #[serde(default)]
     pub spans: Vec<Span>,
 }
 
@@ -157,6 +158,7 @@ pub struct Event {
     pub place: Option<EventPlace>,
     pub stance: Stance,
     /// The documents that report the event; more than one after corroboration.
+    #[serde(default)]
     pub documents: Vec<DocumentId>,
     /// How sure beltwatch is that the event happened as described, from 0 to 1.
     pub confidence: f32,
@@ -165,9 +167,13 @@ pub struct Event {
     pub marking: Marking,
     // The bulky parts come last, in this order: stores keep them together as one JSON
     // object and may append it to the fields above as it is.
+    // Exchange formats leave out empty lists: a missing one reads as empty.
+    #[serde(default)]
     pub actors: Vec<EventActor>,
+    #[serde(default)]
     pub quantities: Vec<Quantity>,
     /// The spans that support each field, so an analyst can see why.
+    #[serde(default)]
     pub evidence: Vec<Mention>,
 }
 

@@ -449,6 +449,6 @@ fn locator_position(locator: &str) -> Position {
 }
 
 /// The pipeline's one reading of the clock.
-fn now() -> DateTime<Utc> {
+pub fn now() -> DateTime<Utc> {
     Utc::now()
 }

@@ -8,6 +8,7 @@
 //! missing and reports the rest as duplicates.
 
 pub mod belt;
+pub mod exchange;
 mod facts;
 mod fetch;
 mod ingest;
@@ -15,6 +16,6 @@ mod inputs;
 mod reextract;
 
 pub use facts::{facts_for, facts_for_document};
-pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest};
+pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest, now};
 pub use inputs::Target;
 pub use reextract::reextract;

@@ -27,6 +27,8 @@ pub fn reextract(
         after = last.seq;
         let batch: Vec<_> = inputs
             .iter()
+            // Facts imported from a partner are theirs: extraction leaves them alone.
+            .filter(|i| i.extracted_with.as_deref() != Some(crate::exchange::IMPORTED))
             .filter(|i| all || i.extracted_with.as_deref() != Some(fingerprint))
             .map(|i| (i.id, facts_for(extractor, fingerprint, i.id, &i.text, i.published, i.marking)))
             .collect();

@@ -2,8 +2,6 @@
 //! events, merges reports of one incident (respecting merges an analyst undid), places
 //! them in the sectors and assesses as of a date.
 
-use std::io::Write;
-
 use anyhow::{Context, bail};
 use belt::sectors::embedded_borders;
 use chrono::NaiveDate;
@@ -352,20 +350,12 @@ pub fn export(store: &Store, settings: &Settings, args: &ExportArgs) -> anyhow::
         ExportWhat::Sectors => pipeline::belt::sectors_geojson(&belt, &assessment, true),
         ExportWhat::SectorLines => pipeline::belt::sectors_geojson(&belt, &assessment, false),
         ExportWhat::Events => pipeline::belt::events_geojson(&belt),
+        ExportWhat::Stix | ExportWhat::Misp | ExportWhat::Acled => anyhow::bail!("{:?} is not GeoJSON", args.what),
     };
     match &args.output {
         Some(path) => {
-            // Written beside the target and renamed over it: a reader never sees half a file.
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let mut file =
-                tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing in {}", dir.display()))?;
-            {
-                let mut writer = std::io::BufWriter::new(file.as_file_mut());
-                serde_json::to_writer(&mut writer, &collection)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                writer.flush().with_context(|| format!("writing {}", path.display()))?;
-            }
-            file.persist(path).with_context(|| format!("replacing {}", path.display()))?;
+            let bytes = serde_json::to_vec(&collection).context("writing GeoJSON")?;
+            output::write_file(path, &bytes)?;
             eprintln!("wrote {} features to {}", collection["features"].as_array().map_or(0, Vec::len), path.display());
         }
         None => output::json(&collection)?,

@@ -6,6 +6,7 @@ mod belt;
 mod bench;
 mod browse;
 mod demo;
+mod exchange;
 mod extraction;
 mod ingest;
 mod serve;
@@ -13,7 +14,7 @@ mod serve;
 use anyhow::Context;
 use store::Store;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ExportWhat};
 use crate::config::Settings;
 
 /// How a command ended, when it could run at all.
@@ -56,7 +57,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Explain(args) => belt::explain(&open(&settings)?, &settings, &args, format),
         Command::Trends(args) => belt::trends(&open(&settings)?, &settings, &args, format),
         Command::Corroborate(args) => belt::corroborate(&open(&settings)?, &settings, &args, format),
-        Command::Export(args) => belt::export(&open(&settings)?, &settings, &args),
+        Command::Export(args) => match args.what {
+            ExportWhat::Stix | ExportWhat::Misp | ExportWhat::Acled => exchange::export(&open(&settings)?, &args),
+            _ => belt::export(&open(&settings)?, &settings, &args),
+        },
+        Command::Import(args) => exchange::import(&open(&settings)?, &args, format),
         Command::Serve(args) => serve::run(open(&settings)?, &settings, &args),
         Command::Admin(command) => admin::run(&open(&settings)?, &command, format),
         Command::Alerts(command) => alerts::run(&open(&settings)?, &settings, &command, format),
