@@ -12,6 +12,7 @@ mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod taxii;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -76,6 +77,8 @@ pub struct AppState {
     /// Tokens recently looked up, by secret hash, for a second: a token revoked through
     /// this server is forgotten at once, one revoked from the command line within a second.
     tokens: Arc<Mutex<HashMap<String, CachedToken>>>,
+    /// Status resources of TAXII envelopes posted to this server.
+    taxii: taxii::Statuses,
 }
 
 impl AppState {
@@ -102,6 +105,7 @@ impl AppState {
             alerts: tokio::sync::broadcast::channel(1024).0,
             stopping: tokio::sync::watch::channel(false).0,
             tokens: Arc::new(Mutex::new(HashMap::new())),
+            taxii: taxii::Statuses::default(),
         };
         (state, writer)
     }
@@ -281,6 +285,7 @@ async fn audit_writer(store: Arc<Store>, mut rx: mpsc::UnboundedReceiver<NewAudi
 pub fn router(state: AppState, limits: &Limits) -> Router {
     let timeout = limits.request_timeout;
     routes::register(Router::new(), &state)
+        .merge(taxii::routes())
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(move |request: Request, next: Next| async move {
             match tokio::time::timeout(timeout, next.run(request)).await {

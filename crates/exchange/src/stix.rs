@@ -81,6 +81,14 @@ pub fn identity_id(organisation: OrganisationId) -> String {
     derived("identity", &organisation.to_string())
 }
 
+fn organisation_identity(organisation: &Organisation) -> Value {
+    json!({
+        "type": "identity", "spec_version": "2.1", "id": identity_id(organisation.id),
+        "created": TIMELESS, "modified": TIMELESS, "name": organisation.name, "identity_class": "organization",
+        "extensions": { EXTENSION_ID: { "extension_type": "property-extension", "organisation": organisation.id } },
+    })
+}
+
 fn extension_definition() -> Vec<Value> {
     vec![
         json!({
@@ -169,15 +177,7 @@ pub fn objects(shared: &Shared) -> Vec<Value> {
     let used_tlps: BTreeSet<Tlp> =
         shared.events.iter().map(|e| e.marking.tlp).chain(shared.documents.iter().map(|d| d.marking.tlp)).collect();
     out.extend(used_tlps.into_iter().map(tlp_marking_definition));
-    for organisation in &shared.organisations {
-        out.push(json!({
-            "type": "identity", "spec_version": "2.1", "id": identity_id(organisation.id),
-            "created": TIMELESS, "modified": TIMELESS, "name": organisation.name, "identity_class": "organization",
-            "extensions": { EXTENSION_ID: {
-                "extension_type": "property-extension", "organisation": organisation.id,
-            } },
-        }));
-    }
+    out.extend(shared.organisations.iter().map(organisation_identity));
     let mut by_document: BTreeMap<model::DocumentId, Vec<&Event>> = BTreeMap::new();
     for event in &shared.events {
         if let Some(home) = event.documents.first() {
@@ -202,6 +202,31 @@ pub fn objects(shared: &Shared) -> Vec<Value> {
             out.push(note(claim, document, &created));
         }
     }
+    out
+}
+
+/// The objects that make one event whole on its own: beltwatch's extension definition,
+/// the markings and identities it needs, its report, its incident and what the incident
+/// relates to. A feed (TAXII) sends these per event; shared objects come again, with
+/// the same id and version, for each event that needs them.
+pub fn objects_for_event(shared: &Shared, event: &Event) -> Vec<Value> {
+    let groups: HashMap<SharingGroupId, &SharingGroup> = shared.sharing_groups.iter().map(|g| (g.id, g)).collect();
+    let sources: HashMap<_, &Source> = shared.sources.iter().map(|s| (s.id, s)).collect();
+    let actors: HashMap<_, _> = shared.actors.iter().map(|a| (a.id.clone(), a)).collect();
+    let Some(document) = event.documents.first().and_then(|d| shared.documents.iter().find(|x| x.id == *d)) else {
+        return Vec::new();
+    };
+    let mut out = extension_definition();
+    let tlps: BTreeSet<Tlp> = [event.marking.tlp, document.marking.tlp].into();
+    out.extend(tlps.into_iter().map(tlp_marking_definition));
+    let owners: BTreeSet<OrganisationId> = [event.marking.owner, document.marking.owner].into();
+    for organisation in shared.organisations.iter().filter(|o| owners.contains(&o.id)) {
+        out.push(organisation_identity(organisation));
+    }
+    let created = stix_time(document.published.map_or(document.ingested_at, |w| w.at));
+    let siblings: Vec<&Event> = shared.events.iter().filter(|e| e.documents.first() == Some(&document.id)).collect();
+    out.push(report(document, &siblings, &created, &groups, &sources));
+    out.extend(incident(event, &created, &groups, &actors));
     out
 }
 

@@ -32,6 +32,20 @@ pub fn shared(
             None => break,
         }
     }
+    // Oldest first, as feeds and TAXII collections list them.
+    events.reverse();
+    around(store, viewer, events, dictionaries)
+}
+
+/// The given events (which `viewer` may see) with the documents that report them and
+/// what those name, in the events' order. An event whose document the viewer may not
+/// open stays out, so that no text travels further than its marking allows.
+pub fn around(
+    store: &Store,
+    viewer: Option<&Viewer>,
+    mut events: Vec<model::Event>,
+    dictionaries: &Dictionaries,
+) -> Result<Shared, StoreError> {
     let mut documents = BTreeMap::new();
     for id in events.iter().filter_map(|e| e.documents.first()).collect::<BTreeSet<_>>() {
         if let Some(document) = store.document(&id.to_string())?
@@ -41,8 +55,6 @@ pub fn shared(
         }
     }
     events.retain(|e| e.documents.first().is_some_and(|d| documents.contains_key(d)));
-    // Oldest first, as feeds and TAXII collections list them.
-    events.reverse();
     let mut documents: Vec<_> = documents.into_values().collect();
     documents.sort_by_key(|d| (d.ingested_at, d.id));
     let groups: BTreeSet<_> = events

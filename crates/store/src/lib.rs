@@ -115,6 +115,15 @@ pub struct Import {
     pub documents: Vec<NewDocument>,
 }
 
+/// An event with its place in the order events were added to this store, and when its
+/// document was stored: what a feed of new events (TAXII) pages by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddedEvent {
+    pub event: Event,
+    pub seq: i64,
+    pub added: DateTime<Utc>,
+}
+
 /// Events to consider: every field narrows the set.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -361,6 +370,20 @@ impl Store {
     ) -> Result<Listing<()>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.write_events_json(filter, page, out),
+        }
+    }
+
+    /// Events matching `filter` in the order they were added, after position `after_seq`,
+    /// and whose document was stored after `added_after` when given.
+    pub fn events_added(
+        &self,
+        filter: &EventFilter,
+        added_after: Option<DateTime<Utc>>,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<AddedEvent>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.events_added(filter, added_after, after_seq, limit),
         }
     }
 

@@ -125,9 +125,7 @@ pub fn spawn_server(db: &Path, extra: &[&str]) -> (std::process::Child, String) 
 /// installed on first use. Test binaries that run at once take turns through a lock file.
 pub fn peers_python() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let venv = std::env::var_os("BELTWATCH_PEERS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/peers/venv"));
+    let venv = std::env::var_os("BELTWATCH_PEERS").map(PathBuf::from).unwrap_or_else(|| root.join("target/peers/venv"));
     std::fs::create_dir_all(venv.parent().expect("the venv has a parent")).expect("peers folder");
     let lock = std::fs::File::create(venv.with_extension("lock")).expect("peers lock file");
     lock.lock().expect("locking the peers folder");

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_fro
 
 use crate::query::{SearchQuery, Term};
 use crate::{
-    DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Import, Inserted,
+    AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Import, Inserted,
     Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
 };
 
@@ -346,6 +346,39 @@ impl SqliteStore {
                 last_seq = row.get(EVENT_COLUMN_COUNT + 1)?;
             }
             Ok(Listing { items, next })
+        })
+    }
+
+    pub(crate) fn events_added(
+        &self,
+        filter: &EventFilter,
+        added_after: Option<DateTime<Utc>>,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<AddedEvent>, StoreError> {
+        let (mut clauses, mut values) = event_filter_sql(filter);
+        clauses.push("e.seq > ?".to_owned());
+        values.push(Value::Integer(after_seq));
+        if let Some(after) = added_after {
+            clauses.push("d.ingested_at > ?".to_owned());
+            values.push(Value::Text(timestamp(after)));
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, e.seq, d.ingested_at FROM events e JOIN documents d ON d.id = e.document_id {} \
+             ORDER BY e.seq LIMIT {}",
+            where_sql(&clauses),
+            limit.max(1)
+        );
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&sql)?;
+            let mut rows = statement.query(params_from_iter(values))?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let event = event_from_row(row)?;
+                let added = parse_timestamp(row_str(row, EVENT_COLUMN_COUNT + 1)?, "event")?;
+                out.push(AddedEvent { event, seq: row.get(EVENT_COLUMN_COUNT)?, added });
+            }
+            Ok(out)
         })
     }
 
