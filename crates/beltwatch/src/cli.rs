@@ -86,6 +86,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Read STIX bundles, MISP events or ACLED-style CSV into the store, each file whole or not at all
     Import(ImportArgs),
+    /// Pull from other instances and TAXII 2.1 servers
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Serve the HTTP API (see /openapi.json)
     Serve(ServeArgs),
     /// Organisations, sharing groups, users, tokens and the audit trail
@@ -345,6 +348,33 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     pub as_of: AsOfArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Add a TAXII 2.1 collection to pull from
+    Add {
+        /// A name for the peer
+        name: String,
+        /// The collection's URL: https://host/taxii2/ROOT/collections/ID/
+        url: String,
+        /// A bearer token the peer gave this instance
+        #[arg(long, conflicts_with = "basic", env = "BELTWATCH_PEER_TOKEN")]
+        token: Option<String>,
+        /// A user and password for HTTP basic authentication, as USER:PASSWORD
+        #[arg(long, env = "BELTWATCH_PEER_BASIC")]
+        basic: Option<String>,
+        /// Pull every this many seconds while `serve` runs [default: only with `sync run`]
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<u64>,
+    },
+    /// List peers, with how far each was read and how the last pull went
+    List,
+    /// Pull from one peer, or from all
+    Run {
+        /// The peer's name [default: every peer]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,7 @@ mod fetch;
 mod ingest;
 mod inputs;
 mod reextract;
+pub mod sync;
 
 pub use facts::{facts_for, facts_for_document};
 pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest, now};

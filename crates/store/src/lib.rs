@@ -124,6 +124,25 @@ pub struct AddedEvent {
     pub added: DateTime<Utc>,
 }
 
+/// A TAXII 2.1 collection this instance pulls from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Peer {
+    pub id: String,
+    pub name: String,
+    /// The collection's URL, ending in `/collections/<id>/`.
+    pub collection_url: String,
+    /// The Authorization header sent to the peer; never shown.
+    #[serde(skip_serializing)]
+    pub authorization: Option<String>,
+    /// How often `serve` pulls, when it does.
+    pub every_seconds: Option<u64>,
+    /// The time the last committed page's objects were added at the peer.
+    pub added_after: Option<DateTime<Utc>>,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub last_objects: u64,
+    pub last_error: Option<String>,
+}
+
 /// Events to consider: every field narrows the set.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -370,6 +389,39 @@ impl Store {
     ) -> Result<Listing<()>, StoreError> {
         match &self.backend {
             Backend::Sqlite(s) => s.write_events_json(filter, page, out),
+        }
+    }
+
+    /// Adds a peer to pull from; names are unique.
+    pub fn add_peer(
+        &self,
+        name: &str,
+        collection_url: &str,
+        authorization: Option<&str>,
+        every_seconds: Option<u64>,
+    ) -> Result<Peer, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.add_peer(name, collection_url, authorization, every_seconds),
+        }
+    }
+
+    pub fn peers(&self) -> Result<Vec<Peer>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.peers(),
+        }
+    }
+
+    /// Moves a peer's cursor once a page's records are committed.
+    pub fn peer_progress(&self, id: &str, added_after: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.peer_progress(id, added_after),
+        }
+    }
+
+    /// Records how a pull from a peer ended.
+    pub fn peer_ran(&self, id: &str, objects: u64, error: Option<&str>) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.peer_ran(id, objects, error),
         }
     }
 

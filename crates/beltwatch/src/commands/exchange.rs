@@ -10,7 +10,7 @@ use store::{EventFilter, Store};
 
 use super::Status;
 use super::admin::organisation;
-use crate::cli::{ExportArgs, ExportWhat, Format, ImportArgs, ImportFormat};
+use crate::cli::{ExportArgs, ExportWhat, Format, ImportArgs, ImportFormat, SyncCommand};
 use crate::output;
 
 pub fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<Status> {
@@ -20,7 +20,8 @@ pub fn export(store: &Store, args: &ExportArgs) -> anyhow::Result<Status> {
     let shared = pipeline::exchange::shared(store, Some(&viewer), &EventFilter::default(), extractor.dictionaries())?;
     let bytes = match args.what {
         ExportWhat::Stix => serde_json::to_vec_pretty(&exchange::stix::bundle(&shared))?,
-        _ => anyhow::bail!("TEMP"),
+        ExportWhat::Misp => serde_json::to_vec_pretty(&exchange::misp::events(&shared))?,
+        _ => exchange::acled::write(&shared).into_bytes(),
     };
     match &args.output {
         Some(path) => {
@@ -110,6 +111,8 @@ fn import_file(
         other => other,
     };
     let read = match format {
+        ImportFormat::Misp => exchange::misp::read(&text, defaults),
+        ImportFormat::Acled => exchange::acled::read(&text, defaults),
         _ => exchange::stix::read_bundle(&text, defaults),
     }
     .map_err(FileError::Problems)?;
@@ -130,5 +133,115 @@ fn guess(path: &Path, text: &str) -> ImportFormat {
         ImportFormat::Misp
     } else {
         ImportFormat::Stix
+    }
+}
+
+pub fn sync(store: &Store, command: &SyncCommand, format: Format) -> anyhow::Result<Status> {
+    match command {
+        SyncCommand::Add { name, url, token, basic, every } => {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || !url.contains("/collections/") {
+                anyhow::bail!("{url:?} is not a TAXII collection URL (https://host/taxii2/ROOT/collections/ID/)");
+            }
+            let authorization = match (token, basic) {
+                (Some(t), _) => Some(format!("Bearer {}", t.trim())),
+                (None, Some(b)) => Some(format!("Basic {}", base64(b.as_bytes()))),
+                (None, None) => None,
+            };
+            let peer = store.add_peer(name, url, authorization.as_deref(), *every)?;
+            match format {
+                Format::Json => output::json(&peer)?,
+                Format::Table => println!("peer {} added: {}", peer.name, peer.collection_url),
+            }
+            Ok(Status::Clean)
+        }
+        SyncCommand::List => {
+            let peers = store.peers()?;
+            match format {
+                Format::Json => output::json(&peers)?,
+                Format::Table => {
+                    println!("{:<20} {:<26} {:<8} {:<26} URL", "NAME", "READ UP TO", "OBJECTS", "LAST RUN");
+                    for p in &peers {
+                        let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                            t.map_or_else(|| "-".to_owned(), |t| exchange::stix::stix_time(t))
+                        };
+                        println!(
+                            "{:<20} {:<26} {:<8} {:<26} {}{}",
+                            p.name,
+                            time(p.added_after),
+                            p.last_objects,
+                            time(p.last_run_at),
+                            p.collection_url,
+                            p.last_error.as_ref().map(|e| format!("  (failed: {e})")).unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Ok(Status::Clean)
+        }
+        SyncCommand::Run { name } => {
+            let peers: Vec<_> =
+                store.peers()?.into_iter().filter(|p| name.as_ref().is_none_or(|n| p.name == *n)).collect();
+            if let Some(n) = name
+                && peers.is_empty()
+            {
+                anyhow::bail!("no peer named {n:?}: `beltwatch sync list` shows them");
+            }
+            let defaults =
+                ReadDefaults { owner: store.local_organisation()?.id, tlp: model::Tlp::Amber, now: pipeline::now() };
+            let mut status = Status::Clean;
+            for peer in &peers {
+                let pulled = pipeline::sync::pull(store, peer, &defaults)?;
+                if !pulled.rejected.is_empty() {
+                    status = Status::SomeRejected;
+                }
+                match format {
+                    Format::Json => output::json_line(&pulled)?,
+                    Format::Table => {
+                        println!(
+                            "{}: {} objects in {} pages; {} new reports with {} events, {} already stored",
+                            pulled.peer,
+                            pulled.objects,
+                            pulled.pages,
+                            pulled.imported.new_documents,
+                            pulled.imported.events,
+                            pulled.imported.duplicate_documents
+                        );
+                        for problem in &pulled.rejected {
+                            eprintln!("  {}: not imported: {problem}", pulled.peer);
+                        }
+                    }
+                }
+            }
+            Ok(status)
+        }
+    }
+}
+
+/// Standard base64, for a basic-authentication header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_rfc_4648_vectors() {
+        for (plain, encoded) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")]
+        {
+            assert_eq!(super::base64(plain.as_bytes()), encoded);
+        }
     }
 }

@@ -62,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             _ => belt::export(&open(&settings)?, &settings, &args),
         },
         Command::Import(args) => exchange::import(&open(&settings)?, &args, format),
+        Command::Sync(command) => exchange::sync(&open(&settings)?, &command, format),
         Command::Serve(args) => serve::run(open(&settings)?, &settings, &args),
         Command::Admin(command) => admin::run(&open(&settings)?, &command, format),
         Command::Alerts(command) => alerts::run(&open(&settings)?, &settings, &command, format),

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod peers;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -18,8 +19,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_fro
 
 use crate::query::{SearchQuery, Term};
 use crate::{
-    AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts, Import, Inserted,
-    Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
+    AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts,
+    Import, Inserted, Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
 };
 
 /// Written into every beltwatch SQLite file ("BWat"), so that beltwatch never migrates,
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_accounts.sql"),
     include_str!("migrations/0005_event_order.sql"),
     include_str!("migrations/0006_alerts.sql"),
+    include_str!("migrations/0007_peers.sql"),
 ];
 
 /// How many idle reader connections are kept.
@@ -654,11 +656,11 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
 }
 
 /// RFC 3339 UTC with microseconds: the stored form of every timestamp.
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-fn parse_timestamp(text: &str, record: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_timestamp(text: &str, record: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt { record: record.to_owned(), reason: format!("timestamp {text:?}: {e}") })
