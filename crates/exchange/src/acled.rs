@@ -790,18 +790,16 @@ pub fn read(text: &str, defaults: &ReadDefaults) -> Result<Read, Vec<Problem>> {
     for record in records {
         if record.fields.len() != width {
             let (field, message) = match record.fields.get(width) {
-                Some(extra) => (extra, format!("field {} is beyond the header's {width} columns", width + 1)),
+                Some(extra) => (Some(extra), format!("field {} is beyond the header's {width} columns", width + 1)),
                 None => (
-                    record.fields.last().unwrap_or(&header.fields[0]),
+                    record.fields.last(),
                     format!("the row has {} fields where the header has {width}", record.fields.len()),
                 ),
             };
+            let location = field
+                .map_or_else(|| format!("line {}", record.line), |f| format!("line {}, column {}", f.line, f.column));
             let id = columns.get("event_id_cnty").and_then(|i| record.fields.get(*i)).map(|f| f.text.trim());
-            problems.push(Problem::new(
-                format!("line {}, column {}", field.line, field.column),
-                id.filter(|s| !s.is_empty()),
-                message,
-            ));
+            problems.push(Problem::new(location, id.filter(|s| !s.is_empty()), message));
             continue;
         }
         let mut row = Row { record: &record, columns: &columns, id: None, problems: Vec::new() };

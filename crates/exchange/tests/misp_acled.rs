@@ -751,3 +751,79 @@ AFG2,2024-03-12,2024,1,Political violence,Battles,Armed clash,,,,,,,,,4,South As
     assert!(problems[0].message.contains("after a closing quote"));
     assert!(problems[1].message.contains("never closed"));
 }
+
+#[test]
+fn readers_never_panic_on_cut_or_garbled_input() {
+    let shared = fixture();
+    let json = serde_json::to_string(&misp::events(&shared)).expect("JSON");
+    let csv = acled::write(&shared);
+    let cuts = |text: &str, step: usize| -> Vec<String> {
+        let mut out: Vec<String> =
+            (0..text.len()).step_by(step).filter(|i| text.is_char_boundary(*i)).map(|i| text[..i].to_owned()).collect();
+        // Quotes, commas and braces swapped about, as a broken editor might leave them.
+        out.push(text.replace('"', ","));
+        out.push(text.replace(',', "\""));
+        out.push(text.replace('{', "["));
+        out.push(text.replace("\r\n", "\r"));
+        out
+    };
+    for text in cuts(&json, 97) {
+        let _ = misp::read(&text, &defaults());
+        let _ = acled::read(&text, &defaults());
+    }
+    for text in cuts(&csv, 3) {
+        match acled::read(&text, &defaults()) {
+            Ok(read) => assert!(read.shared.events.len() <= shared.events.len()),
+            Err(problems) => assert!(!problems.is_empty()),
+        }
+        let _ = misp::read(&text, &defaults());
+    }
+}
+
+#[test]
+fn misp_reader_reports_any_value_of_the_wrong_type() {
+    fn paths(value: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+        out.push(at.clone());
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let mut next = at.clone();
+                    next.push(json!(k));
+                    paths(v, next, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let mut next = at.clone();
+                    next.push(json!(i));
+                    paths(v, next, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    // The report with the most varied events, alone, to keep the test quick.
+    let mut shared = fixture();
+    shared.documents.truncate(1);
+    shared.events.truncate(2);
+    let export = misp::events(&shared);
+    let mut all = Vec::new();
+    paths(&export, Vec::new(), &mut all);
+    for path in all.iter().skip(1) {
+        for replacement in [json!(null), json!([]), json!({ "x": 1 })] {
+            let mut changed = export.clone();
+            let mut node = &mut changed;
+            for step in path {
+                node = match step {
+                    Value::String(key) => &mut node[key.as_str()],
+                    other => &mut node[other.as_u64().expect("an index") as usize],
+                };
+            }
+            *node = replacement;
+            // Whatever was broken, the reader answers: records, or problems with a place.
+            if let Err(problems) = misp::read(&changed.to_string(), &defaults()) {
+                assert!(problems.iter().all(|p| p.location.starts_with('$')), "{problems:?}");
+            }
+        }
+    }
+}
