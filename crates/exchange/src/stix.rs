@@ -412,6 +412,8 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
     // Identities first, wherever they are: reports and incidents name their creator by
     // identity. Problems in them are reported in order below.
     let mut identities: HashMap<String, OrganisationId> = HashMap::new();
+    // The reading organisation's own identity is known without its object.
+    identities.insert(identity_id(defaults.owner), defaults.owner);
     for object in objects.iter().filter(|o| o.get("type").and_then(Value::as_str) == Some("identity")) {
         let Some(id) = object.get("id").and_then(Value::as_str) else { continue };
         let own = object.get("extensions").and_then(|e| e.get(EXTENSION_ID)).and_then(|e| e.get("organisation"));

@@ -1,0 +1,255 @@
+//! Sharing through open standards, checked with tools beltwatch did not write: the OASIS
+//! STIX validator, the OASIS TAXII client, and the OASIS reference TAXII server
+//! (medallion), against the real binary and server.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Beltwatch, peer_script, peers_python, spawn_server};
+use serde_json::Value;
+
+const COLLECTION: &str = "9983a18d-c3e5-4fd8-8ea2-86af4d777d13";
+
+fn ok(run: &common::Run) {
+    assert_eq!(run.status, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+}
+
+/// Every stored event by id: its TLP, distribution level and owner.
+fn markings(b: &Beltwatch) -> BTreeMap<String, (String, String, String)> {
+    let run = b.run(&["--format", "json", "events", "--limit", "5000"]);
+    ok(&run);
+    run.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            let m = &e["marking"];
+            let text = |v: &Value| v.as_str().expect("a string").to_owned();
+            (text(&e["id"]), (text(&m["tlp"]), text(&m["distribution"]["level"]), text(&m["owner"])))
+        })
+        .collect()
+}
+
+/// An instance holding reports of three markings: green for all partners, amber for its
+/// own organisation, red (its own organisation only, whatever the distribution). It has
+/// a partner organisation with an analyst; returns the analyst's token.
+fn instance_with_partner() -> (Beltwatch, String) {
+    let a = Beltwatch::new();
+    for (folder, seed, tlp, distribution) in [
+        ("green", "11", "green", "all_partners"),
+        ("amber", "12", "amber", "organisation"),
+        ("red", "13", "red", "all_partners"),
+    ] {
+        let out = a.path(folder);
+        let out = out.to_str().expect("path");
+        ok(&a.run(&["generate", "--out", out, "--count", "12", "--seed", seed]));
+        ok(&a.run(&["ingest", out, "--tlp", tlp, "--distribution", distribution]));
+    }
+    ok(&a.run(&["admin", "add-organisation", "Termez Centre"]));
+    ok(&a.run(&["admin", "add-user", "termez", "--organisation", "Termez Centre", "--role", "analyst"]));
+    let run = a.run(&["admin", "add-token", "termez"]);
+    ok(&run);
+    let token = run
+        .stdout
+        .split_whitespace()
+        .chain(run.stderr.split_whitespace())
+        .find(|w| w.starts_with("bwt_"))
+        .expect("a token")
+        .to_owned();
+    (a, token)
+}
+
+#[test]
+fn exported_bundles_pass_the_oasis_validator_and_import_to_the_same_events() {
+    let a = Beltwatch::new();
+    ok(&a.run(&["ingest", common::samples().to_str().expect("path")]));
+    let bundle = a.path("bundle.json");
+    ok(&a.run(&["export", "stix", "--out", bundle.to_str().expect("path")]));
+
+    let checked = peer_script("stix_validate.py", &[bundle.to_str().expect("path")]);
+    ok(&checked);
+    let verdict = checked.json();
+    assert_eq!(verdict["errors"], serde_json::json!([]), "{verdict}");
+    assert_eq!(verdict["valid"], true);
+    assert!(verdict["objects"].as_u64().expect("count") > 100, "{verdict}");
+
+    let b = Beltwatch::new();
+    let imported = b.run(&["--format", "json", "import", bundle.to_str().expect("path")]);
+    ok(&imported);
+    let expected = markings(&a);
+    assert!(expected.len() > 50);
+    let run_a = a.run(&["--format", "json", "events", "--limit", "5000"]);
+    let run_b = b.run(&["--format", "json", "events", "--limit", "5000"]);
+    assert_eq!(run_a.json(), run_b.json(), "export then import gives the same events");
+
+    // Importing again changes nothing.
+    let again = b.run(&["--format", "json", "import", bundle.to_str().expect("path")]);
+    ok(&again);
+    assert_eq!(again.json_lines()[0]["imported"]["new_documents"], 0);
+    assert_eq!(markings(&b), expected);
+
+    // A bundle with one bad incident is refused whole, and the problem is named.
+    let mut broken: Value = serde_json::from_slice(&std::fs::read(&bundle).expect("bundle")).expect("JSON");
+    let objects = broken["objects"].as_array_mut().expect("objects");
+    let index = objects.iter().position(|o| o["type"] == "incident").expect("an incident");
+    let extension = objects[index]["extensions"].as_object_mut().expect("extensions");
+    let key = extension.keys().find(|k| k.starts_with("extension-definition--a34fa558")).expect("ours").clone();
+    extension[&key]["category"] = Value::from("smuggling of nonsense");
+    let broken_path = a.write("broken.json", serde_json::to_vec(&broken).expect("JSON"));
+    let c = Beltwatch::new();
+    let refused = c.run(&["import", broken_path.to_str().expect("path")]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains(&format!("$.objects[{index}].extensions[\"{key}\"].category")),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("nothing imported"), "{}", refused.stderr);
+    assert_eq!(markings(&c).len(), 0, "nothing of a refused bundle is stored");
+}
+
+#[test]
+fn the_oasis_taxii_client_reads_pages_and_posts() {
+    let (a, token) = instance_with_partner();
+    let termez = {
+        let run = a.run(&["--format", "json", "admin", "organisations"]);
+        ok(&run);
+        run.json()
+            .as_array()
+            .expect("organisations")
+            .iter()
+            .find(|o| o["name"] == "Termez Centre")
+            .and_then(|o| o["id"].as_str())
+            .expect("Termez")
+            .to_owned()
+    };
+    // An envelope of Termez's own: reports of another instance, made Termez's.
+    let t = Beltwatch::new();
+    let out = t.path("own");
+    ok(&t.run(&["generate", "--out", out.to_str().expect("path"), "--count", "4", "--seed", "21"]));
+    ok(&t.run(&["ingest", out.to_str().expect("path"), "--tlp", "green", "--distribution", "all_partners"]));
+    let bundle = t.path("t.json");
+    ok(&t.run(&["export", "stix", "--out", bundle.to_str().expect("path")]));
+    let own = exchange::stix::identity_id(termez.parse().expect("organisation id"));
+    let mut objects: Vec<Value> = serde_json::from_slice::<Value>(&std::fs::read(&bundle).expect("bundle"))
+        .expect("JSON")["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .filter(|o| !(o["type"] == "identity" && o.get("extensions").is_some()))
+        .cloned()
+        .collect();
+    for object in &mut objects {
+        if object.get("created_by_ref").is_some() && object["type"] != "extension-definition" {
+            object["created_by_ref"] = Value::from(own.clone());
+        }
+    }
+    let posted = objects.len();
+    let envelope =
+        t.write("envelope.json", serde_json::to_vec(&serde_json::json!({ "objects": objects })).expect("JSON"));
+
+    let before = markings(&a);
+    let (mut server, base) = spawn_server(&a.db(), &[]);
+    let run = peer_script("taxii_client.py", &[&base, &token, envelope.to_str().expect("path")]);
+    let _ = server.kill();
+    let _ = server.wait();
+    ok(&run);
+    let seen = run.json();
+    assert_eq!(seen["collection"]["id"], COLLECTION);
+    assert_eq!(seen["collection"]["can_write"], true);
+    assert_eq!(seen["root_versions"], serde_json::json!(["application/taxii+json;version=2.1"]));
+    assert!(seen["pages"].as_u64().expect("pages") > 1, "the client paged: {}", seen["pages"]);
+
+    // Termez reads every green event for all partners, and nothing else.
+    let read: BTreeSet<String> = seen["ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|id| id.strip_prefix("incident--"))
+        .map(str::to_owned)
+        .collect();
+    let visible: BTreeSet<String> =
+        before.iter().filter(|(_, (tlp, _, _))| tlp == "green").map(|(id, _)| id.clone()).collect();
+    assert!(!visible.is_empty());
+    assert_eq!(read, visible, "the collection holds what Termez may see");
+
+    let status = &seen["status"];
+    assert_eq!(status["status"], "complete");
+    assert_eq!(status["total_count"], posted);
+    assert_eq!(status["failure_count"], 0, "{status}");
+    let after = markings(&a);
+    let added: Vec<_> = after.iter().filter(|(id, _)| !before.contains_key(*id)).collect();
+    assert!(!added.is_empty(), "the posted events are stored");
+    assert!(added.iter().all(|(_, (_, _, owner))| *owner == termez), "posted events are Termez's");
+}
+
+#[test]
+fn two_instances_sync_and_restricted_events_never_cross() {
+    let (a, token) = instance_with_partner();
+    let (mut server, base) = spawn_server(&a.db(), &[]);
+    let b = Beltwatch::new();
+    let url = format!("{base}/taxii2/beltwatch/collections/{COLLECTION}/");
+    ok(&b.run(&["sync", "add", "alpha", &url, "--token", &token]));
+    let first = b.run(&["--format", "json", "sync", "run"]);
+    let second = b.run(&["--format", "json", "sync", "run", "alpha"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    ok(&first);
+    ok(&second);
+
+    let source = markings(&a);
+    let got = markings(&b);
+    let shareable: BTreeMap<_, _> =
+        source.iter().filter(|(_, (tlp, _, _))| tlp == "green").map(|(k, v)| (k.clone(), v.clone())).collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, shareable, "markings and creators survive; amber and red events stay home");
+    let owners: BTreeSet<_> = source.values().map(|(_, _, o)| o.clone()).collect();
+    assert_eq!(owners.len(), 1, "the instance's own events");
+    assert!(got.values().all(|(_, _, o)| owners.contains(o)));
+    assert_eq!(second.json_lines()[0]["imported"]["new_documents"], 0, "pulling again changes nothing");
+    let listed = b.run(&["--format", "json", "sync", "list"]);
+    ok(&listed);
+    assert!(listed.json()[0]["added_after"].is_string(), "the cursor is kept: {}", listed.stdout);
+}
+
+#[test]
+fn an_instance_syncs_from_the_reference_taxii_server() {
+    let (a, _) = instance_with_partner();
+    let bundle = a.path("for-termez.json");
+    ok(&a.run(&["export", "stix", "--for", "Termez Centre", "--out", bundle.to_str().expect("path")]));
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.local_addr().expect("address").port()
+    };
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/medallion_serve.py");
+    let mut medallion = std::process::Command::new(peers_python())
+        .arg(script)
+        .args([bundle.to_str().expect("path"), &port.to_string(), "peer", "s3cret", COLLECTION])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("medallion starts");
+    let discovery = format!("http://127.0.0.1:{port}/taxii2/");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 30, "medallion did not start at {discovery}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let c = Beltwatch::new();
+    let url = format!("http://127.0.0.1:{port}/api1/collections/{COLLECTION}/");
+    ok(&c.run(&["sync", "add", "reference", &url, "--basic", "peer:s3cret"]));
+    let pulled = c.run(&["--format", "json", "sync", "run"]);
+    let _ = medallion.kill();
+    let _ = medallion.wait();
+    ok(&pulled);
+    let summary = &pulled.json_lines()[0];
+    assert!(summary["pages"].as_u64().expect("pages") >= 1, "{summary}");
+    let source = markings(&a);
+    let got = markings(&c);
+    let shareable: BTreeMap<_, _> =
+        source.iter().filter(|(_, (tlp, _, _))| tlp == "green").map(|(k, v)| (k.clone(), v.clone())).collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, shareable, "what medallion held arrives with its markings and creators");
+}
