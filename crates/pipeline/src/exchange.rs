@@ -101,6 +101,8 @@ pub struct Imported {
     pub duplicate_documents: usize,
     /// Events written with the new documents.
     pub events: usize,
+    /// Events stored already, left as they were.
+    pub duplicate_events: usize,
     /// Objects or rows read without error that beltwatch has no use for, by type.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -122,6 +124,9 @@ pub fn import(store: &Store, read: Read) -> Result<Imported, ImportError> {
     let in_input: BTreeSet<DocumentId> = shared.documents.iter().map(|d| d.id).collect();
     let mut problems = Vec::new();
     let mut by_document: BTreeMap<DocumentId, Vec<model::Event>> = BTreeMap::new();
+    let mut known_events = 0;
+    // Documents whose events are all stored already: nothing new comes with them.
+    let mut only_known: BTreeSet<DocumentId> = BTreeSet::new();
     for event in shared.events {
         let Some(home) = event.documents.first().copied() else {
             problems.push(Problem::new("event", Some(&event.id.to_string()), "an event needs its document"));
@@ -137,6 +142,14 @@ pub fn import(store: &Store, read: Read) -> Result<Imported, ImportError> {
             }
             continue;
         }
+        // An event stored already (sent again with a rebuilt document, as CSV rows are)
+        // is left as it is.
+        let stored = EventFilter { id: Some(event.id), ..EventFilter::default() };
+        if store.count_events(&stored)? > 0 {
+            known_events += 1;
+            only_known.insert(home);
+            continue;
+        }
         by_document.entry(home).or_default().push(event);
     }
     if !problems.is_empty() {
@@ -146,9 +159,11 @@ pub fn import(store: &Store, read: Read) -> Result<Imported, ImportError> {
     for claim in shared.claims {
         claims.entry(claim.document).or_default().push(claim);
     }
+    only_known.retain(|d| !by_document.contains_key(d));
     let documents: Vec<NewDocument> = shared
         .documents
         .into_iter()
+        .filter(|d| !only_known.contains(&d.id))
         .map(|document| {
             let events = by_document.remove(&document.id).unwrap_or_default();
             let mut mentions: Vec<_> = events.iter().flat_map(|e| e.evidence.iter().cloned()).collect();
@@ -170,7 +185,7 @@ pub fn import(store: &Store, read: Read) -> Result<Imported, ImportError> {
         sources: shared.sources,
         documents,
     })?;
-    let mut summary = Imported { skipped, ..Imported::default() };
+    let mut summary = Imported { skipped, duplicate_events: known_events, ..Imported::default() };
     for (outcome, events) in outcomes.iter().zip(events_offered) {
         match outcome {
             Inserted::New { .. } => {

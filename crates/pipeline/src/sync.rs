@@ -105,6 +105,7 @@ fn add(total: &mut Imported, page: Imported) {
     total.new_documents += page.new_documents;
     total.duplicate_documents += page.duplicate_documents;
     total.events += page.events;
+    total.duplicate_events += page.duplicate_events;
     for (kind, n) in page.skipped {
         *total.skipped.entry(kind).or_default() += n;
     }

@@ -53,11 +53,12 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
             Ok(summary) => match format {
                 Format::Json => output::json_line(&serde_json::json!({ "file": path, "imported": summary }))?,
                 Format::Table => println!(
-                    "{}: {} new reports with {} events, {} already stored{}",
+                    "{}: {} new reports with {} events; {} reports and {} events stored already{}",
                     path.display(),
                     summary.new_documents,
                     summary.events,
                     summary.duplicate_documents,
+                    summary.duplicate_events,
                     skipped_text(&summary.skipped)
                 ),
             },

@@ -874,7 +874,7 @@ fn insert_documents(tx: &rusqlite::Transaction<'_>, documents: &[NewDocument]) -
             ])?;
             if changed == 1 {
                 if let Some(facts) = &new.facts {
-                    write_facts(&tx, d.id, facts)?;
+                    write_facts(tx, d.id, facts)?;
                 }
                 outcomes.push(Inserted::New { id: d.id });
             } else {
