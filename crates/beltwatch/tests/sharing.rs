@@ -253,3 +253,113 @@ fn an_instance_syncs_from_the_reference_taxii_server() {
     assert!(!got.is_empty());
     assert_eq!(got, shareable, "what medallion held arrives with its markings and creators");
 }
+
+#[test]
+fn a_peer_with_a_schedule_is_pulled_while_serving() {
+    let (a, token) = instance_with_partner();
+    let (mut source, base) = spawn_server(&a.db(), &[]);
+    let b = Beltwatch::new();
+    let url = format!("{base}/taxii2/beltwatch/collections/{COLLECTION}/");
+    ok(&b.run(&["sync", "add", "alpha", &url, "--token", &token, "--every", "1"]));
+    let (mut puller, _) = spawn_server(&b.db(), &[]);
+    let started = std::time::Instant::now();
+    let pulled = loop {
+        let listed = b.run(&["--format", "json", "sync", "list"]);
+        ok(&listed);
+        if listed.json()[0]["last_objects"].as_u64().unwrap_or(0) > 0 {
+            break true;
+        }
+        if started.elapsed().as_secs() > 30 {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    for child in [&mut source, &mut puller] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    assert!(pulled, "the server pulled from its peer");
+    let shareable: BTreeMap<_, _> = markings(&a).into_iter().filter(|(_, (tlp, _, _))| tlp == "green").collect();
+    assert_eq!(markings(&b), shareable);
+}
+
+/// A TAXII request: status, headers and JSON body.
+fn taxii(method: &str, url: &str, token: &str, accept: &str, body: Option<(&str, &Value)>) -> (u16, String, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let response = match (method, body) {
+        ("POST", Some((content_type, body))) => agent
+            .post(url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Accept", accept)
+            .header("Content-Type", content_type)
+            .send(serde_json::to_vec(body).expect("JSON")),
+        _ => agent.get(url).header("Authorization", &format!("Bearer {token}")).header("Accept", accept).call(),
+    };
+    let mut response = response.expect("the server answers");
+    let status = response.status().as_u16();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let text = response.body_mut().read_to_string().expect("a body");
+    (status, content_type, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[test]
+fn taxii_answers_media_types_filters_and_per_object_failures_as_the_specification_says() {
+    let (a, token) = instance_with_partner();
+    let (mut server, base) = spawn_server(&a.db(), &[]);
+    let taxii_type = "application/taxii+json;version=2.1";
+    let objects_url = format!("{base}/taxii2/beltwatch/collections/{COLLECTION}/objects/");
+
+    let (status, content_type, _) = taxii("GET", &objects_url, &token, "text/html", None);
+    assert_eq!((status, content_type.as_str()), (406, taxii_type));
+    let (status, _, _) = taxii("GET", &format!("{objects_url}?limit=zero"), &token, taxii_type, None);
+    assert_eq!(status, 400);
+    let (status, _, _) = taxii("GET", &format!("{base}/taxii2/elsewhere/collections/"), &token, taxii_type, None);
+    assert_eq!(status, 404);
+    let (status, _, _) = taxii("GET", &objects_url, "bwt_wrong", taxii_type, None);
+    assert_eq!(status, 401);
+
+    let (status, content_type, page) =
+        taxii("GET", &format!("{objects_url}?match[type]=incident&limit=5"), &token, taxii_type, None);
+    assert_eq!((status, content_type.as_str()), (200, taxii_type));
+    let incidents = page["objects"].as_array().expect("objects");
+    assert_eq!(incidents.len(), 5);
+    assert!(incidents.iter().all(|o| o["type"] == "incident"));
+    assert_eq!(page["more"], true);
+    let id = incidents[0]["id"].as_str().expect("id");
+    let (status, _, versions) = taxii("GET", &format!("{objects_url}{id}/versions/"), &token, taxii_type, None);
+    assert_eq!(status, 200);
+    assert_eq!(versions["versions"][0], incidents[0]["modified"]);
+    let (_, _, later) = taxii(
+        "GET",
+        &format!("{objects_url}?match[type]=incident&limit=5&next={}", page["next"].as_str().expect("next")),
+        &token,
+        taxii_type,
+        None,
+    );
+    let first: BTreeSet<String> = incidents.iter().map(|o| o["id"].to_string()).collect();
+    let next_page = later["objects"].as_array().expect("objects");
+    assert!(!next_page.is_empty());
+    assert!(next_page.iter().all(|o| !first.contains(&o["id"].to_string())));
+
+    // An envelope with one good object and one bad: each gets its verdict.
+    let good = serde_json::json!({
+        "type": "identity", "spec_version": "2.1", "id": "identity--0b7a3a9e-1d6c-4d4b-9c51-3f3d3d5f1a2b",
+        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "name": "Kulob desk",
+    });
+    let bad = serde_json::json!({ "type": "incident", "id": "incident--not-a-uuid" });
+    let envelope = serde_json::json!({ "objects": [good, bad] });
+    let (status, _, _) = taxii("POST", &objects_url, &token, taxii_type, Some(("application/json", &envelope)));
+    assert_eq!(status, 415);
+    let (status, content_type, verdict) =
+        taxii("POST", &objects_url, &token, taxii_type, Some((taxii_type, &envelope)));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!((status, content_type.as_str()), (202, taxii_type), "{verdict}");
+    assert_eq!(verdict["total_count"], 2);
+    assert_eq!(verdict["success_count"], 1);
+    assert_eq!(verdict["failure_count"], 1);
+    let failure = &verdict["failures"][0];
+    assert_eq!(failure["id"], "incident--not-a-uuid");
+    assert!(failure["message"].as_str().expect("message").contains("$.objects[1].id"), "{failure}");
+}

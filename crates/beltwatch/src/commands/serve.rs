@@ -43,6 +43,7 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
             ..api::AlertTiming::default()
         };
         let background = api::spawn_alerts(&state, timing);
+        let syncing = tokio::spawn(pull_peers(state.store.clone()));
         let stopper = state.clone();
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.
@@ -55,12 +56,50 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
         api::serve(listener, app, signalled).await.context("serving")?;
         background.abort();
         let _ = background.await;
+        syncing.abort();
+        let _ = syncing.await;
         // The router (and with it the audit channel) is gone: the writer drains and ends.
         let _ = audit.await;
         eprintln!("beltwatch stopped");
         anyhow::Ok(())
     })?;
     Ok(Status::Clean)
+}
+
+/// Pulls from each peer that has a schedule (`sync add --every`) when its time comes.
+/// A failed pull is recorded on the peer (`sync list`) and tried again at the next turn.
+async fn pull_peers(store: Arc<Store>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let listed = store.clone();
+        let Ok(Ok(peers)) = tokio::task::spawn_blocking(move || listed.peers()).await else { continue };
+        let now = chrono::Utc::now();
+        for peer in peers {
+            let Some(every) = peer.every_seconds else { continue };
+            let due = peer.last_run_at.is_none_or(|last| (now - last).num_seconds() >= every as i64);
+            if !due {
+                continue;
+            }
+            let store = store.clone();
+            let pulled = tokio::task::spawn_blocking(move || {
+                let defaults = exchange::ReadDefaults {
+                    owner: store.local_organisation()?.id,
+                    tlp: model::Tlp::Amber,
+                    now: pipeline::now(),
+                };
+                pipeline::sync::pull(&store, &peer, &defaults).map_err(anyhow::Error::from)
+            })
+            .await;
+            match pulled {
+                Ok(Ok(p)) if p.objects > 0 => tracing::info!(
+                    peer = %p.peer, objects = p.objects, reports = p.imported.new_documents, "pulled from a peer"
+                ),
+                Ok(Err(e)) => tracing::warn!("{e:#}"),
+                _ => {}
+            }
+        }
+    }
 }
 
 async fn shutdown() {
