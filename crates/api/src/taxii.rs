@@ -361,52 +361,64 @@ async fn objects(
     result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
+/// One object of the collection, by id, with the time it was added.
+async fn find_one(
+    state: &AppState,
+    caller: Result<Caller, Problem>,
+    headers: &HeaderMap,
+    (root, id, object): &(String, String, String),
+    mut q: HashMap<String, String>,
+) -> Result<(Caller, Value, DateTime<Utc>), Error> {
+    let caller = admit(caller, headers, Some(root))?;
+    collection_of(root, id)?;
+    q.insert("match[id]".into(), object.clone());
+    let mut filters = Filters::parse(&q)?;
+    filters.limit = MAX_PAGE;
+    let page = page(state, &caller, &filters).await?;
+    match page.objects.into_iter().next() {
+        Some((found, added)) => Ok((caller, found, added)),
+        None => Err(Error(StatusCode::NOT_FOUND, format!("no object {object} in this collection"))),
+    }
+}
+
 async fn object(
     State(state): State<AppState>,
     caller: Result<Caller, Problem>,
     headers: HeaderMap,
-    Path((root, id, object)): Path<(String, String, String)>,
-    Query(mut q): Query<HashMap<String, String>>,
+    Path(path): Path<(String, String, String)>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = async {
-        let caller = admit(caller, &headers, Some(&root))?;
-        collection_of(&root, &id)?;
-        q.insert("match[id]".into(), object.clone());
-        let mut filters = Filters::parse(&q)?;
-        filters.limit = MAX_PAGE;
-        let page = page(&state, &caller, &filters).await?;
-        if page.objects.is_empty() {
-            return Err(Error(StatusCode::NOT_FOUND, format!("no object {object} in this collection")));
+    match find_one(&state, caller, &headers, &path, q).await {
+        Ok((caller, found, added)) => {
+            let (root, id, object) = &path;
+            state.record(
+                &caller,
+                "taxii read",
+                &format!("/taxii2/{root}/collections/{id}/objects/{object}/"),
+                json!({}),
+            );
+            let envelope = json!({ "more": false, "objects": [found] });
+            taxii(StatusCode::OK, &envelope, &added_headers(&[(Value::Null, added)]))
         }
-        state.record(&caller, "taxii read", &format!("/taxii2/{root}/collections/{id}/objects/{object}/"), json!({}));
-        let headers = added_headers(&page.objects[..1]);
-        let envelope = json!({ "more": false, "objects": [page.objects[0].0.clone()] });
-        Ok(taxii(StatusCode::OK, &envelope, &headers))
-    };
-    result.await.unwrap_or_else(IntoResponse::into_response)
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn versions(
     State(state): State<AppState>,
     caller: Result<Caller, Problem>,
     headers: HeaderMap,
-    Path((root, id, object)): Path<(String, String, String)>,
-    Query(mut q): Query<HashMap<String, String>>,
+    Path(path): Path<(String, String, String)>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = async {
-        let caller = admit(caller, &headers, Some(&root))?;
-        collection_of(&root, &id)?;
-        q.insert("match[id]".into(), object.clone());
-        let mut filters = Filters::parse(&q)?;
-        filters.limit = MAX_PAGE;
-        let page = page(&state, &caller, &filters).await?;
-        let Some((found, added)) = page.objects.first() else {
-            return Err(Error(StatusCode::NOT_FOUND, format!("no object {object} in this collection")));
-        };
-        let headers = added_headers(&[(Value::Null, *added)]);
-        Ok(taxii(StatusCode::OK, &json!({ "more": false, "versions": [version(found)] }), &headers))
-    };
-    result.await.unwrap_or_else(IntoResponse::into_response)
+    match find_one(&state, caller, &headers, &path, q).await {
+        Ok((_, found, added)) => taxii(
+            StatusCode::OK,
+            &json!({ "more": false, "versions": [version(&found)] }),
+            &added_headers(&[(Value::Null, added)]),
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
 async fn manifest(

@@ -86,11 +86,20 @@ pub fn around(
             id: a.id.clone(),
             name: a.name.clone(),
             kind: a.kind,
-            country: a.country.clone(),
+            country: a.country,
             aliases: a.aliases.clone(),
         })
         .collect();
-    Ok(Shared { organisations, sharing_groups, sources, documents, events, claims: Vec::new(), actors })
+    let mut claims = Vec::new();
+    let shown: BTreeSet<model::EventId> = events.iter().map(|e| e.id).collect();
+    for document in &documents {
+        for mut claim in store.claims(document.id)? {
+            // A claim about an event the viewer may not see does not name it.
+            claim.about = claim.about.filter(|e| shown.contains(e));
+            claims.push(claim);
+        }
+    }
+    Ok(Shared { organisations, sharing_groups, sources, documents, events, claims, actors })
 }
 
 /// How an import went.

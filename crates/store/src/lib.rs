@@ -445,6 +445,13 @@ impl Store {
         }
     }
 
+    /// The claims made in a document, in text order.
+    pub fn claims(&self, document: DocumentId) -> Result<Vec<model::Claim>, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.claims(document),
+        }
+    }
+
     /// The mentions found in a document, in text order.
     pub fn mentions(&self, document: DocumentId) -> Result<Vec<Mention>, StoreError> {
         match &self.backend {

@@ -163,7 +163,7 @@ pub fn sync(store: &Store, command: &SyncCommand, format: Format) -> anyhow::Res
                     println!("{:<20} {:<26} {:<8} {:<26} URL", "NAME", "READ UP TO", "OBJECTS", "LAST RUN");
                     for p in &peers {
                         let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
-                            t.map_or_else(|| "-".to_owned(), |t| exchange::stix::stix_time(t))
+                            t.map_or_else(|| "-".to_owned(), exchange::stix::stix_time)
                         };
                         println!(
                             "{:<20} {:<26} {:<8} {:<26} {}{}",

@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    ContentHash, Credibility, Distribution, Document, DocumentId, Event, EventActor, EventId, Marking, Mention,
+    Claim, ContentHash, Credibility, Distribution, Document, DocumentId, Event, EventActor, EventId, Marking, Mention,
     Organisation, OrganisationId, Precision, Quantity, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
     Viewer, When,
 };
@@ -388,6 +388,30 @@ impl SqliteStore {
         let (clauses, values) = event_filter_sql(filter);
         let sql = format!("SELECT count(*) FROM events e {}", where_sql(&clauses));
         self.read(|c| Ok(c.query_row(&sql, params_from_iter(values), |r| r.get::<_, i64>(0))? as u64))
+    }
+
+    pub(crate) fn claims(&self, document: DocumentId) -> Result<Vec<Claim>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(
+                "SELECT id, speaker, speaker_name, stance, start, end, about_event FROM claims \
+                 WHERE document_id = ?1 ORDER BY start, end",
+            )?;
+            let mut rows = statement.query([document.to_string()])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let id: String = r.get(0)?;
+                out.push(Claim {
+                    id: parse(&id, "claim", &id)?,
+                    document,
+                    speaker: r.get::<_, Option<String>>(1)?.map(|s| parse(&s, "claim", &id)).transpose()?,
+                    speaker_name: r.get(2)?,
+                    stance: parse(&r.get::<_, String>(3)?, "claim", &id)?,
+                    span: Span { start: r.get(4)?, end: r.get(5)? },
+                    about: r.get::<_, Option<String>>(6)?.map(|s| parse(&s, "claim", &id)).transpose()?,
+                });
+            }
+            Ok(out)
+        })
     }
 
     pub(crate) fn mentions(&self, document: DocumentId) -> Result<Vec<Mention>, StoreError> {
