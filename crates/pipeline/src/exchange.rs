@@ -168,7 +168,15 @@ pub fn import(store: &Store, read: Read) -> Result<Imported, ImportError> {
     for claim in shared.claims {
         claims.entry(claim.document).or_default().push(claim);
     }
-    only_known.retain(|d| !by_document.contains_key(d));
+    // A document stored already is a duplicate, and counted as one; only a rebuilt one
+    // (ACLED rows make their own) stays out.
+    let mut rebuilt = BTreeSet::new();
+    for d in only_known.into_iter().filter(|d| !by_document.contains_key(d)) {
+        if store.document(&d.to_string())?.is_none() {
+            rebuilt.insert(d);
+        }
+    }
+    let only_known = rebuilt;
     let documents: Vec<NewDocument> = shared
         .documents
         .into_iter()
