@@ -8,6 +8,7 @@
 
 pub mod alerts;
 pub mod auth;
+pub mod dashboard;
 mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -286,6 +287,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
     let timeout = limits.request_timeout;
     routes::register(Router::new(), &state)
         .merge(taxii::routes())
+        .merge(dashboard::routes())
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(move |request: Request, next: Next| async move {
             match tokio::time::timeout(timeout, next.run(request)).await {

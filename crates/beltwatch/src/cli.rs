@@ -146,7 +146,7 @@ pub enum AlertsCommand {
     Check,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one)
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
@@ -564,6 +564,13 @@ pub struct DemoArgs {
     /// Folder of reports to ingest [default: the repository's samples/]
     #[arg(long, value_name = "DIR")]
     pub samples: Option<PathBuf>,
+
+    /// Ingest and list only: start no dashboard
+    #[arg(long)]
+    pub no_serve: bool,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Args)]

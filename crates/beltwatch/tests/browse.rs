@@ -95,7 +95,12 @@ fn demo_builds_a_fresh_store_each_time() {
     let bw = Beltwatch::new();
     let samples = samples().display().to_string();
     for _ in 0..2 {
-        let run = bw.command().env_remove("BELTWATCH_DB").args(["demo", "--samples", &samples]).output().expect("runs");
+        let run = bw
+            .command()
+            .env_remove("BELTWATCH_DB")
+            .args(["demo", "--no-serve", "--samples", &samples])
+            .output()
+            .expect("runs");
         let run = common::run_of(run);
         assert_eq!(run.status, 0, "{}", run.stderr);
         assert!(run.stdout.contains("42 new, 3 duplicate, 0 rejected"), "{}", run.stdout);
@@ -109,8 +114,61 @@ fn demo_builds_a_fresh_store_each_time() {
     other.execute_batch("CREATE TABLE precious (x);").expect("table");
     drop(other);
     let run = common::run_of(
-        bw.command().env_remove("BELTWATCH_DB").args(["demo", "--samples", &samples]).output().expect("runs"),
+        bw.command()
+            .env_remove("BELTWATCH_DB")
+            .args(["demo", "--no-serve", "--samples", &samples])
+            .output()
+            .expect("runs"),
     );
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("not a beltwatch store"), "{}", run.stderr);
+}
+
+#[test]
+fn demo_serves_the_dashboard_with_a_token_to_sign_in() {
+    use std::io::{BufRead, BufReader};
+    let bw = Beltwatch::new();
+    let mut child = bw
+        .command()
+        .env_remove("BELTWATCH_DB")
+        .args(["demo", "--listen", "127.0.0.1:0", "--samples", &samples().display().to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("demo starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let (mut url, mut token) = (None, None);
+    while url.is_none() || token.is_none() {
+        let line = lines.next().expect("the demo says where and how to sign in").expect("a line");
+        if let Some(u) = line.strip_prefix("The dashboard is at") {
+            url = Some(u.trim().to_owned());
+        }
+        if let Some(t) = line.strip_prefix("Sign in with") {
+            token = Some(t.trim().to_owned());
+        }
+    }
+    let (url, token) = (url.expect("url"), token.expect("token"));
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut page = agent.get(&url).call().expect("the page");
+    let html = page.body_mut().read_to_string().expect("HTML");
+    let mut whoami = agent
+        .get(&format!("{url}api/v1/whoami"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("whoami");
+    let status = whoami.status().as_u16();
+    let me: serde_json::Value = serde_json::from_str(&whoami.body_mut().read_to_string().expect("body")).expect("JSON");
+    let mut events = agent
+        .get(&format!("{url}api/v1/events?limit=5"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("events");
+    let listed: serde_json::Value =
+        serde_json::from_str(&events.body_mut().read_to_string().expect("body")).expect("JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(html.contains("/assets/app.js"), "{html}");
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["user"]["role"], "admin", "{me}");
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(5), "the samples are there: {listed}");
 }

@@ -42,7 +42,7 @@ fn audit(store: &Store, action: &str, target: &str, detail: serde_json::Value) -
     Ok(())
 }
 
-fn token_for(store: &Store, user: &User, label: &str, days: i64) -> anyhow::Result<(TokenId, String)> {
+pub(super) fn token_for(store: &Store, user: &User, label: &str, days: i64) -> anyhow::Result<(TokenId, String)> {
     if !(1..=365).contains(&days) {
         bail!("--days must be from 1 to 365, not {days}");
     }

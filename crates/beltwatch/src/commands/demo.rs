@@ -51,8 +51,29 @@ pub fn run(settings: &Settings, args: &DemoArgs, format: Format) -> anyhow::Resu
             outln!("  {me} --db {db} show {}", example.get(..8).unwrap_or("ID"));
         }
     }
-    Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })
+    let status = if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean };
+    if args.no_serve {
+        return Ok(status);
+    }
+    // The dashboard, with a first user to sign in as.
+    let organisation = store.local_organisation()?;
+    let user = match store.users()?.into_iter().find(|u| u.name == DEMO_USER) {
+        Some(user) => user,
+        None => store.create_user(organisation.id, DEMO_USER, model::Role::Admin)?,
+    };
+    let (_, secret) = super::admin::token_for(&store, &user, "demo", 30)?;
+    super::serve::run_announced(store, settings, &args.serve, |address| {
+        let host = if address.ip().is_unspecified() { "localhost".to_owned() } else { address.ip().to_string() };
+        eprintln!();
+        eprintln!("The dashboard is at  http://{host}:{}/", address.port());
+        eprintln!("Sign in with          {secret}");
+        eprintln!("(user {DEMO_USER}, an admin of {}; Ctrl-C stops it)", organisation.name);
+    })?;
+    Ok(status)
 }
+
+/// The user the demo signs in as.
+const DEMO_USER: &str = "analyst";
 
 /// `samples/` in the current folder, else the one beside the sources this binary was
 /// built from.

@@ -10,6 +10,16 @@ use crate::cli::ServeArgs;
 use crate::config::Settings;
 
 pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Result<Status> {
+    run_announced(store, settings, args, |_| {})
+}
+
+/// Serves, and calls `listening` with the address once the socket is bound.
+pub fn run_announced(
+    store: Store,
+    settings: &Settings,
+    args: &ServeArgs,
+    listening: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<Status> {
     if !(args.rate_limit > 0.0 && args.burst >= 1.0) {
         anyhow::bail!("--rate-limit must be above 0 and --burst at least 1");
     }
@@ -48,6 +58,7 @@ pub fn run(store: Store, settings: &Settings, args: &ServeArgs) -> anyhow::Resul
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.
         eprintln!("beltwatch listening on http://{address}");
+        listening(address);
         let signalled = async move {
             shutdown().await;
             eprintln!("beltwatch stopping: finishing the requests in flight");
