@@ -80,6 +80,54 @@ pub struct AppState {
     tokens: Arc<Mutex<HashMap<String, CachedToken>>>,
     /// Status resources of TAXII envelopes posted to this server.
     taxii: taxii::Statuses,
+    /// The belt last computed for each viewer.
+    pub belts: Arc<BeltCache>,
+}
+
+/// The belt per viewer, with the store generation it was computed at.
+#[derive(Default)]
+pub struct BeltCache {
+    entries: Mutex<Vec<(Viewer, String, Arc<pipeline::belt::Belt>)>>,
+    /// Held while a belt is computed, so that requests arriving together compute it once.
+    pub computing: tokio::sync::Mutex<()>,
+    /// The events' GeoJSON of the belts kept, by the belt's address: it lives as long as
+    /// its belt is kept.
+    geojson: Mutex<Vec<(usize, axum::body::Bytes, usize)>>,
+}
+
+impl BeltCache {
+    /// Viewers kept at most; the oldest goes first.
+    const KEPT: usize = 16;
+
+    pub fn get(&self, viewer: &Viewer, generation: &str) -> Option<Arc<pipeline::belt::Belt>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.iter().find(|(v, g, _)| v == viewer && g == generation).map(|(_, _, b)| b.clone())
+    }
+
+    pub fn put(&self, viewer: Viewer, generation: String, belt: Arc<pipeline::belt::Belt>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(v, _, _)| *v != viewer);
+        if entries.len() >= Self::KEPT {
+            entries.remove(0);
+        }
+        entries.push((viewer, generation, belt));
+        // GeoJSON of belts no longer kept goes with them.
+        let kept: Vec<usize> = entries.iter().map(|(_, _, b)| Arc::as_ptr(b) as usize).collect();
+        self.geojson.lock().unwrap_or_else(|p| p.into_inner()).retain(|(k, _, _)| kept.contains(k));
+    }
+
+    pub fn geojson(&self, belt: usize) -> Option<(axum::body::Bytes, usize)> {
+        let kept = self.geojson.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter().find(|(k, _, _)| *k == belt).map(|(_, b, n)| (b.clone(), *n))
+    }
+
+    pub fn keep_geojson(&self, belt: usize, (body, count): (axum::body::Bytes, usize)) {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // Only for a belt still kept: its address cannot be another's while it lives.
+        if entries.iter().any(|(_, _, b)| Arc::as_ptr(b) as usize == belt) {
+            self.geojson.lock().unwrap_or_else(|p| p.into_inner()).push((belt, body, count));
+        }
+    }
 }
 
 impl AppState {
@@ -107,6 +155,7 @@ impl AppState {
             stopping: tokio::sync::watch::channel(false).0,
             tokens: Arc::new(Mutex::new(HashMap::new())),
             taxii: taxii::Statuses::default(),
+            belts: Arc::new(BeltCache::default()),
         };
         (state, writer)
     }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -654,17 +655,34 @@ async fn search(
     Ok(Json(json!({ "items": hits })))
 }
 
-/// The belt over what the caller may see.
-async fn visible_belt(state: &AppState, caller: &Caller) -> Result<Belt, Problem> {
-    let (store, extractor, settings, sectors, viewer) = (
-        state.store.clone(),
-        state.extractor.clone(),
-        state.belt.clone(),
-        state.sectors.clone(),
-        caller.viewer.clone(),
+/// The belt over what the caller may see. Computing it reads every visible event, so it
+/// is kept per viewer until the store changes (`Store::belt_generation`), and computed
+/// once when several requests ask at the same time.
+async fn visible_belt(state: &AppState, caller: &Caller) -> Result<Arc<Belt>, Problem> {
+    belt_for(state, &caller.viewer).await
+}
+
+/// The belt over what `viewer` may see, from the cache when the store has not changed.
+pub async fn belt_for(state: &AppState, viewer: &model::Viewer) -> Result<Arc<Belt>, Problem> {
+    let store = state.store.clone();
+    let generation = blocking(move || Ok(store.belt_generation()?)).await?;
+    if let Some(belt) = state.belts.get(viewer, &generation) {
+        return Ok(belt);
+    }
+    let _one_at_a_time = state.belts.computing.lock().await;
+    if let Some(belt) = state.belts.get(viewer, &generation) {
+        return Ok(belt);
+    }
+    let (store, extractor, settings, sectors, seen_by) =
+        (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone(), viewer.clone());
+    let belt = Arc::new(
+        blocking(move || {
+            Ok(pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, Some(&seen_by))?)
+        })
+        .await?,
     );
-    blocking(move || Ok(pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, Some(&viewer))?))
-        .await
+    state.belts.put(viewer.clone(), generation, belt.clone());
+    Ok(belt)
 }
 
 async fn sectors(
@@ -791,11 +809,33 @@ async fn export_sectors(
 }
 
 async fn export_events(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let belt = visible_belt(&state, &caller).await?;
-    let collection = pipeline::belt::events_geojson(&belt);
-    let count = collection["features"].as_array().map_or(0, Vec::len);
+    let (body, count) = events_geojson_for(&state, &caller.viewer).await?;
     state.record(&caller, "export", "/api/v1/export/events", json!({ "count": count }));
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(collection)).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// The GeoJSON of the events `viewer` may see, and how many: written once per viewer
+/// until the store changes, since the map asks for it on every visit.
+pub async fn events_geojson_for(
+    state: &AppState,
+    viewer: &model::Viewer,
+) -> Result<(axum::body::Bytes, usize), Problem> {
+    let belt = belt_for(state, viewer).await?;
+    let key = Arc::as_ptr(&belt) as usize;
+    if let Some(found) = state.belts.geojson(key) {
+        return Ok(found);
+    }
+    // Held until the GeoJSON is kept, so that no other belt can take its address.
+    let held = belt.clone();
+    let written = blocking(move || {
+        let collection = pipeline::belt::events_geojson(&belt);
+        let count = collection["features"].as_array().map_or(0, Vec::len);
+        Ok((axum::body::Bytes::from(serde_json::to_vec(&collection).map_err(Problem::internal)?), count))
+    })
+    .await?;
+    state.belts.keep_geojson(key, written.clone());
+    drop(held);
+    Ok(written)
 }
 
 // ---- Writing ----

@@ -307,7 +307,8 @@ async fn page(state: &AppState, caller: &Caller, filters: &Filters) -> Result<Pa
                 out.next = Some(after_seq.to_string());
                 return Ok(out);
             }
-            out.objects.extend(objects.into_iter().map(|o| (o, *added)));
+            let added = added.unwrap_or_else(Utc::now);
+            out.objects.extend(objects.into_iter().map(|o| (o, added)));
             after_seq = *seq;
         }
         if exhausted {

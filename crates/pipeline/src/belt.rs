@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use extract::dict::Dictionaries;
 use model::{ActorKind, EventId, LinkRelation, PlaceKind, Viewer};
 use serde_json::{Value, json};
-use store::{EventFilter, NewLink, Page, Store};
+use store::{EventFilter, NewLink, Store};
 
 /// The belt's settings, checked.
 #[derive(Debug, Clone)]
@@ -118,59 +118,67 @@ pub fn load(
         store.document_sources()?.into_iter().map(|s| (s.document.to_string(), s)).collect();
 
     let mut events = Vec::new();
-    let mut page = Page { limit: 1000, after: None };
+    let filter = EventFilter { visible_to: viewer.cloned(), ..Default::default() };
+    let mut after_seq = 0;
     loop {
-        let filter = EventFilter { visible_to: viewer.cloned(), ..Default::default() };
-        let listing = store.events(&filter, &page)?;
-        for e in listing.items {
+        // In table order: a scan, not a lookup per event.
+        let batch = store.events_in_order(&filter, after_seq, 5000)?;
+        let Some(last) = batch.last() else { break };
+        after_seq = last.seq;
+        for (seq, e) in batch.into_iter().map(|a| (a.seq, a.event)) {
             let Some(when) = &e.when else { continue };
+            let at = when.at;
             let place = e.place.as_ref();
-            events.push(BeltEvent {
-                id: e.id.to_string(),
-                category: e.category,
-                event_type: e.event_type,
-                date: when.at.date_naive(),
-                point: place.and_then(|p| p.point).map(|p| [p.lon(), p.lat()]),
-                place_name: place.map(|p| p.name.clone()),
-                country: place.and_then(|p| p.country),
-                province: place
-                    .and_then(|p| p.place.as_ref())
-                    .and_then(|id| admin1.get(id.as_str()))
-                    .map(|a| (*a).to_owned()),
-                stance: e.stance,
-                groups: e
-                    .actors
-                    .iter()
-                    .filter(|a| {
-                        matches!(
-                            group_kind.get(a.actor.as_str()),
-                            Some(ActorKind::ArmedGroup | ActorKind::CriminalNetwork)
-                        )
-                    })
-                    .map(|a| a.actor.clone())
-                    .collect(),
-                actors: e.actors.iter().map(|a| a.actor.clone()).collect(),
-                quantities: e.quantities.clone(),
-                sources: e
-                    .documents
-                    .iter()
-                    .map(|d| {
-                        let s = sources.get(&d.to_string());
-                        Source {
-                            document: d.to_string(),
-                            outlet: s.map(|s| s.outlet.clone()).unwrap_or_else(|| d.to_string()),
-                            reliability: s.map(|s| s.reliability).unwrap_or_default(),
-                            language: s.map(|s| s.language.clone()),
-                        }
-                    })
-                    .collect(),
-            });
-        }
-        match listing.next {
-            Some(next) => page.after = Some(next),
-            None => break,
+            events.push((
+                at,
+                seq,
+                BeltEvent {
+                    id: e.id.to_string(),
+                    category: e.category,
+                    event_type: e.event_type,
+                    date: when.at.date_naive(),
+                    point: place.and_then(|p| p.point).map(|p| [p.lon(), p.lat()]),
+                    place_name: place.map(|p| p.name.clone()),
+                    country: place.and_then(|p| p.country),
+                    province: place
+                        .and_then(|p| p.place.as_ref())
+                        .and_then(|id| admin1.get(id.as_str()))
+                        .map(|a| (*a).to_owned()),
+                    stance: e.stance,
+                    groups: e
+                        .actors
+                        .iter()
+                        .filter(|a| {
+                            matches!(
+                                group_kind.get(a.actor.as_str()),
+                                Some(ActorKind::ArmedGroup | ActorKind::CriminalNetwork)
+                            )
+                        })
+                        .map(|a| a.actor.clone())
+                        .collect(),
+                    actors: e.actors.iter().map(|a| a.actor.clone()).collect(),
+                    quantities: e.quantities.clone(),
+                    sources: e
+                        .documents
+                        .iter()
+                        .map(|d| {
+                            let s = sources.get(&d.to_string());
+                            Source {
+                                document: d.to_string(),
+                                outlet: s.map(|s| s.outlet.clone()).unwrap_or_else(|| d.to_string()),
+                                reliability: s.map(|s| s.reliability).unwrap_or_default(),
+                                language: s.map(|s| s.language.clone()),
+                            }
+                        })
+                        .collect(),
+                },
+            ));
         }
     }
+    // Latest first, as the store lists them: the belt's merges depend on the order.
+    let mut keyed: Vec<(chrono::DateTime<chrono::Utc>, i64, BeltEvent)> = events;
+    keyed.sort_by_key(|k| std::cmp::Reverse((k.0, k.1)));
+    let events: Vec<BeltEvent> = keyed.into_iter().map(|(_, _, e)| e).collect();
     // Merges an analyst undid: the incident and its undone events stay apart.
     let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for link in store.links()? {

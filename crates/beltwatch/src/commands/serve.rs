@@ -54,6 +54,17 @@ pub fn run_announced(
         };
         let background = api::spawn_alerts(&state, timing);
         let syncing = tokio::spawn(pull_peers(state.store.clone()));
+        // The instance's own view of the belt, computed before the first page asks for it.
+        let warming = state.clone();
+        tokio::spawn(async move {
+            let local = warming.store.local_organisation().ok().map(|o| o.id);
+            if let Some(organisation) = local
+                && let Ok(viewer) = warming.viewer_of(organisation).await
+                && let Err(e) = api::routes::events_geojson_for(&warming, &viewer).await
+            {
+                tracing::warn!("computing the belt at start: {}", e.title);
+            }
+        });
         let stopper = state.clone();
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.

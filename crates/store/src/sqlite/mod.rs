@@ -355,6 +355,7 @@ impl SqliteStore {
         &self,
         filter: &EventFilter,
         added_after: Option<DateTime<Utc>>,
+        with_added: bool,
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<AddedEvent>, StoreError> {
@@ -365,9 +366,15 @@ impl SqliteStore {
             clauses.push("d.ingested_at > ?".to_owned());
             values.push(Value::Text(timestamp(after)));
         }
+        // The time a document was stored is needed to filter on it; otherwise the events
+        // are read in table order alone, without a lookup per row.
+        let (added, join) = if added_after.is_some() || with_added {
+            ("d.ingested_at", "JOIN documents d ON d.id = e.document_id")
+        } else {
+            ("NULL", "")
+        };
         let sql = format!(
-            "SELECT {EVENT_COLUMNS}, e.seq, d.ingested_at FROM events e JOIN documents d ON d.id = e.document_id {} \
-             ORDER BY e.seq LIMIT {}",
+            "SELECT {EVENT_COLUMNS}, e.seq, {added} FROM events e {join} {} ORDER BY e.seq LIMIT {}",
             where_sql(&clauses),
             limit.max(1)
         );
@@ -377,10 +384,26 @@ impl SqliteStore {
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 let event = event_from_row(row)?;
-                let added = parse_timestamp(row_str(row, EVENT_COLUMN_COUNT + 1)?, "event")?;
+                let added = match row.get_ref(EVENT_COLUMN_COUNT + 1)?.as_str_or_null() {
+                    Ok(Some(text)) => Some(parse_timestamp(text, "event")?),
+                    _ => None,
+                };
                 out.push(AddedEvent { event, seq: row.get(EVENT_COLUMN_COUNT)?, added });
             }
             Ok(out)
+        })
+    }
+
+    pub(crate) fn belt_generation(&self) -> Result<String, StoreError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT coalesce(max(seq), 0) FROM events) || ' ' || (SELECT count(*) FROM events) || ' ' || \
+                        (SELECT coalesce(max(rowid), 0) FROM event_links) || ' ' || \
+                        (SELECT count(*) FROM event_links WHERE unlinked_at IS NOT NULL) || ' ' || \
+                        (SELECT coalesce(group_concat(id || reliability), '') FROM sources)",
+                [],
+                |r| r.get(0),
+            )?)
         })
     }
 
