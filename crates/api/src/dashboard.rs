@@ -17,7 +17,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("i18n.js", "text/javascript; charset=utf-8", include_bytes!("../assets/i18n.js")),
     ("basemap/countries.geojson", "application/geo+json", include_bytes!("../../../data/basemap/countries.geojson")),
     ("basemap/seats.geojson", "application/geo+json", include_bytes!("../../../data/basemap/seats.geojson")),
-    ("vendor/leaflet/leaflet.js", "text/javascript; charset=utf-8", include_bytes!("../assets/vendor/leaflet/leaflet.js")),
+    (
+        "vendor/leaflet/leaflet.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/vendor/leaflet/leaflet.js"),
+    ),
     ("vendor/leaflet/leaflet.css", "text/css; charset=utf-8", include_bytes!("../assets/vendor/leaflet/leaflet.css")),
     ("vendor/leaflet/marker-icon.png", "image/png", include_bytes!("../assets/vendor/leaflet/marker-icon.png")),
     ("vendor/leaflet/marker-icon-2x.png", "image/png", include_bytes!("../assets/vendor/leaflet/marker-icon-2x.png")),
