@@ -145,7 +145,7 @@ async function main(browser) {
       })),
     );
     assert(sectors.length >= 40, `only ${sectors.length} AF-TJ sectors on the map`);
-    const levels = { low: "#f2d74e", medium: "#f39c34", high: "#d9481c", critical: "#8e1010" };
+    const levels = { low: "#f2d74e", medium: "#f39c34", high: "#c43d12", critical: "#8e1010" };
     const expected = await apiGet("/api/v1/sectors?border=AF-TJ", analyst);
     let coloured = 0;
     for (const s of expected.sectors) {
@@ -182,15 +182,22 @@ async function main(browser) {
     await screenshot(page, "03-filtered");
   });
 
-  await step("an empty filter says so", async () => {
+  await step("empty and failed views say so", async () => {
     await page.getByTestId("filter-since").fill("1990-01-01");
     await page.getByTestId("filter-until").fill("1990-01-31");
     await page.getByTestId("filter-until").dispatchEvent("change");
     await page.getByTestId("map-status").filter({ hasText: "No events match these filters." }).waitFor();
     await page.getByTestId("timeline-empty").waitFor();
+    // An actor the server refuses: its answer is shown, and nothing is on the map.
+    await page.getByTestId("filter-actor").fill("not an actor!");
+    await page.getByTestId("filter-actor").press("Enter");
+    await page.getByTestId("map-status").filter({ hasText: "query.actor" }).waitFor();
+    await page.getByTestId("filter-actor").fill("");
+    await page.getByTestId("filter-actor").press("Enter");
     await page.getByTestId("filter-reset").click();
     await page.waitForFunction((n) => document.body.dataset.eventsShown === String(n) && document.body.dataset.mapBusy === "0", analystTotal);
     assert(!page.url().includes("category="), "reset left the category in the URL");
+    assert(await page.getByTestId("map-status").isHidden(), "a message stays on the map after the reset");
   });
 
   await step("open an event and see its report with the evidence highlighted", async () => {

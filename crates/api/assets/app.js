@@ -29,7 +29,7 @@
     statement: "#CC79A7",
   };
   const LEVELS = ["low", "medium", "high", "critical"];
-  const LEVEL_COLOUR = { low: "#f2d74e", medium: "#f39c34", high: "#d9481c", critical: "#8e1010" };
+  const LEVEL_COLOUR = { low: "#f2d74e", medium: "#f39c34", high: "#c43d12", critical: "#8e1010" };
   const QUIET_COLOUR = "#c9d3c4";
   const REGION = [
     [29.0, 60.4],
@@ -665,6 +665,7 @@
     const parts = [t("map.count", { shown: number(state.shown.length), total: number(state.features.length) })];
     if (state.actorTruncated) parts.push(t("map.actor.truncated", { count: number(ACTOR_PAGES * 500) }));
     node.textContent = parts.join(" · ");
+    if ($("map-status").dataset.kind === "error") return;
     if (!state.shown.length) showMapStatus("empty", t("map.empty"));
     else if ($("map-status").dataset.kind === "empty") hideMapStatus();
   }
@@ -815,10 +816,15 @@
         document.body.dataset.mapBusy = "1";
         await loadActor();
       } catch (e) {
+        // Nothing is shown for an actor that cannot be asked about, and the message says why.
+        state.actorIds = new Set();
+        renderFilterControls();
+        applyFilters();
         showMapStatus("error", e.message);
         return;
       }
     }
+    if ($("map-status").dataset.kind === "error") hideMapStatus();
     renderFilterControls();
     applyFilters();
   }
