@@ -1756,11 +1756,14 @@
       if (Object.keys(change).length) setFilters(change);
       if (state.show !== shown) openShown();
     });
-    let resizeTimer = null;
-    window.addEventListener("resize", () => {
-      clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(renderBottom, 150);
-    });
+    // The timeline is drawn to its box's width: again when the box changes (window, panel).
+    let drawnWidth = 0;
+    new ResizeObserver(() => {
+      const width = $("timeline").clientWidth;
+      if (!width || width === drawnWidth) return;
+      drawnWidth = width;
+      renderBottom();
+    }).observe($("timeline"));
   }
 
   function keyboard(e) {
