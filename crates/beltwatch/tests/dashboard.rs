@@ -3,8 +3,9 @@
 //! and the browser doing what an analyst does. Screenshots go to `target/dashboard/`.
 //!
 //! Needs `chromium` (`apt-get install -y chromium`) and the test's node modules
-//! (`npm ci --prefix tests/dashboard`), both installed by `scripts/dashboard/setup.sh`;
-//! fails with that message when either is missing.
+//! (`npm ci --prefix tests/dashboard`): the test runs `scripts/dashboard/setup.sh` to
+//! install them on first use, and fails with a message saying what is missing if that
+//! could not.
 
 mod common;
 
@@ -41,8 +42,16 @@ fn chromium() -> PathBuf {
     std::env::var_os("BELTWATCH_CHROMIUM").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
 
-/// Chromium, node and playwright-core, or a message saying how to install what is missing.
+/// Chromium, node and playwright-core, installed on first use, or a message saying how to
+/// install what is missing.
 fn prerequisites() {
+    let setup = root().join("scripts/dashboard/setup.sh");
+    let installed = Command::new("bash").arg(&setup).status();
+    assert!(
+        installed.as_ref().is_ok_and(|s| s.success()),
+        "{} failed ({installed:?}): the dashboard tests need Chromium and Playwright",
+        setup.display()
+    );
     let chromium = chromium();
     assert!(
         chromium.exists(),
