@@ -1670,6 +1670,36 @@
       else panelError(seq, t("panel.error", { message: e.message }));
       return;
     }
+    // The events read in the report, each opening its own panel.
+    let events = [];
+    try {
+      events = (await api("/api/v1/events?limit=100&document=" + encodeURIComponent(id))).items || [];
+    } catch (e) {
+      events = [];
+    }
+    const eventList = () =>
+      el(
+        "section",
+        { "data-testid": "document-events" },
+        el("h3", {}, t("doc.events")),
+        events.length
+          ? el(
+              "ul",
+              { class: "plain" },
+              events.map((e) =>
+                el(
+                  "li",
+                  {},
+                  el(
+                    "button",
+                    { type: "button", class: "link", onclick: () => openEvent(e.id, true) },
+                    [categoryName(e.category), e.event_type, e.place && e.place.name].filter(Boolean).join(" · "),
+                  ),
+                ),
+              ),
+            )
+          : el("p", { class: "empty" }, t("doc.noevents")),
+      );
     const render = () =>
       panelContent(
         seq,
@@ -1683,6 +1713,7 @@
           d.marking ? row(t("event.marking"), chip("tlp", d.marking.tlp, "TLP:" + String(d.marking.tlp).toUpperCase())) : [],
           d.url ? row(t("doc.link"), el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" }, d.url)) : [],
         ),
+        eventList(),
         el("div", { class: "doctext", "data-testid": "document-text", lang: d.language || "" }, d.text || ""),
       );
     state.rerender = render;

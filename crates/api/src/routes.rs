@@ -125,6 +125,7 @@ pub const ROUTES: &[RouteDoc] = &[
             ("type", "event type, such as seizure or armed_clash"),
             ("country", "ISO 3166 alpha-2 code of the event's place"),
             ("actor", "an actor id, such as iskp"),
+            ("document", "a document id: the events it reports"),
             PAGE[0],
             PAGE[1],
         ],
@@ -587,7 +588,7 @@ fn event_filter(p: &mut Params, caller: &Caller) -> EventFilter {
         event_type: p.parse("type"),
         country: p.parse("country"),
         actor: p.parse("actor"),
-        document: None,
+        document: p.parse("document"),
         id: None,
         visible_to: Some(caller.viewer.clone()),
     }

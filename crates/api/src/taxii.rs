@@ -331,6 +331,21 @@ fn added_headers(objects: &[(Value, DateTime<Utc>)]) -> Vec<(&'static str, Strin
     headers
 }
 
+/// A page of the collection for a GET of objects or of the manifest.
+async fn collection_page(
+    state: &AppState,
+    caller: Result<Caller, Problem>,
+    headers: &HeaderMap,
+    (root, id): (&str, &str),
+    q: &HashMap<String, String>,
+) -> Result<(Caller, PageOut), Error> {
+    let caller = admit(caller, headers, Some(root))?;
+    collection_of(root, id)?;
+    let filters = Filters::parse(q)?;
+    let page = page(state, &caller, &filters).await?;
+    Ok((caller, page))
+}
+
 async fn objects(
     State(state): State<AppState>,
     caller: Result<Caller, Problem>,
@@ -339,10 +354,7 @@ async fn objects(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        let caller = admit(caller, &headers, Some(&root))?;
-        collection_of(&root, &id)?;
-        let filters = Filters::parse(&q)?;
-        let page = page(&state, &caller, &filters).await?;
+        let (caller, page) = collection_page(&state, caller, &headers, (&root, &id), &q).await?;
         state.record(
             &caller,
             "taxii read",
@@ -430,10 +442,7 @@ async fn manifest(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        let caller = admit(caller, &headers, Some(&root))?;
-        collection_of(&root, &id)?;
-        let filters = Filters::parse(&q)?;
-        let page = page(&state, &caller, &filters).await?;
+        let (_, page) = collection_page(&state, caller, &headers, (&root, &id), &q).await?;
         let headers = added_headers(&page.objects);
         let mut body = json!({ "more": page.more });
         if let Some(next) = &page.next {
