@@ -590,6 +590,7 @@ fn event_filter(p: &mut Params, caller: &Caller) -> EventFilter {
         actor: p.parse("actor"),
         document: p.parse("document"),
         id: None,
+        owner: None,
         visible_to: Some(caller.viewer.clone()),
     }
 }

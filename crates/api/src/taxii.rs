@@ -105,12 +105,41 @@ fn admit(caller: Result<Caller, Problem>, headers: &HeaderMap, root: Option<&str
     Ok(caller)
 }
 
-fn collection_of(root: &str, id: &str) -> Result<(), Error> {
-    if root == ROOT && id == EVENTS_COLLECTION {
-        Ok(())
-    } else {
-        Err(Error(StatusCode::NOT_FOUND, format!("no collection {id}")))
+/// A collection: every event the caller may see, or those of one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Collection {
+    All,
+    Of(model::OrganisationId),
+}
+
+/// The id of an organisation's collection: the same on every instance.
+fn collection_id(organisation: model::OrganisationId) -> String {
+    let base = uuid::Uuid::parse_str(EVENTS_COLLECTION).unwrap_or(uuid::Uuid::nil());
+    uuid::Uuid::new_v5(&base, organisation.to_string().as_bytes()).to_string()
+}
+
+async fn organisations(state: &AppState) -> Result<Vec<model::Organisation>, Error> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || store.organisations())
+        .await
+        .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(Error::from)
+}
+
+async fn collection_of(state: &AppState, root: &str, id: &str) -> Result<Collection, Error> {
+    let missing = || Error(StatusCode::NOT_FOUND, format!("no collection {id}"));
+    if root != ROOT {
+        return Err(missing());
     }
+    if id == EVENTS_COLLECTION {
+        return Ok(Collection::All);
+    }
+    organisations(state)
+        .await?
+        .into_iter()
+        .find(|o| collection_id(o.id) == id)
+        .map(|o| Collection::Of(o.id))
+        .ok_or_else(missing)
 }
 
 async fn discovery(State(_): State<AppState>, caller: Result<Caller, Problem>, headers: HeaderMap) -> Response {
@@ -144,33 +173,66 @@ async fn api_root(caller: Result<Caller, Problem>, headers: HeaderMap, Path(root
     }
 }
 
-fn collection_json(caller: &Caller) -> Value {
+/// A collection as TAXII describes it to `caller`: everyone reads (what they may see);
+/// analysts and admins add to the whole collection and to their own organisation's.
+fn collection_json(caller: &Caller, collection: Collection, name: Option<&str>) -> Value {
+    let (id, title, description, can_write) = match collection {
+        Collection::All => (
+            EVENTS_COLLECTION.to_owned(),
+            "Events".to_owned(),
+            "The events your organisation may see, with their reports.".to_owned(),
+            caller.user.role.may_write(),
+        ),
+        Collection::Of(organisation) => (
+            collection_id(organisation),
+            format!("Events of {}", name.unwrap_or("an organisation")),
+            format!("The events {} owns that your organisation may see.", name.unwrap_or("this organisation")),
+            caller.user.role.may_write() && caller.user.organisation == organisation,
+        ),
+    };
     json!({
-        "id": EVENTS_COLLECTION,
-        "title": "Events",
-        "description": "The events your organisation may see, with their reports. Analysts and admins may add.",
+        "id": id,
+        "title": title,
+        "description": description,
         "can_read": true,
-        "can_write": caller.user.role.may_write(),
+        "can_write": can_write,
         "media_types": [STIX],
     })
 }
 
-async fn collections(caller: Result<Caller, Problem>, headers: HeaderMap, Path(root): Path<String>) -> Response {
-    match admit(caller, &headers, Some(&root)) {
-        Ok(caller) => taxii(StatusCode::OK, &json!({ "collections": [collection_json(&caller)] }), &[]),
-        Err(e) => e.into_response(),
-    }
+async fn collections(
+    State(state): State<AppState>,
+    caller: Result<Caller, Problem>,
+    headers: HeaderMap,
+    Path(root): Path<String>,
+) -> Response {
+    let result = async {
+        let caller = admit(caller, &headers, Some(&root))?;
+        let mut all = vec![collection_json(&caller, Collection::All, None)];
+        for organisation in organisations(&state).await? {
+            all.push(collection_json(&caller, Collection::Of(organisation.id), Some(&organisation.name)));
+        }
+        Ok::<_, Error>(taxii(StatusCode::OK, &json!({ "collections": all }), &[]))
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn collection(
+    State(state): State<AppState>,
     caller: Result<Caller, Problem>,
     headers: HeaderMap,
     Path((root, id)): Path<(String, String)>,
 ) -> Response {
-    match admit(caller, &headers, Some(&root)).and_then(|c| collection_of(&root, &id).map(|()| c)) {
-        Ok(caller) => taxii(StatusCode::OK, &collection_json(&caller), &[]),
-        Err(e) => e.into_response(),
-    }
+    let result = async {
+        let caller = admit(caller, &headers, Some(&root))?;
+        let collection = collection_of(&state, &root, &id).await?;
+        let name = match collection {
+            Collection::Of(o) => organisations(&state).await?.into_iter().find(|x| x.id == o).map(|x| x.name),
+            Collection::All => None,
+        };
+        Ok::<_, Error>(taxii(StatusCode::OK, &collection_json(&caller, collection, name.as_deref()), &[]))
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The filters of a GET on objects or the manifest.
@@ -264,9 +326,13 @@ struct PageOut {
     next: Option<String>,
 }
 
-async fn page(state: &AppState, caller: &Caller, filters: &Filters) -> Result<PageOut, Error> {
+async fn page(state: &AppState, caller: &Caller, collection: Collection, filters: &Filters) -> Result<PageOut, Error> {
     let (store, extractor, viewer) = (state.store.clone(), state.extractor.clone(), caller.viewer.clone());
-    let mut filter = EventFilter { visible_to: Some(viewer.clone()), ..EventFilter::default() };
+    let owner = match collection {
+        Collection::All => None,
+        Collection::Of(organisation) => Some(organisation),
+    };
+    let mut filter = EventFilter { visible_to: Some(viewer.clone()), owner, ..EventFilter::default() };
     // Asking for one incident or one report's objects reads only that event or document.
     if let Some(ids) = &filters.ids
         && ids.len() == 1
@@ -340,9 +406,9 @@ async fn collection_page(
     q: &HashMap<String, String>,
 ) -> Result<(Caller, PageOut), Error> {
     let caller = admit(caller, headers, Some(root))?;
-    collection_of(root, id)?;
+    let collection = collection_of(state, root, id).await?;
     let filters = Filters::parse(q)?;
-    let page = page(state, &caller, &filters).await?;
+    let page = page(state, &caller, collection, &filters).await?;
     Ok((caller, page))
 }
 
@@ -383,11 +449,11 @@ async fn find_one(
     mut q: HashMap<String, String>,
 ) -> Result<(Caller, Value, DateTime<Utc>), Error> {
     let caller = admit(caller, headers, Some(root))?;
-    collection_of(root, id)?;
+    let collection = collection_of(state, root, id).await?;
     q.insert("match[id]".into(), object.clone());
     let mut filters = Filters::parse(&q)?;
     filters.limit = MAX_PAGE;
-    let page = page(state, &caller, &filters).await?;
+    let page = page(state, &caller, collection, &filters).await?;
     match page.objects.into_iter().next() {
         Some((found, added)) => Ok((caller, found, added)),
         None => Err(Error(StatusCode::NOT_FOUND, format!("no object {object} in this collection"))),
@@ -472,8 +538,16 @@ async fn add_objects(
 ) -> Response {
     let result = async {
         let caller = admit(caller, &headers, Some(&root))?;
-        collection_of(&root, &id)?;
+        let collection = collection_of(&state, &root, &id).await?;
         caller.must_write()?;
+        if let Collection::Of(organisation) = collection
+            && organisation != caller.user.organisation
+        {
+            return Err(Error(
+                StatusCode::FORBIDDEN,
+                "only that organisation's analysts and admins add to its collection".into(),
+            ));
+        }
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok()).unwrap_or_default();
         if !content_type.to_ascii_lowercase().replace(' ', "").starts_with("application/taxii+json") {
             return Err(Error(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("send an envelope as {TAXII}")));

@@ -351,6 +351,35 @@ fn taxii_answers_media_types_filters_and_per_object_failures_as_the_specificatio
     let envelope = serde_json::json!({ "objects": [good, bad] });
     let (status, _, _) = taxii("POST", &objects_url, &token, taxii_type, Some(("application/json", &envelope)));
     assert_eq!(status, 415);
+
+    // One collection per organisation beside the whole one; only its own analysts add to it.
+    let (status, _, listed) = taxii("GET", &format!("{base}/taxii2/beltwatch/collections/"), &token, taxii_type, None);
+    assert_eq!(status, 200);
+    let collections = listed["collections"].as_array().expect("collections");
+    assert_eq!(collections.len(), 3, "the whole collection and one per organisation: {listed}");
+    let own = collections.iter().find(|c| c["title"] == "Events of Termez Centre").expect("Termez's collection");
+    let other = collections.iter().find(|c| c["title"] == "Events of Local organisation").expect("the local one");
+    assert_eq!((own["can_write"].as_bool(), other["can_write"].as_bool()), (Some(true), Some(false)));
+    let other_url = format!("{base}/taxii2/beltwatch/collections/{}/objects/", other["id"].as_str().expect("id"));
+    let (status, _, _) = taxii("POST", &other_url, &token, taxii_type, Some((taxii_type, &envelope)));
+    assert_eq!(status, 403, "a partner may not add to another organisation's collection");
+    let (_, _, theirs) =
+        taxii("GET", &format!("{other_url}?match[type]=incident&limit=1000"), &token, taxii_type, None);
+    let green: BTreeSet<String> = markings(&a)
+        .into_iter()
+        .filter(|(_, (tlp, _, _))| tlp == "green")
+        .map(|(id, _)| format!("incident--{id}"))
+        .collect();
+    let read: BTreeSet<String> = theirs["objects"]
+        .as_array()
+        .expect("objects")
+        .iter()
+        .filter_map(|o| o["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(read, green, "the local organisation's collection, as Termez may see it");
+    let own_url = format!("{base}/taxii2/beltwatch/collections/{}/objects/", own["id"].as_str().expect("id"));
+    let (_, _, empty) = taxii("GET", &own_url, &token, taxii_type, None);
+    assert_eq!(empty["objects"].as_array().map(Vec::len), Some(0), "Termez owns nothing yet: {empty}");
     let (status, content_type, verdict) =
         taxii("POST", &objects_url, &token, taxii_type, Some((taxii_type, &envelope)));
     let _ = server.kill();

@@ -156,6 +156,8 @@ pub struct EventFilter {
     pub actor: Option<ActorId>,
     pub document: Option<DocumentId>,
     pub id: Option<EventId>,
+    /// Only the events this organisation owns.
+    pub owner: Option<OrganisationId>,
     /// Only what this viewer may see (`model::may_see`); `None` for the local command line.
     pub visible_to: Option<Viewer>,
 }

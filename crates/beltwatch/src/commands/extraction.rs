@@ -153,6 +153,7 @@ pub fn events(store: &Store, args: &EventsArgs, format: Format) -> anyhow::Resul
         actor,
         document: None,
         id: None,
+        owner: None,
         // The command line is the instance's own operator: it sees every record.
         visible_to: None,
     };

@@ -1047,6 +1047,10 @@ fn event_filter_sql(filter: &EventFilter) -> (Vec<String>, Vec<Value>) {
         clauses.push("e.id = ?".to_owned());
         values.push(Value::Text(id.to_string()));
     }
+    if let Some(owner) = filter.owner {
+        clauses.push("e.owner_org = ?".to_owned());
+        values.push(Value::Text(owner.to_string()));
+    }
     if let Some(viewer) = &filter.visible_to {
         visibility_sql(viewer, "e", &mut clauses, &mut values);
     }
