@@ -97,7 +97,10 @@ pub struct BeltCache {
 
 impl BeltCache {
     /// Viewers kept at most; the oldest goes first.
-    const KEPT: usize = 16;
+    const KEPT: usize = 8;
+    /// The largest GeoJSON kept: a larger one is written again for each request rather
+    /// than held (about 140,000 events).
+    const LARGEST_GEOJSON: usize = 64 << 20;
 
     pub fn get(&self, viewer: &Viewer, generation: &str) -> Option<Arc<pipeline::belt::Belt>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
@@ -124,7 +127,7 @@ impl BeltCache {
     pub fn keep_geojson(&self, belt: usize, (body, count): (axum::body::Bytes, usize)) {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         // Only for a belt still kept: its address cannot be another's while it lives.
-        if entries.iter().any(|(_, _, b)| Arc::as_ptr(b) as usize == belt) {
+        if body.len() <= Self::LARGEST_GEOJSON && entries.iter().any(|(_, _, b)| Arc::as_ptr(b) as usize == belt) {
             self.geojson.lock().unwrap_or_else(|p| p.into_inner()).push((belt, body, count));
         }
     }
