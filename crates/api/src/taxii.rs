@@ -359,8 +359,10 @@ async fn page(state: &AppState, caller: &Caller, collection: Collection, filters
         .await
         .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
         let exhausted = batch.len() < batch_size as usize;
+        let feed = stix::Feed::new(&shared);
         for AddedEvent { event, seq, added } in &batch {
-            let objects: Vec<Value> = stix::objects_for_event(&shared, event)
+            let objects: Vec<Value> = feed
+                .objects_for(event)
                 .into_iter()
                 .filter(|o| filters.keeps(o))
                 .filter(|o| {

@@ -167,30 +167,77 @@ fn prune(value: &mut Value) {
     }
 }
 
+/// The records indexed once for writing them as objects: sharing groups, sources and
+/// actors by id, and each document's events.
+pub struct Feed<'a> {
+    shared: &'a Shared,
+    groups: HashMap<SharingGroupId, &'a SharingGroup>,
+    sources: HashMap<model::SourceId, &'a Source>,
+    actors: HashMap<model::ActorId, &'a model::Actor>,
+    documents: HashMap<model::DocumentId, &'a Document>,
+    by_document: BTreeMap<model::DocumentId, Vec<&'a Event>>,
+}
+
+impl<'a> Feed<'a> {
+    pub fn new(shared: &'a Shared) -> Self {
+        let mut by_document: BTreeMap<model::DocumentId, Vec<&Event>> = BTreeMap::new();
+        for event in &shared.events {
+            if let Some(home) = event.documents.first() {
+                by_document.entry(*home).or_default().push(event);
+            }
+        }
+        Self {
+            shared,
+            groups: shared.sharing_groups.iter().map(|g| (g.id, g)).collect(),
+            sources: shared.sources.iter().map(|s| (s.id, s)).collect(),
+            actors: shared.actors.iter().map(|a| (a.id.clone(), a)).collect(),
+            documents: shared.documents.iter().map(|d| (d.id, d)).collect(),
+            by_document,
+        }
+    }
+
+    fn events_of(&self, document: &Document) -> &[&'a Event] {
+        self.by_document.get(&document.id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The objects that make one event whole on its own: beltwatch's extension
+    /// definition, the markings and identities it needs, its report, its incident and
+    /// what the incident relates to. A feed (TAXII) sends these per event; shared objects
+    /// come again, with the same id and version, for each event that needs them.
+    pub fn objects_for(&self, event: &Event) -> Vec<Value> {
+        let Some(document) = event.documents.first().and_then(|d| self.documents.get(d)) else {
+            return Vec::new();
+        };
+        let mut out = extension_definition();
+        let tlps: BTreeSet<Tlp> = [event.marking.tlp, document.marking.tlp].into();
+        out.extend(tlps.into_iter().map(tlp_marking_definition));
+        let owners: BTreeSet<OrganisationId> = [event.marking.owner, document.marking.owner].into();
+        for organisation in self.shared.organisations.iter().filter(|o| owners.contains(&o.id)) {
+            out.push(organisation_identity(organisation));
+        }
+        let created = stix_time(document.published.map_or(document.ingested_at, |w| w.at));
+        out.push(report(document, self.events_of(document), &created, &self.groups, &self.sources));
+        out.extend(incident(event, &created, &self.groups, &self.actors));
+        out
+    }
+}
+
 /// Every STIX object for the records: definitions and identities first, then each
 /// document's report followed by its incidents, their places and actors, and its notes.
 pub fn objects(shared: &Shared) -> Vec<Value> {
-    let groups: HashMap<SharingGroupId, &SharingGroup> = shared.sharing_groups.iter().map(|g| (g.id, g)).collect();
-    let sources: HashMap<_, &Source> = shared.sources.iter().map(|s| (s.id, s)).collect();
-    let actors: HashMap<_, _> = shared.actors.iter().map(|a| (a.id.clone(), a)).collect();
+    let feed = Feed::new(shared);
     let mut out = extension_definition();
     let used_tlps: BTreeSet<Tlp> =
         shared.events.iter().map(|e| e.marking.tlp).chain(shared.documents.iter().map(|d| d.marking.tlp)).collect();
     out.extend(used_tlps.into_iter().map(tlp_marking_definition));
     out.extend(shared.organisations.iter().map(organisation_identity));
-    let mut by_document: BTreeMap<model::DocumentId, Vec<&Event>> = BTreeMap::new();
-    for event in &shared.events {
-        if let Some(home) = event.documents.first() {
-            by_document.entry(*home).or_default().push(event);
-        }
-    }
     let mut seen = BTreeSet::new();
     for document in &shared.documents {
         let created = stix_time(document.published.map_or(document.ingested_at, |w| w.at));
-        let events = by_document.get(&document.id).map(Vec::as_slice).unwrap_or_default();
-        out.push(report(document, events, &created, &groups, &sources));
+        let events = feed.events_of(document);
+        out.push(report(document, events, &created, &feed.groups, &feed.sources));
         for event in events {
-            for object in incident(event, &created, &groups, &actors) {
+            for object in incident(event, &created, &feed.groups, &feed.actors) {
                 let id = object["id"].as_str().unwrap_or_default().to_owned();
                 // Places and actors are shared by many incidents: each goes out once.
                 if seen.insert(id) {
@@ -202,31 +249,6 @@ pub fn objects(shared: &Shared) -> Vec<Value> {
             out.push(note(claim, document, &created));
         }
     }
-    out
-}
-
-/// The objects that make one event whole on its own: beltwatch's extension definition,
-/// the markings and identities it needs, its report, its incident and what the incident
-/// relates to. A feed (TAXII) sends these per event; shared objects come again, with
-/// the same id and version, for each event that needs them.
-pub fn objects_for_event(shared: &Shared, event: &Event) -> Vec<Value> {
-    let groups: HashMap<SharingGroupId, &SharingGroup> = shared.sharing_groups.iter().map(|g| (g.id, g)).collect();
-    let sources: HashMap<_, &Source> = shared.sources.iter().map(|s| (s.id, s)).collect();
-    let actors: HashMap<_, _> = shared.actors.iter().map(|a| (a.id.clone(), a)).collect();
-    let Some(document) = event.documents.first().and_then(|d| shared.documents.iter().find(|x| x.id == *d)) else {
-        return Vec::new();
-    };
-    let mut out = extension_definition();
-    let tlps: BTreeSet<Tlp> = [event.marking.tlp, document.marking.tlp].into();
-    out.extend(tlps.into_iter().map(tlp_marking_definition));
-    let owners: BTreeSet<OrganisationId> = [event.marking.owner, document.marking.owner].into();
-    for organisation in shared.organisations.iter().filter(|o| owners.contains(&o.id)) {
-        out.push(organisation_identity(organisation));
-    }
-    let created = stix_time(document.published.map_or(document.ingested_at, |w| w.at));
-    let siblings: Vec<&Event> = shared.events.iter().filter(|e| e.documents.first() == Some(&document.id)).collect();
-    out.push(report(document, &siblings, &created, &groups, &sources));
-    out.extend(incident(event, &created, &groups, &actors));
     out
 }
 
