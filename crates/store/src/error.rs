@@ -30,4 +30,18 @@ pub enum StoreError {
     Corrupt { record: String, reason: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("cannot reach the PostgreSQL server at {location}: {reason}")]
+    Connect { location: String, reason: String },
+    #[error("PostgreSQL migration to schema version {version} failed: {source}")]
+    PgMigration { version: u32, source: postgres::Error },
+    #[error("database error: {}", pg_message(.0))]
+    Postgres(#[from] postgres::Error),
+}
+
+/// A PostgreSQL error with the server's own message, where there is one.
+fn pg_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
 }

@@ -7,7 +7,9 @@
 //! once [`Store::insert_documents`] returns, the batch survives a crash of the process.
 
 mod error;
+mod pg;
 mod query;
+mod rows;
 mod sqlite;
 
 use std::path::Path;

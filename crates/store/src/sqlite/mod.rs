@@ -10,14 +10,17 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    Claim, ContentHash, Credibility, Distribution, Document, DocumentId, Event, EventActor, EventId, Marking, Mention,
-    Organisation, OrganisationId, Precision, Quantity, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
-    Viewer, When,
+    Claim, Credibility, Distribution, Document, DocumentId, Event, EventId, Marking, Mention,
+    Organisation, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
 };
-use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
 use crate::query::{SearchQuery, Term};
+use crate::rows::{
+    Cells, EVENT_COLUMN_COUNT, EventDetail, Param, after_cursor, document_from_row, event_filter_sql, event_from_row,
+    filter_sql, parse, row_str, summary_from_row, timestamp, when, where_sql, write_event_json,
+};
+pub(crate) use crate::rows::parse_timestamp;
 use crate::{
     AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts,
     Import, Inserted, Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
@@ -273,7 +276,7 @@ impl SqliteStore {
                     seq: r.get(0)?,
                     id: parse(&id, "document", &id)?,
                     text: r.get(2)?,
-                    published: when(r.get(3)?, r.get(4)?, &id)?,
+                    published: when(r.opt_text(3)?, r.opt_text(4)?, &id)?,
                     marking: Marking {
                         owner: parse(&r.get::<_, String>(5)?, "document", &id)?,
                         tlp: parse(&r.get::<_, String>(6)?, "document", &id)?,
@@ -287,7 +290,7 @@ impl SqliteStore {
     }
 
     pub(crate) fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
-        self.event_page(filter, page, event_from_row)
+        self.event_page(filter, page, |row| event_from_row(row))
     }
 
     /// Appends a page of events to `out` as a JSON array. On an error `out` holds part of
@@ -361,10 +364,10 @@ impl SqliteStore {
     ) -> Result<Vec<AddedEvent>, StoreError> {
         let (mut clauses, mut values) = event_filter_sql(filter);
         clauses.push("e.seq > ?".to_owned());
-        values.push(Value::Integer(after_seq));
+        values.push(Param::Int(after_seq));
         if let Some(after) = added_after {
             clauses.push("d.ingested_at > ?".to_owned());
-            values.push(Value::Text(timestamp(after)));
+            values.push(Param::Text(timestamp(after)));
         }
         // The time a document was stored is needed to filter on it; otherwise the events
         // are read in table order alone, without a lookup per row.
@@ -536,8 +539,8 @@ impl SqliteStore {
     ) -> Result<Vec<SearchHit>, StoreError> {
         let (mut clauses, mut values) = filter_sql(filter);
         clauses.insert(0, "documents_fts MATCH ?".into());
-        values.insert(0, Value::Text(fts5_expression(query)));
-        values.push(Value::Integer(i64::from(limit.max(1))));
+        values.insert(0, Param::Text(fts5_expression(query)));
+        values.push(Param::Int(i64::from(limit.max(1))));
         // Title matches weigh twice as much as text matches.
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, snippet(documents_fts, -1, '[', ']', '…', 16), bm25(documents_fts, 2.0, 1.0) AS rank \
@@ -702,166 +705,6 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// RFC 3339 UTC with microseconds: the stored form of every timestamp.
-pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-pub(crate) fn parse_timestamp(text: &str, record: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt { record: record.to_owned(), reason: format!("timestamp {text:?}: {e}") })
-}
-
-fn parse<T: std::str::FromStr>(text: &str, kind: &str, id: &str) -> Result<T, StoreError>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse().map_err(|e: T::Err| StoreError::Corrupt { record: format!("{kind} {id}"), reason: e.to_string() })
-}
-
-fn when(at: Option<String>, precision: Option<String>, record: &str) -> Result<Option<When>, StoreError> {
-    match (at, precision) {
-        (Some(at), precision) => {
-            let precision: Precision = match precision {
-                Some(p) => parse(&p, "document", record)?,
-                None => Precision::Second,
-            };
-            Ok(Some(When { at: parse_timestamp(&at, record)?, precision }))
-        }
-        (None, _) => Ok(None),
-    }
-}
-
-fn filter_sql(filter: &DocumentFilter) -> (Vec<String>, Vec<Value>) {
-    let mut clauses = Vec::new();
-    let mut values = Vec::new();
-    if let Some(since) = filter.since {
-        clauses.push("d.sort_time >= ?".to_owned());
-        values.push(Value::Text(timestamp(since)));
-    }
-    if let Some(until) = filter.until {
-        clauses.push("d.sort_time < ?".to_owned());
-        values.push(Value::Text(timestamp(until)));
-    }
-    if let Some(language) = &filter.language {
-        clauses.push("d.language = ?".to_owned());
-        values.push(Value::Text(language.as_str().to_owned()));
-    }
-    if let Some(source) = &filter.source {
-        clauses.push("d.source_id = ?".to_owned());
-        values.push(Value::Text(Source::id_for_name(source).to_string()));
-    }
-    if let Some(viewer) = &filter.visible_to {
-        visibility_sql(viewer, "d", &mut clauses, &mut values);
-    }
-    (clauses, values)
-}
-
-/// `model::may_see` as SQL over a row with `owner_org`, `tlp`, `distribution` and
-/// `sharing_group` columns (table alias `alias`). The conformance suite checks that the
-/// two agree on every combination of marking and viewer.
-pub(crate) fn visibility_sql(viewer: &Viewer, alias: &str, clauses: &mut Vec<String>, values: &mut Vec<Value>) {
-    let groups = if viewer.groups.is_empty() { "NULL".to_owned() } else { vec!["?"; viewer.groups.len()].join(", ") };
-    clauses.push(format!(
-        "({alias}.owner_org = ? OR ({alias}.tlp NOT IN ('red', 'amber+strict') AND ({alias}.distribution = 'all_partners' \
-         OR ({alias}.distribution = 'sharing_group' AND {alias}.sharing_group IN ({groups})))))"
-    ));
-    values.push(Value::Text(viewer.organisation.to_string()));
-    values.extend(viewer.groups.iter().map(|g| Value::Text(g.to_string())));
-}
-
-/// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
-/// page) in the order `key` (a `(time, seq)` expression) sorts them, newest first.
-fn after_cursor(cursor: &str, key: &str, clauses: &mut Vec<String>, values: &mut Vec<Value>) -> Result<(), StoreError> {
-    let (time, seq) = cursor
-        .rsplit_once('~')
-        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))?;
-    clauses.push(format!("{key} < (?, ?)"));
-    values.push(Value::Text(time));
-    values.push(Value::Integer(seq));
-    Ok(())
-}
-
-fn where_sql(clauses: &[String]) -> String {
-    if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) }
-}
-
-/// The query in FTS5's syntax. Every word is quoted, so nothing a user types is read as
-/// an FTS5 operator.
-fn fts5_expression(query: &SearchQuery) -> String {
-    let term = |t: &Term| {
-        let Term::Match { words, prefix } = t;
-        let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
-        if *prefix { format!("{quoted}*") } else { quoted }
-    };
-    let clauses: Vec<String> = query
-        .clauses
-        .iter()
-        .map(|alternatives| {
-            let parts: Vec<String> = alternatives.iter().map(term).collect();
-            if parts.len() == 1 { parts.join("") } else { format!("({})", parts.join(" OR ")) }
-        })
-        .collect();
-    let mut expression = format!("({})", clauses.join(" AND "));
-    for excluded in &query.excluded {
-        expression.push_str(" NOT ");
-        expression.push_str(&term(excluded));
-    }
-    expression
-}
-
-/// The summary in the first columns of `row` (see [`SUMMARY_COLUMNS`]), with its cursor.
-fn summary_from_row(row: &Row<'_>) -> Result<(DocumentSummary, String), StoreError> {
-    let id: String = row.get(0)?;
-    let summary = DocumentSummary {
-        id: parse(&id, "document", &id)?,
-        title: row.get(1)?,
-        source_name: row.get(2)?,
-        url: row.get(3)?,
-        published: when(row.get(4)?, row.get(5)?, &id)?,
-        ingested_at: parse_timestamp(&row.get::<_, String>(6)?, &id)?,
-        language: parse(&row.get::<_, String>(7)?, "document", &id)?,
-        format: parse(&row.get::<_, String>(8)?, "document", &id)?,
-        origin: row.get(9)?,
-        text_bytes: row.get::<_, i64>(10)? as u64,
-    };
-    let cursor = format!("{}~{}", row.get::<_, String>(11)?, row.get::<_, i64>(12)?);
-    Ok((summary, cursor))
-}
-
-fn document_from_row(r: &Row<'_>) -> Result<Document, StoreError> {
-    let id: String = r.get(0)?;
-    let hash: String = r.get(1)?;
-    let source: Option<String> = r.get(2)?;
-    let group: Option<String> = r.get(16)?;
-    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "document", &id)).transpose()?;
-    let distribution = Distribution::from_parts(&r.get::<_, String>(15)?, group)
-        .map_err(|e| StoreError::Corrupt { record: format!("document {id}"), reason: e.to_string() })?;
-    Ok(Document {
-        id: parse::<DocumentId>(&id, "document", &id)?,
-        content_hash: parse::<ContentHash>(&hash, "document", &id)?,
-        source: source.map(|s| parse(&s, "document", &id)).transpose()?,
-        source_name: r.get(3)?,
-        url: r.get(4)?,
-        title: r.get(5)?,
-        published: when(r.get(6)?, r.get(7)?, &id)?,
-        ingested_at: parse_timestamp(&r.get::<_, String>(8)?, &id)?,
-        language: parse(&r.get::<_, String>(9)?, "document", &id)?,
-        language_confidence: r.get::<_, f64>(10)? as f32,
-        format: parse(&r.get::<_, String>(11)?, "document", &id)?,
-        origin: r.get(12)?,
-        marking: Marking {
-            owner: parse::<OrganisationId>(&r.get::<_, String>(13)?, "document", &id)?,
-            tlp: parse(&r.get::<_, String>(14)?, "document", &id)?,
-            distribution,
-        },
-        text: r.get(17)?,
-        raw: r.get(18)?,
-    })
-}
-
 /// How much of the store file each reader maps at most.
 const READER_MMAP_BYTES: i64 = 1 << 30;
 
@@ -869,15 +712,6 @@ const EVENT_COLUMNS: &str = "e.id, e.category, e.event_type, e.when_at, e.when_p
      e.country, e.lon, e.lat, e.geo_precision, e.stance, e.confidence, e.credibility, e.sector, e.owner_org, e.tlp, \
      e.distribution, e.sharing_group, e.detail, \
      (SELECT group_concat(ed.document_id, ' ') FROM event_documents ed WHERE ed.event_id = e.id)";
-const EVENT_COLUMN_COUNT: usize = 21;
-
-/// The parts of an event kept as JSON: they are read whole and never filtered on inside.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct EventDetail {
-    actors: Vec<EventActor>,
-    quantities: Vec<Quantity>,
-    evidence: Vec<Mention>,
-}
 
 /// Inserts documents and their facts in `tx`; a document whose content is stored already
 /// is a duplicate, and its facts are left as they are.
@@ -1012,244 +846,26 @@ fn write_facts(tx: &rusqlite::Transaction<'_>, document: DocumentId, facts: &Fac
     Ok(())
 }
 
-fn event_filter_sql(filter: &EventFilter) -> (Vec<String>, Vec<Value>) {
-    let mut clauses = Vec::new();
-    let mut values = Vec::new();
-    if let Some(since) = filter.since {
-        clauses.push("e.when_at >= ?".to_owned());
-        values.push(Value::Text(timestamp(since)));
-    }
-    if let Some(until) = filter.until {
-        clauses.push("e.when_at < ?".to_owned());
-        values.push(Value::Text(timestamp(until)));
-    }
-    if let Some(category) = filter.category {
-        clauses.push("e.category = ?".to_owned());
-        values.push(Value::Text(category.as_str().to_owned()));
-    }
-    if let Some(event_type) = filter.event_type {
-        clauses.push("e.event_type = ?".to_owned());
-        values.push(Value::Text(event_type.as_str().to_owned()));
-    }
-    if let Some(country) = filter.country {
-        clauses.push("e.country = ?".to_owned());
-        values.push(Value::Text(country.to_string()));
-    }
-    if let Some(actor) = &filter.actor {
-        clauses.push("e.id IN (SELECT event_id FROM event_actors WHERE actor_id = ?)".to_owned());
-        values.push(Value::Text(actor.to_string()));
-    }
-    if let Some(document) = filter.document {
-        clauses.push("e.id IN (SELECT event_id FROM event_documents WHERE document_id = ?)".to_owned());
-        values.push(Value::Text(document.to_string()));
-    }
-    if let Some(id) = filter.id {
-        clauses.push("e.id = ?".to_owned());
-        values.push(Value::Text(id.to_string()));
-    }
-    if let Some(owner) = filter.owner {
-        clauses.push("e.owner_org = ?".to_owned());
-        values.push(Value::Text(owner.to_string()));
-    }
-    if let Some(viewer) = &filter.visible_to {
-        visibility_sql(viewer, "e", &mut clauses, &mut values);
-    }
-    (clauses, values)
-}
-
-/// An event's columns, with its detail (actors, quantities, evidence) left empty.
-fn event_head(r: &Row<'_>) -> Result<Event, StoreError> {
-    let id: String = r.get(0)?;
-    let record = |reason: String| StoreError::Corrupt { record: format!("event {id}"), reason };
-    let place_name: Option<String> = r.get(6)?;
-    let place = match place_name {
-        Some(name) => {
-            let point = match (r.get::<_, Option<f64>>(8)?, r.get::<_, Option<f64>>(9)?) {
-                (Some(lon), Some(lat)) => Some(model::LonLat::new(lon, lat).map_err(|e| record(e.to_string()))?),
-                _ => None,
-            };
-            Some(model::EventPlace {
-                place: r.get::<_, Option<String>>(5)?.map(|p| parse(&p, "event", &id)).transpose()?,
-                name,
-                country: r.get::<_, Option<String>>(7)?.map(|p| parse(&p, "event", &id)).transpose()?,
-                point,
-                precision: parse(&r.get::<_, Option<String>>(10)?.unwrap_or_else(|| "country".into()), "event", &id)?,
-            })
-        }
-        None => None,
+/// The query in FTS5's syntax. Every word is quoted, so nothing a user types is read as
+/// an FTS5 operator.
+fn fts5_expression(query: &SearchQuery) -> String {
+    let term = |t: &Term| {
+        let Term::Match { words, prefix } = t;
+        let quoted = format!("\"{}\"", words.join(" ").replace('"', "\"\""));
+        if *prefix { format!("{quoted}*") } else { quoted }
     };
-    let group: Option<String> = r.get(18)?;
-    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "event", &id)).transpose()?;
-    let distribution = Distribution::from_parts(&r.get::<_, String>(17)?, group).map_err(|e| record(e.to_string()))?;
-    // The event's documents, read with it in one query, in id order.
-    let joined: Option<String> = r.get(20)?;
-    let mut documents: Vec<&str> = joined.as_deref().map(|j| j.split(' ').collect()).unwrap_or_default();
-    documents.sort_unstable();
-    Ok(Event {
-        id: parse(&id, "event", &id)?,
-        category: parse(&r.get::<_, String>(1)?, "event", &id)?,
-        event_type: parse(&r.get::<_, String>(2)?, "event", &id)?,
-        when: when(r.get(3)?, r.get(4)?, &id)?,
-        place,
-        actors: Vec::new(),
-        quantities: Vec::new(),
-        stance: parse(&r.get::<_, String>(11)?, "event", &id)?,
-        documents: documents.iter().map(|d| parse(d, "event", &id)).collect::<Result<_, _>>()?,
-        evidence: Vec::new(),
-        confidence: r.get::<_, f64>(12)? as f32,
-        credibility: parse(&r.get::<_, String>(13)?, "event", &id)?,
-        sector: r.get::<_, Option<String>>(14)?.map(|s| parse(&s, "event", &id)).transpose()?,
-        marking: Marking {
-            owner: parse(&r.get::<_, String>(15)?, "event", &id)?,
-            tlp: parse(&r.get::<_, String>(16)?, "event", &id)?,
-            distribution,
-        },
-    })
-}
-
-/// A text column borrowed from its row, without a copy.
-fn row_str<'r>(r: &'r Row<'_>, column: usize) -> Result<&'r str, StoreError> {
-    r.get_ref(column)?.as_str().map_err(|e| corrupt_event(r, e))
-}
-
-fn corrupt_event(r: &Row<'_>, reason: impl ToString) -> StoreError {
-    let id = r.get_ref(0).ok().and_then(|v| v.as_str().ok()).unwrap_or("?").to_owned();
-    StoreError::Corrupt { record: format!("event {id}"), reason: reason.to_string() }
-}
-
-fn event_from_row(r: &Row<'_>) -> Result<Event, StoreError> {
-    let mut event = event_head(r)?;
-    let detail: EventDetail = serde_json::from_str(row_str(r, 19)?).map_err(|e| corrupt_event(r, e))?;
-    (event.actors, event.quantities, event.evidence) = (detail.actors, detail.quantities, detail.evidence);
-    Ok(event)
-}
-
-/// [`Event`]'s fields before its detail, in `Event`'s order and JSON form, borrowed from
-/// the event's columns. beltwatch wrote those columns from typed values in the names their
-/// JSON forms use, so they are copied rather than parsed and written again.
-#[derive(serde::Serialize)]
-struct EventHead<'a> {
-    id: &'a str,
-    category: &'a str,
-    event_type: &'a str,
-    when: Option<WhenJson<'a>>,
-    place: Option<PlaceJson<'a>>,
-    stance: &'a str,
-    documents: Vec<&'a str>,
-    confidence: f32,
-    credibility: &'a str,
-    sector: Option<&'a str>,
-    marking: MarkingJson<'a>,
-}
-
-/// [`When`]'s JSON form.
-#[derive(serde::Serialize)]
-struct WhenJson<'a> {
-    at: Instant<'a>,
-    precision: &'a str,
-}
-
-/// A stored timestamp (`2026-11-28T00:00:00.000000Z`) in the JSON form of a
-/// `DateTime<Utc>`, which leaves out a fraction of zero.
-struct Instant<'a>(&'a str);
-
-impl serde::Serialize for Instant<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0.strip_suffix(".000000Z").filter(|whole| whole.len() == 19) {
-            Some(whole) => {
-                let mut text = [b'Z'; 20];
-                text[..19].copy_from_slice(whole.as_bytes());
-                serializer.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
-            }
-            None => parse_timestamp(self.0, "event").map_err(serde::ser::Error::custom)?.serialize(serializer),
-        }
+    let clauses: Vec<String> = query
+        .clauses
+        .iter()
+        .map(|alternatives| {
+            let parts: Vec<String> = alternatives.iter().map(term).collect();
+            if parts.len() == 1 { parts.join("") } else { format!("({})", parts.join(" OR ")) }
+        })
+        .collect();
+    let mut expression = format!("({})", clauses.join(" AND "));
+    for excluded in &query.excluded {
+        expression.push_str(" NOT ");
+        expression.push_str(&term(excluded));
     }
-}
-
-/// [`model::EventPlace`]'s JSON form.
-#[derive(serde::Serialize)]
-struct PlaceJson<'a> {
-    place: Option<&'a str>,
-    name: &'a str,
-    country: Option<&'a str>,
-    point: Option<[f64; 2]>,
-    precision: &'a str,
-}
-
-/// [`Marking`]'s JSON form.
-#[derive(serde::Serialize)]
-struct MarkingJson<'a> {
-    owner: &'a str,
-    tlp: &'a str,
-    distribution: DistributionJson<'a>,
-}
-
-/// [`Distribution`]'s JSON form: its level, and the group of a sharing-group level.
-#[derive(serde::Serialize)]
-struct DistributionJson<'a> {
-    level: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    group: Option<&'a str>,
-}
-
-/// Appends an event's JSON form to `out`: its columns copied into `Event`'s first
-/// fields, then the stored detail (`{"actors":..,"quantities":..,"evidence":..}`,
-/// `Event`'s last fields) copied as it is. A page of events is thus written without
-/// parsing any of them. A test holds the result byte for byte equal to `Event`'s JSON.
-fn write_event_json(r: &Row<'_>, out: &mut Vec<u8>) -> Result<(), StoreError> {
-    let text = |column| row_str(r, column);
-    let optional = |column| -> Result<Option<&str>, StoreError> {
-        r.get_ref(column)?.as_str_or_null().map_err(|e| corrupt_event(r, e))
-    };
-    let point = match (r.get::<_, Option<f64>>(8)?, r.get::<_, Option<f64>>(9)?) {
-        (Some(lon), Some(lat)) => Some([lon, lat]),
-        _ => None,
-    };
-    let place = match optional(6)? {
-        Some(name) => Some(PlaceJson {
-            place: optional(5)?,
-            name,
-            country: optional(7)?,
-            point,
-            precision: optional(10)?.unwrap_or("country"),
-        }),
-        None => None,
-    };
-    let when = match optional(3)? {
-        Some(at) => Some(WhenJson { at: Instant(at), precision: optional(4)?.unwrap_or("second") }),
-        None => None,
-    };
-    let mut documents: Vec<&str> = optional(20)?.map(|j| j.split(' ').collect()).unwrap_or_default();
-    documents.sort_unstable();
-    let head = EventHead {
-        id: text(0)?,
-        category: text(1)?,
-        event_type: text(2)?,
-        when,
-        place,
-        stance: text(11)?,
-        documents,
-        confidence: r.get::<_, f64>(12)? as f32,
-        credibility: text(13)?,
-        sector: optional(14)?,
-        marking: MarkingJson {
-            owner: text(15)?,
-            tlp: text(16)?,
-            distribution: DistributionJson { level: text(17)?, group: optional(18)? },
-        },
-    };
-    // The detail's bytes are copied unchecked: they are the JSON beltwatch wrote.
-    let detail = r.get_ref(19)?.as_bytes().map_err(|e| corrupt_event(r, e))?;
-    let inner = detail
-        .strip_prefix(b"{")
-        .and_then(|d| d.strip_suffix(b"}"))
-        .filter(|d| d.starts_with(b"\"actors\":"))
-        .ok_or_else(|| corrupt_event(r, "its detail is not an object starting with actors"))?;
-    serde_json::to_writer(&mut *out, &head).map_err(|err| corrupt_event(r, err))?;
-    // The head ends with its closing brace; the detail's fields go before it.
-    out.pop();
-    out.push(b',');
-    out.extend_from_slice(inner);
-    out.push(b'}');
-    Ok(())
+    expression
 }
