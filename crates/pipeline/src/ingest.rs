@@ -34,6 +34,9 @@ pub struct IngestOptions {
     /// Extraction to run on every new document, with the fingerprint of its
     /// dictionaries; none stores documents alone.
     pub extractor: Option<(Arc<Extractor>, String)>,
+    /// Without an extractor: queue an extract job with each committed batch's new
+    /// documents, in the same transaction, for the nodes' workers to run.
+    pub queue_extraction: bool,
 }
 
 impl Default for IngestOptions {
@@ -47,6 +50,7 @@ impl Default for IngestOptions {
             tlp: Tlp::Amber,
             distribution: Distribution::Organisation,
             extractor: None,
+            queue_extraction: false,
         }
     }
 }
@@ -167,7 +171,7 @@ fn write_all(
             Some(wait) => match receiver.recv_timeout(wait) {
                 Ok(item) => Some(item),
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    batch.commit(store, &mut summary, observer)?;
+                    batch.commit(store, options, &mut summary, observer)?;
                     continue;
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
@@ -187,7 +191,7 @@ fn write_all(
                 }
                 batch.push(*document);
                 if batch.documents.len() >= options.batch_size {
-                    batch.commit(store, &mut summary, observer)?;
+                    batch.commit(store, options, &mut summary, observer)?;
                 }
             }
             Item::Rejected(diagnostic) => {
@@ -201,7 +205,7 @@ fn write_all(
             }
         }
     }
-    batch.commit(store, &mut summary, observer)?;
+    batch.commit(store, options, &mut summary, observer)?;
     Ok(summary)
 }
 
@@ -218,13 +222,23 @@ impl Batch {
     }
 
     /// Commits the batch, then reports each document's outcome.
-    fn commit(&mut self, store: &Store, summary: &mut Summary, observer: &mut dyn Observer) -> Result<(), IngestError> {
+    fn commit(
+        &mut self,
+        store: &Store,
+        options: &IngestOptions,
+        summary: &mut Summary,
+        observer: &mut dyn Observer,
+    ) -> Result<(), IngestError> {
         self.started = None;
         if self.documents.is_empty() {
             return Ok(());
         }
         let documents = std::mem::take(&mut self.documents);
-        let outcomes = store.insert_documents(&documents)?;
+        let outcomes = if options.queue_extraction && options.extractor.is_none() {
+            store.insert_documents_queued(&documents)?.0
+        } else {
+            store.insert_documents(&documents)?
+        };
         tracing::debug!(documents = documents.len(), "batch committed");
         for (NewDocument { document, .. }, inserted) in documents.into_iter().zip(outcomes) {
             let outcome = match inserted {

@@ -15,6 +15,7 @@ mod ingest;
 mod inputs;
 mod reextract;
 pub mod sync;
+pub mod work;
 
 pub use facts::{facts_for, facts_for_document};
 pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest, now};

@@ -30,6 +30,8 @@ pub enum StoreError {
     Corrupt { record: String, reason: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("job {job} was taken over by another node after its lease ran out; its result is not stored")]
+    LeaseLost { job: i64 },
     #[error("cannot reach the PostgreSQL server at {location}: {reason}")]
     Connect { location: String, reason: String },
     #[error("PostgreSQL migration to schema version {version} failed: {source}")]

@@ -1,12 +1,13 @@
 //! The store: the only crate that holds SQL. One concrete [`Store`] type over a closed set
 //! of backends — SQLite in one file for the embedded default, PostgreSQL for the shared
-//! server (to come) — each with its own migrations, all held to one conformance suite
+//! server — each with its own migrations, all held to one conformance suite
 //! (`tests/conformance.rs`).
 //!
 //! Writes are transactional: a batch of documents is committed whole or not at all, and
 //! once [`Store::insert_documents`] returns, the batch survives a crash of the process.
 
 mod error;
+mod jobs;
 mod pg;
 mod query;
 mod rows;
@@ -24,6 +25,7 @@ use model::{
 use serde::Serialize;
 
 pub use error::StoreError;
+pub use jobs::{Job, JobKind, JobRecord, MAX_ATTEMPTS};
 pub use query::{SearchQuery, Term};
 
 /// Documents to consider: every field narrows the set.
@@ -291,6 +293,17 @@ pub struct Store {
 
 enum Backend {
     Sqlite(sqlite::SqliteStore),
+    Postgres(pg::PgStore),
+}
+
+/// Runs the same call on whichever backend the store has.
+macro_rules! on_backend {
+    ($self:ident, $s:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($s) => $call,
+            Backend::Postgres($s) => $call,
+        }
+    };
 }
 
 impl Store {
@@ -300,14 +313,33 @@ impl Store {
         Ok(Self { backend: Backend::Sqlite(sqlite::SqliteStore::open(path)?) })
     }
 
-    /// Opens the store a database location names: a `postgres://` URL (not yet
-    /// supported by this build), `sqlite:PATH`, or a plain path to a SQLite file.
+    /// Opens the store a database location names: a `postgres://` URL (the shared
+    /// server; `schema=NAME` and `pool_max=N` are read by beltwatch, the rest by the
+    /// PostgreSQL client), `sqlite:PATH`, or a plain path to a SQLite file.
     pub fn open(location: &str) -> Result<Self, StoreError> {
-        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
-            return Err(StoreError::UnsupportedBackend("PostgreSQL".into()));
+        if Self::is_postgres(location) {
+            return Ok(Self { backend: Backend::Postgres(pg::PgStore::open(location)?) });
         }
         let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
         Self::open_sqlite(Path::new(path))
+    }
+
+    /// Whether a database location names a PostgreSQL server.
+    pub fn is_postgres(location: &str) -> bool {
+        location.starts_with("postgres://") || location.starts_with("postgresql://")
+    }
+
+    /// A location fit to show: without its password.
+    pub fn redacted(location: &str) -> String {
+        pg::redact(location)
+    }
+
+    /// Which backend this store is: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
     }
 
     /// Whether `path` is a file that some program other than beltwatch wrote.
@@ -317,69 +349,51 @@ impl Store {
 
     /// The organisation this instance belongs to; new records are owned by it.
     pub fn local_organisation(&self) -> Result<Organisation, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.local_organisation(),
-        }
+        on_backend!(self, s => s.local_organisation())
     }
 
     /// Stores sources that are not stored yet; a known source keeps its rating.
     pub fn ensure_sources(&self, sources: &[Source]) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.ensure_sources(sources),
-        }
+        on_backend!(self, s => s.ensure_sources(sources))
     }
 
     /// Rates the source named `name` (creating it as a file source if it is new).
     pub fn rate_source(&self, name: &str, reliability: Reliability) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.rate_source(name, reliability),
-        }
+        on_backend!(self, s => s.rate_source(name, reliability))
     }
 
     pub fn sources(&self) -> Result<Vec<SourceSummary>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.sources(),
-        }
+        on_backend!(self, s => s.sources())
     }
 
     /// Stores `documents` and their facts in one transaction, skipping those whose
     /// content hash is already stored; their sources must have been stored with
     /// [`Store::ensure_sources`]. Returns one outcome per document, in order.
     pub fn insert_documents(&self, documents: &[NewDocument]) -> Result<Vec<Inserted>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.insert_documents(documents),
-        }
+        on_backend!(self, s => s.insert_documents(documents))
     }
 
     /// Writes imported records in one transaction: all of them or, on an error, none.
     /// Documents already stored (by content) are duplicates and keep their facts, so
     /// importing the same records again changes nothing.
     pub fn import(&self, import: &Import) -> Result<Vec<Inserted>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.import(import),
-        }
+        on_backend!(self, s => s.import(import))
     }
 
     /// Replaces the facts of each document in one transaction.
     pub fn replace_facts(&self, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.replace_facts(facts),
-        }
+        on_backend!(self, s => s.replace_facts(facts))
     }
 
     /// Up to `limit` documents after position `after_seq`, in store order, with what
     /// extraction needs.
     pub fn extraction_inputs(&self, after_seq: i64, limit: u32) -> Result<Vec<ExtractionInput>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.extraction_inputs(after_seq, limit),
-        }
+        on_backend!(self, s => s.extraction_inputs(after_seq, limit))
     }
 
     /// Events matching `filter`, latest first.
     pub fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.events(filter, page),
-        }
+        on_backend!(self, s => s.events(filter, page))
     }
 
     /// Appends the same page as [`Store::events`] to `out`, as a JSON array of the events'
@@ -392,9 +406,7 @@ impl Store {
         page: &Page,
         out: &mut Vec<u8>,
     ) -> Result<Listing<()>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.write_events_json(filter, page, out),
-        }
+        on_backend!(self, s => s.write_events_json(filter, page, out))
     }
 
     /// Adds a peer to pull from; names are unique.
@@ -405,29 +417,21 @@ impl Store {
         authorization: Option<&str>,
         every_seconds: Option<u64>,
     ) -> Result<Peer, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.add_peer(name, collection_url, authorization, every_seconds),
-        }
+        on_backend!(self, s => s.add_peer(name, collection_url, authorization, every_seconds))
     }
 
     pub fn peers(&self) -> Result<Vec<Peer>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.peers(),
-        }
+        on_backend!(self, s => s.peers())
     }
 
     /// Moves a peer's cursor once a page's records are committed.
     pub fn peer_progress(&self, id: &str, added_after: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.peer_progress(id, added_after),
-        }
+        on_backend!(self, s => s.peer_progress(id, added_after))
     }
 
     /// Records how a pull from a peer ended.
     pub fn peer_ran(&self, id: &str, objects: u64, error: Option<&str>) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.peer_ran(id, objects, error),
-        }
+        on_backend!(self, s => s.peer_ran(id, objects, error))
     }
 
     /// Events matching `filter` in the order they were added, after position `after_seq`,
@@ -440,9 +444,7 @@ impl Store {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<AddedEvent>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.events_added(filter, added_after, true, after_seq, limit),
-        }
+        on_backend!(self, s => s.events_added(filter, added_after, true, after_seq, limit))
     }
 
     /// Events matching `filter` in the order they were added, after position `after_seq`:
@@ -453,58 +455,42 @@ impl Store {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<AddedEvent>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.events_added(filter, None, false, after_seq, limit),
-        }
+        on_backend!(self, s => s.events_added(filter, None, false, after_seq, limit))
     }
 
     /// A value that changes whenever what the belt is computed from changes: events
     /// added, replaced or removed, merges made or undone, sources rated.
     pub fn belt_generation(&self) -> Result<String, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.belt_generation(),
-        }
+        on_backend!(self, s => s.belt_generation())
     }
 
     pub fn count_events(&self, filter: &EventFilter) -> Result<u64, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.count_events(filter),
-        }
+        on_backend!(self, s => s.count_events(filter))
     }
 
     /// The claims made in a document, in text order.
     pub fn claims(&self, document: DocumentId) -> Result<Vec<model::Claim>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.claims(document),
-        }
+        on_backend!(self, s => s.claims(document))
     }
 
     /// The mentions found in a document, in text order.
     pub fn mentions(&self, document: DocumentId) -> Result<Vec<Mention>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.mentions(document),
-        }
+        on_backend!(self, s => s.mentions(document))
     }
 
     /// The document with this id, or with the only id that starts with `prefix` (at
     /// least 4 characters).
     pub fn document(&self, id_or_prefix: &str) -> Result<Option<Document>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.document(id_or_prefix),
-        }
+        on_backend!(self, s => s.document(id_or_prefix))
     }
 
     /// Documents matching `filter`, newest first.
     pub fn documents(&self, filter: &DocumentFilter, page: &Page) -> Result<Listing<DocumentSummary>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.documents(filter, page),
-        }
+        on_backend!(self, s => s.documents(filter, page))
     }
 
     pub fn count_documents(&self, filter: &DocumentFilter) -> Result<u64, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.count_documents(filter),
-        }
+        on_backend!(self, s => s.count_documents(filter))
     }
 
     /// Full-text search over titles and texts, best matches first.
@@ -514,69 +500,49 @@ impl Store {
         filter: &DocumentFilter,
         limit: u32,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.search(query, filter, limit),
-        }
+        on_backend!(self, s => s.search(query, filter, limit))
     }
 
     /// Every document's outlet, reliability and language.
     pub fn document_sources(&self) -> Result<Vec<DocumentSource>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.document_sources(),
-        }
+        on_backend!(self, s => s.document_sources())
     }
 
     /// Every link, undone ones included.
     pub fn links(&self) -> Result<Vec<EventLink>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.links(),
-        }
+        on_backend!(self, s => s.links())
     }
 
     /// Records links that are not recorded yet (an undone link stays undone); returns how
     /// many were new.
     pub fn add_links(&self, links: &[NewLink]) -> Result<usize, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.add_links(links),
-        }
+        on_backend!(self, s => s.add_links(links))
     }
 
     /// Undoes every active link of `incident`; returns how many.
     pub fn unlink(&self, incident: EventId) -> Result<usize, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.unlink(incident),
-        }
+        on_backend!(self, s => s.unlink(incident))
     }
 
     /// Records each event's sector and credibility, as the belt assessed them.
     pub fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.set_assessment(rows),
-        }
+        on_backend!(self, s => s.set_assessment(rows))
     }
 
     pub fn create_organisation(&self, name: &str) -> Result<Organisation, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.create_organisation(name),
-        }
+        on_backend!(self, s => s.create_organisation(name))
     }
 
     pub fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.organisations(),
-        }
+        on_backend!(self, s => s.organisations())
     }
 
     pub fn create_sharing_group(&self, name: &str, members: &[OrganisationId]) -> Result<SharingGroup, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.create_sharing_group(name, members),
-        }
+        on_backend!(self, s => s.create_sharing_group(name, members))
     }
 
     pub fn sharing_groups(&self) -> Result<Vec<SharingGroup>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.sharing_groups(),
-        }
+        on_backend!(self, s => s.sharing_groups())
     }
 
     /// What `organisation` may see: itself and the sharing groups it belongs to.
@@ -587,15 +553,11 @@ impl Store {
     }
 
     pub fn create_user(&self, organisation: OrganisationId, name: &str, role: Role) -> Result<User, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.create_user(organisation, name, role),
-        }
+        on_backend!(self, s => s.create_user(organisation, name, role))
     }
 
     pub fn users(&self) -> Result<Vec<User>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.users(),
-        }
+        on_backend!(self, s => s.users())
     }
 
     /// Stores a token by the SHA-256 of its secret (hex).
@@ -606,36 +568,26 @@ impl Store {
         secret_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<TokenRecord, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.add_token(user, label, secret_hash, expires_at),
-        }
+        on_backend!(self, s => s.add_token(user, label, secret_hash, expires_at))
     }
 
     /// The token with this secret hash and its user, whether or not it is still valid.
     pub fn token_by_hash(&self, secret_hash: &str) -> Result<Option<(TokenRecord, User)>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.token_by_hash(secret_hash),
-        }
+        on_backend!(self, s => s.token_by_hash(secret_hash))
     }
 
     pub fn tokens(&self, user: Option<UserId>) -> Result<Vec<TokenRecord>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.tokens(user),
-        }
+        on_backend!(self, s => s.tokens(user))
     }
 
     /// Revokes a token; false when it was unknown or already revoked.
     pub fn revoke_token(&self, id: TokenId) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.revoke_token(id),
-        }
+        on_backend!(self, s => s.revoke_token(id))
     }
 
     /// Appends to the audit trail (which refuses updates and deletions).
     pub fn audit(&self, entries: &[NewAudit]) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.audit(entries),
-        }
+        on_backend!(self, s => s.audit(entries))
     }
 
     /// The audit trail, newest first, optionally one user's, before position `before`.
@@ -645,9 +597,7 @@ impl Store {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.audit_entries(user, before, limit),
-        }
+        on_backend!(self, s => s.audit_entries(user, before, limit))
     }
 
     pub fn create_alert_rule(
@@ -657,30 +607,22 @@ impl Store {
         condition: &AlertCondition,
         webhook: Option<(&str, &str)>,
     ) -> Result<AlertRule, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.create_alert_rule(organisation, name, condition, webhook),
-        }
+        on_backend!(self, s => s.create_alert_rule(organisation, name, condition, webhook))
     }
 
     /// Rules, of one organisation or all.
     pub fn alert_rules(&self, organisation: Option<OrganisationId>) -> Result<Vec<AlertRule>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.alert_rules(organisation),
-        }
+        on_backend!(self, s => s.alert_rules(organisation))
     }
 
     pub fn disable_alert_rule(&self, id: AlertRuleId, organisation: OrganisationId) -> Result<bool, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.disable_alert_rule(id, organisation),
-        }
+        on_backend!(self, s => s.disable_alert_rule(id, organisation))
     }
 
     /// Raises alerts (those already raised for the same rule and key are skipped) and
     /// queues their webhook deliveries in the same transaction; returns the new ones.
     pub fn raise_alerts(&self, alerts: &[NewAlert]) -> Result<Vec<Alert>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.raise_alerts(alerts),
-        }
+        on_backend!(self, s => s.raise_alerts(alerts))
     }
 
     /// An organisation's alerts, newest first.
@@ -690,9 +632,7 @@ impl Store {
         status: Option<AlertStatus>,
         limit: u32,
     ) -> Result<Vec<Alert>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.alerts(organisation, status, limit),
-        }
+        on_backend!(self, s => s.alerts(organisation, status, limit))
     }
 
     /// Moves an alert along new → acknowledged → closed; `None` when it is not the
@@ -704,21 +644,15 @@ impl Store {
         status: AlertStatus,
         user: UserId,
     ) -> Result<Option<Alert>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.set_alert_status(id, organisation, status, user),
-        }
+        on_backend!(self, s => s.set_alert_status(id, organisation, status, user))
     }
 
     pub fn due_deliveries(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.due_deliveries(now, limit),
-        }
+        on_backend!(self, s => s.due_deliveries(now, limit))
     }
 
     pub fn delivery_done(&self, delivery_id: &str) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.delivery_done(delivery_id),
-        }
+        on_backend!(self, s => s.delivery_done(delivery_id))
     }
 
     pub fn delivery_failed(
@@ -727,42 +661,88 @@ impl Store {
         error: &str,
         next_attempt: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.delivery_failed(delivery_id, error, next_attempt),
-        }
+        on_backend!(self, s => s.delivery_failed(delivery_id, error, next_attempt))
     }
 
     /// The last event position alert evaluation has read.
     pub fn alert_watermark(&self) -> Result<i64, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.alert_watermark(),
-        }
+        on_backend!(self, s => s.alert_watermark())
     }
 
     pub fn set_alert_watermark(&self, seq: i64) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.set_alert_watermark(seq),
-        }
+        on_backend!(self, s => s.set_alert_watermark(seq))
     }
 
     /// Events stored after position `seq`, with their positions.
     pub fn event_seqs_after(&self, seq: i64) -> Result<Vec<(i64, EventId)>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.event_seqs_after(seq),
-        }
+        on_backend!(self, s => s.event_seqs_after(seq))
+    }
+
+    /// Queues jobs of one kind, one per payload; returns their ids.
+    pub fn enqueue(&self, kind: JobKind, payloads: &[String]) -> Result<Vec<i64>, StoreError> {
+        on_backend!(self, s => s.enqueue(kind, payloads))
+    }
+
+    /// Stores documents as [`Store::insert_documents`] does and, in the same transaction,
+    /// queues one extract job for those that are new (its id, if there are any).
+    pub fn insert_documents_queued(
+        &self,
+        documents: &[NewDocument],
+    ) -> Result<(Vec<Inserted>, Option<i64>), StoreError> {
+        on_backend!(self, s => s.insert_documents_queued(documents))
+    }
+
+    /// Claims the oldest job that is queued, or whose lease ran out, for `node`, under a
+    /// lease of `lease`; `None` when there is nothing to do.
+    pub fn claim_job(&self, node: &str, lease: std::time::Duration) -> Result<Option<Job>, StoreError> {
+        on_backend!(self, s => s.claim_job(node, lease))
+    }
+
+    /// Extends a claimed job's lease; `false` when it was lost to another node.
+    pub fn renew_job(&self, job: &Job, lease: std::time::Duration) -> Result<bool, StoreError> {
+        on_backend!(self, s => s.renew_job(job, lease))
+    }
+
+    /// Finishes a claimed job and, in the same transaction, replaces the facts of the
+    /// documents it extracted. [`StoreError::LeaseLost`] (and nothing written) when the
+    /// job was taken over.
+    pub fn finish_job(&self, job: &Job, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
+        on_backend!(self, s => s.finish_job(job, facts))
+    }
+
+    /// Puts a claimed job back in the queue, for a node that stops before doing it.
+    pub fn release_job(&self, job: &Job) -> Result<(), StoreError> {
+        on_backend!(self, s => s.release_job(job))
+    }
+
+    /// Records a failed attempt: the job is queued again, or given up after
+    /// [`jobs::MAX_ATTEMPTS`] claims.
+    pub fn fail_job(&self, job: &Job, error: &str) -> Result<(), StoreError> {
+        on_backend!(self, s => s.fail_job(job, error))
+    }
+
+    /// Every job, oldest first.
+    pub fn jobs(&self) -> Result<Vec<JobRecord>, StoreError> {
+        on_backend!(self, s => s.jobs())
+    }
+
+    /// Takes or renews the lease `name` for `holder`; `false` while another holds it.
+    pub fn take_lease(&self, name: &str, holder: &str, lease: std::time::Duration) -> Result<bool, StoreError> {
+        on_backend!(self, s => s.take_lease(name, holder, lease))
+    }
+
+    /// Gives a lease up, if `holder` holds it.
+    pub fn drop_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        on_backend!(self, s => s.drop_lease(name, holder))
     }
 
     /// The backend's own consistency check: `["ok"]` when all is well.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.integrity_check(),
-        }
+        on_backend!(self, s => s.integrity_check())
     }
 
     /// The schema version the store is at.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(s) => s.schema_version(),
-        }
+        on_backend!(self, s => s.schema_version())
     }
 }

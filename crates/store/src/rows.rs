@@ -14,19 +14,15 @@ use crate::{DocumentFilter, DocumentSummary, EventFilter, StoreError};
 /// A value bound to a placeholder, whichever the backend.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Param {
-    Null,
     Int(i64),
-    Real(f64),
     Text(String),
 }
 
 impl rusqlite::ToSql for Param {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, Value};
+        use rusqlite::types::ToSqlOutput;
         Ok(match self {
-            Param::Null => ToSqlOutput::Owned(Value::Null),
             Param::Int(i) => ToSqlOutput::from(*i),
-            Param::Real(r) => ToSqlOutput::from(*r),
             Param::Text(t) => ToSqlOutput::from(t.as_str()),
         })
     }
@@ -40,10 +36,8 @@ impl postgres::types::ToSql for Param {
     ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
         use postgres::types::Type;
         match self {
-            Param::Null => Ok(postgres::types::IsNull::Yes),
             Param::Int(i) if *ty == Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
             Param::Int(i) => i.to_sql(ty, out),
-            Param::Real(r) => r.to_sql(ty, out),
             Param::Text(t) => t.as_str().to_sql(ty, out),
         }
     }
@@ -197,7 +191,12 @@ pub(crate) fn visibility_sql(viewer: &Viewer, alias: &str, clauses: &mut Vec<Str
 
 /// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
 /// page) in the order `key` (a `(time, seq)` expression) sorts them, newest first.
-pub(crate) fn after_cursor(cursor: &str, key: &str, clauses: &mut Vec<String>, values: &mut Vec<Param>) -> Result<(), StoreError> {
+pub(crate) fn after_cursor(
+    cursor: &str,
+    key: &str,
+    clauses: &mut Vec<String>,
+    values: &mut Vec<Param>,
+) -> Result<(), StoreError> {
     let (time, seq) = cursor
         .rsplit_once('~')
         .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
@@ -261,7 +260,6 @@ pub(crate) fn document_from_row<C: Cells + ?Sized>(r: &C) -> Result<Document, St
         raw: r.string(18)?,
     })
 }
-
 
 pub(crate) fn event_filter_sql(filter: &EventFilter) -> (Vec<String>, Vec<Param>) {
     let mut clauses = Vec::new();
@@ -449,9 +447,7 @@ struct DistributionJson<'a> {
 /// parsing any of them. A test holds the result byte for byte equal to `Event`'s JSON.
 pub(crate) fn write_event_json<C: Cells + ?Sized>(r: &C, out: &mut Vec<u8>) -> Result<(), StoreError> {
     let text = |column| row_str(r, column);
-    let optional = |column| -> Result<Option<&str>, StoreError> {
-        r.opt_text(column)
-    };
+    let optional = |column| -> Result<Option<&str>, StoreError> { r.opt_text(column) };
     let point = match (r.opt_real(8)?, r.opt_real(9)?) {
         (Some(lon), Some(lat)) => Some([lon, lat]),
         _ => None,

@@ -2,7 +2,8 @@
 //! takes a fresh, empty store; `backends!` runs them all against each backend.
 
 use beltwatch_store::{
-    DocumentFilter, EventFilter, Facts, Inserted, NewAudit, NewDocument, NewLink, Page, SearchQuery, Store, StoreError,
+    DocumentFilter, EventFilter, Facts, Inserted, JobKind, NewAudit, NewDocument, NewLink, Page, SearchQuery, Store,
+    StoreError,
 };
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use model::{
@@ -493,6 +494,81 @@ fn has_one_local_organisation(store: &Store) {
     assert!(store.schema_version().expect("version") >= 1);
 }
 
+fn jobs_are_claimed_once_and_taken_over_after_their_lease(store: &Store) {
+    use std::time::Duration as Span;
+    sources(store, &["A"]);
+    let docs = vec![
+        document(store, 1, "Border guards seized heroin.", "en", "A"),
+        document(store, 2, "Migrants were detained.", "en", "A"),
+    ];
+    let (outcomes, job) = store.insert_documents_queued(&plain(&docs)).expect("insert and queue");
+    assert!(outcomes.iter().all(|o| matches!(o, Inserted::New { .. })));
+    let job = job.expect("an extract job for the new documents");
+    // Duplicates bring no second job.
+    let (_, again) = store.insert_documents_queued(&plain(&docs)).expect("insert again");
+    assert_eq!(again, None);
+    let ingest = store.enqueue(JobKind::Ingest, &["{\"target\":\"a\"}".to_owned()]).expect("enqueue");
+
+    // Oldest first, each claimed by one node only.
+    let first = store.claim_job("node-a", Span::from_secs(60)).expect("claim").expect("a job");
+    assert_eq!((first.id, first.kind, first.attempts), (job, JobKind::Extract, 1));
+    assert!(first.payload.contains(&docs[0].id.to_string()) && first.payload.contains(&docs[1].id.to_string()));
+    let second = store.claim_job("node-b", Span::from_secs(60)).expect("claim").expect("a job");
+    assert_eq!(second.id, ingest[0]);
+    assert_eq!(store.claim_job("node-c", Span::from_secs(60)).expect("claim"), None);
+
+    // node-b stops gracefully: its job goes back to the queue.
+    store.release_job(&second).expect("release");
+    let third = store.claim_job("node-c", Span::from_millis(1)).expect("claim").expect("the released job");
+    assert_eq!(third.id, second.id);
+    // node-c dies: after its lease runs out, node-a takes the job over, and node-c's
+    // late result is refused.
+    std::thread::sleep(Span::from_millis(20));
+    let taken = store.claim_job("node-a", Span::from_secs(60)).expect("claim").expect("the expired job");
+    assert_eq!((taken.id, taken.attempts), (third.id, 3));
+    assert!(!store.renew_job(&third, Span::from_secs(60)).expect("renew"));
+    assert!(matches!(store.finish_job(&third, &[]), Err(StoreError::LeaseLost { .. })));
+    store.finish_job(&taken, &[]).expect("finish");
+
+    // Finishing an extract job stores its facts with it.
+    let facts = Facts { extracted_with: "v1".into(), ..Facts::default() };
+    assert!(store.renew_job(&first, Span::from_secs(60)).expect("renew"));
+    store.finish_job(&first, &[(docs[0].id, facts.clone()), (docs[1].id, facts)]).expect("finish");
+    let records = store.jobs().expect("jobs");
+    assert_eq!(records.len(), 2);
+    assert!(records.iter().all(|r| r.state == "done"));
+    assert_eq!(records[0].finished_by.as_deref(), Some("node-a"));
+    let inputs = store.extraction_inputs(0, 10).expect("inputs");
+    assert!(inputs.iter().all(|i| i.extracted_with.as_deref() == Some("v1")));
+
+    // A job that fails is queued again, and given up after its last attempt.
+    let [failing] = store.enqueue(JobKind::Extract, &["[]".to_owned()]).expect("enqueue")[..] else { panic!("one id") };
+    for attempt in 1..=beltwatch_store::MAX_ATTEMPTS {
+        let job = store.claim_job("node-a", Span::from_secs(60)).expect("claim").expect("the failing job");
+        assert_eq!((job.id, job.attempts), (failing, attempt));
+        store.fail_job(&job, "the extractor refused").expect("fail");
+    }
+    assert_eq!(store.claim_job("node-a", Span::from_secs(60)).expect("claim"), None);
+    let given_up = store.jobs().expect("jobs").into_iter().find(|r| r.id == failing).expect("listed");
+    assert_eq!((given_up.state.as_str(), given_up.last_error.as_deref()), ("failed", Some("the extractor refused")));
+}
+
+fn leases_are_held_by_one_holder(store: &Store) {
+    use std::time::Duration as Span;
+    assert!(store.take_lease("alerts", "node-a", Span::from_secs(60)).expect("take"));
+    assert!(!store.take_lease("alerts", "node-b", Span::from_secs(60)).expect("take"));
+    // Renewing is taking again.
+    assert!(store.take_lease("alerts", "node-a", Span::from_secs(60)).expect("renew"));
+    // Another lease is another name.
+    assert!(store.take_lease("deliveries", "node-b", Span::from_secs(60)).expect("take"));
+    // Dropped, or run out, it passes on.
+    store.drop_lease("alerts", "node-a").expect("drop");
+    assert!(store.take_lease("alerts", "node-b", Span::from_millis(1)).expect("take"));
+    std::thread::sleep(Span::from_millis(20));
+    assert!(store.take_lease("alerts", "node-c", Span::from_secs(60)).expect("take over"));
+    assert!(!store.take_lease("alerts", "node-b", Span::from_secs(60)).expect("take"));
+}
+
 macro_rules! backends {
     ($($backend:ident => $fresh:expr;)+) => {$(
         mod $backend {
@@ -512,26 +588,41 @@ macro_rules! backends {
                 visibility_follows_the_policy,
                 event_pages_written_as_json_equal_the_events,
                 accounts_tokens_and_an_append_only_audit,
+                jobs_are_claimed_once_and_taken_over_after_their_lease,
+                leases_are_held_by_one_holder,
             );
         }
     )+};
     (@checks $fresh:expr; $($check:ident,)+) => {$(
         #[test]
         fn $check() {
-            let (_guard, store) = $fresh;
+            let Some((_guard, store)) = $fresh else { return };
             super::$check(&store);
         }
     )+};
 }
 
-fn fresh_sqlite() -> (tempfile::TempDir, Store) {
+fn fresh_sqlite() -> Option<(tempfile::TempDir, Store)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open_sqlite(&dir.path().join("beltwatch.sqlite")).expect("open");
-    (dir, store)
+    Some((dir, store))
 }
+
+/// A store in a schema of its own on the test PostgreSQL server, dropped with the guard;
+/// `None`, with the reason on the terminal, when there is no server to test against
+/// (unless `BELTWATCH_REQUIRE_POSTGRES` is set, as CI sets it).
+fn fresh_postgres() -> Option<(pg::Schema, Store)> {
+    let schema = pg::Schema::new()?;
+    let store = Store::open(&schema.location()).expect("open the PostgreSQL store");
+    Some((schema, store))
+}
+
+#[path = "support/pg.rs"]
+mod pg;
 
 backends! {
     sqlite => fresh_sqlite();
+    postgres => fresh_postgres();
 }
 
 // Properties of the SQLite file itself, outside the shared suite.
@@ -578,7 +669,80 @@ fn refuses_a_newer_schema() {
     assert!(matches!(Store::open_sqlite(&path), Err(StoreError::TooNew { found: 999, .. })));
 }
 
+// Properties of the PostgreSQL store itself.
+
 #[test]
-fn postgres_urls_are_refused_clearly() {
-    assert!(matches!(Store::open("postgres://localhost/beltwatch"), Err(StoreError::UnsupportedBackend(_))));
+fn postgres_nodes_starting_together_migrate_once() {
+    let Some(schema) = pg::Schema::new() else { return };
+    let location = schema.location();
+    let stores: Vec<Store> = std::thread::scope(|scope| {
+        let opening: Vec<_> = (0..4).map(|_| scope.spawn(|| Store::open(&location))).collect();
+        opening.into_iter().map(|h| h.join().expect("thread").expect("open")).collect()
+    });
+    let organisation = stores[0].local_organisation().expect("organisation");
+    for store in &stores {
+        assert_eq!(store.local_organisation().expect("organisation"), organisation);
+        assert!(store.schema_version().expect("version") >= 1);
+    }
+    assert_eq!(schema.count("SELECT count(*) FROM organisations"), 1);
+}
+
+#[test]
+fn postgres_nodes_claiming_at_once_never_share_a_job() {
+    let Some(schema) = pg::Schema::new() else { return };
+    let location = schema.location();
+    let first = Store::open(&location).expect("open");
+    let payloads: Vec<String> = (0..200).map(|n| format!("[\"{n}\"]")).collect();
+    first.enqueue(JobKind::Extract, &payloads).expect("enqueue");
+    let claimed: Vec<Vec<i64>> = std::thread::scope(|scope| {
+        let nodes: Vec<_> = (0..4)
+            .map(|n| {
+                let location = &location;
+                scope.spawn(move || {
+                    let store = Store::open(location).expect("open");
+                    let mut mine = Vec::new();
+                    while let Some(job) =
+                        store.claim_job(&format!("node-{n}"), std::time::Duration::from_secs(60)).expect("claim")
+                    {
+                        store.finish_job(&job, &[]).expect("finish");
+                        mine.push(job.id);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        nodes.into_iter().map(|h| h.join().expect("node")).collect()
+    });
+    let mut all: Vec<i64> = claimed.iter().flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 200, "every job done once");
+    assert_eq!(claimed.iter().map(Vec::len).sum::<usize>(), 200, "no job done twice");
+    assert!(first.jobs().expect("jobs").iter().all(|j| j.state == "done" && j.attempts == 1));
+}
+
+#[test]
+fn postgres_refuses_another_programs_schema_and_a_newer_one() {
+    let Some(other) = pg::Schema::new() else { return };
+    other.execute("CREATE TABLE accounts (id BIGINT PRIMARY KEY)");
+    assert!(matches!(Store::open(&other.location()), Err(StoreError::NotAStore { .. })));
+
+    let Some(newer) = pg::Schema::new() else { return };
+    drop(Store::open(&newer.location()).expect("open"));
+    newer.execute("INSERT INTO beltwatch_schema (version) VALUES (999)");
+    assert!(matches!(Store::open(&newer.location()), Err(StoreError::TooNew { found: 999, .. })));
+}
+
+#[test]
+fn an_unreachable_postgres_server_is_named_without_its_password() {
+    // Nothing listens on port 9 of the loopback address.
+    match Store::open("postgres://beltwatch:hunter2@127.0.0.1:9/beltwatch?connect_timeout=2") {
+        Err(e @ StoreError::Connect { .. }) => {
+            let message = e.to_string();
+            assert!(message.contains("127.0.0.1:9"), "{message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("opened a store where no server listens"),
+    }
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod alerts;
+mod jobs;
 mod peers;
 
 use std::path::{Path, PathBuf};
@@ -10,17 +11,17 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use model::{
-    Claim, Credibility, Distribution, Document, DocumentId, Event, EventId, Marking, Mention,
-    Organisation, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
+    Claim, Credibility, Distribution, Document, DocumentId, Event, EventId, Marking, Mention, Organisation,
+    Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
 use crate::query::{SearchQuery, Term};
+pub(crate) use crate::rows::parse_timestamp;
 use crate::rows::{
     Cells, EVENT_COLUMN_COUNT, EventDetail, Param, after_cursor, document_from_row, event_filter_sql, event_from_row,
     filter_sql, parse, row_str, summary_from_row, timestamp, when, where_sql, write_event_json,
 };
-pub(crate) use crate::rows::parse_timestamp;
 use crate::{
     AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts,
     Import, Inserted, Listing, NewDocument, NewLink, Page, SearchHit, SourceSummary, StoreError,
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_event_order.sql"),
     include_str!("migrations/0006_alerts.sql"),
     include_str!("migrations/0007_peers.sql"),
+    include_str!("migrations/0008_jobs.sql"),
 ];
 
 /// How many idle reader connections are kept.
