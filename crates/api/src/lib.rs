@@ -260,10 +260,25 @@ impl Default for AlertTiming {
     }
 }
 
+/// The lease the node that evaluates alerts and delivers webhooks holds.
+pub const ALERTS_LEASE: &str = "alerts";
+
+impl AlertTiming {
+    /// How long the alerts lease lasts without renewal: how soon another node takes the
+    /// work over from one that died.
+    pub fn lease(&self) -> Duration {
+        (self.evaluate_every.max(self.deliver_every) * 5).max(Duration::from_secs(3))
+    }
+}
+
 /// The background work of a server: evaluating alert rules as events arrive, streaming
-/// what fires, and delivering the webhook outbox. Runs until the returned task is aborted.
-pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinHandle<()> {
+/// what fires, and delivering the webhook outbox. Of several nodes over one database,
+/// only the one holding the [`ALERTS_LEASE`] does this work, so each alert is raised
+/// and delivered once; another takes it over when the holder stops renewing.
+/// Runs until the returned task is aborted.
+pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
+    let node: Arc<str> = node.into();
     tokio::spawn(async move {
         let mut evaluate = tokio::time::interval(timing.evaluate_every);
         let mut deliver = tokio::time::interval(timing.deliver_every);
@@ -273,7 +288,13 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinH
                     let (store, extractor, settings, sectors) =
                         (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
                     let today = chrono::Utc::now().date_naive();
-                    match tokio::task::spawn_blocking(move || alerts::evaluate(&store, extractor.dictionaries(), &sectors, &settings, today)).await {
+                    let holder = node.clone();
+                    match tokio::task::spawn_blocking(move || {
+                        if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
+                            return Ok(Vec::new());
+                        }
+                        alerts::evaluate(&store, extractor.dictionaries(), &sectors, &settings, today)
+                    }).await {
                         Ok(Ok(raised)) => {
                             for alert in raised {
                                 tracing::info!("alert raised: {}", alert.title);
@@ -287,7 +308,13 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming) -> tokio::task::JoinH
                 }
                 _ = deliver.tick() => {
                     let store = state.store.clone();
-                    match tokio::task::spawn_blocking(move || alerts::deliver_due(&store, timing.backoff)).await {
+                    let holder = node.clone();
+                    match tokio::task::spawn_blocking(move || {
+                        if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
+                            return Ok(0);
+                        }
+                        alerts::deliver_due(&store, timing.backoff)
+                    }).await {
                         Ok(Ok(_)) => {}
                         Ok(Err(e)) => tracing::error!("webhook outbox failed: {e}"),
                         Err(e) => tracing::error!("webhook outbox failed: {e}"),

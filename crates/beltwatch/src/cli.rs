@@ -9,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "beltwatch", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// The store: a SQLite file [default: $XDG_DATA_HOME/beltwatch/beltwatch.sqlite]
-    #[arg(long, global = true, env = "BELTWATCH_DB", value_name = "PATH")]
+    /// The store: a SQLite file, or a postgres:// URL for several nodes over one database
+    /// [default: $XDG_DATA_HOME/beltwatch/beltwatch.sqlite]
+    #[arg(long, global = true, env = "BELTWATCH_DB", value_name = "PATH|URL")]
     pub db: Option<String>,
 
     /// Configuration file [default: ./beltwatch.toml when it exists]
@@ -89,8 +90,12 @@ pub enum Command {
     /// Pull from other instances and TAXII 2.1 servers
     #[command(subcommand)]
     Sync(SyncCommand),
-    /// Serve the HTTP API (see /openapi.json)
+    /// Serve the HTTP API (see /openapi.json), and work the job queue
     Serve(ServeArgs),
+    /// Work the job queue (ingest and extract jobs) without serving, until Ctrl-C or SIGTERM
+    Worker(WorkerArgs),
+    /// List the job queue: what is queued, running, done or failed
+    Jobs,
     /// Organisations, sharing groups, users, tokens and the audit trail
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -171,6 +176,32 @@ pub struct ServeArgs {
     /// Threads that run store work [default: twice the cores]
     #[arg(long, value_name = "N")]
     pub store_threads: Option<usize>,
+
+    #[command(flatten)]
+    pub work: WorkArgs,
+}
+
+/// How a node works the shared job queue.
+#[derive(Debug, Args, Clone)]
+pub struct WorkArgs {
+    /// This node's name, recorded on the jobs it claims [default: host-pid]
+    #[arg(long, env = "BELTWATCH_NODE", value_name = "NAME")]
+    pub node: Option<String>,
+
+    /// Threads that claim and run jobs (0: none)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub workers: usize,
+
+    /// Seconds a claimed job stays this node's without renewal: how soon another node
+    /// takes over the work of one that died
+    #[arg(long, default_value_t = 30, value_name = "S")]
+    pub lease_seconds: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub work: WorkArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -492,6 +523,11 @@ pub struct IngestArgs {
     /// Store documents without extracting events from them
     #[arg(long)]
     pub no_extract: bool,
+
+    /// Queue one ingest job per input for the nodes' workers (`serve`, `worker`) instead
+    /// of reading here; paths must be readable by the nodes
+    #[arg(long)]
+    pub queue: bool,
 
     /// Largest document accepted, in bytes [default: 5242880]
     #[arg(long, env = "BELTWATCH_MAX_DOCUMENT_BYTES", value_name = "BYTES")]

@@ -10,6 +10,7 @@ mod exchange;
 mod extraction;
 mod ingest;
 mod serve;
+mod work;
 
 use anyhow::Context;
 use store::Store;
@@ -35,6 +36,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
                 options.extractor = Some((extraction::extractor()?, extraction::fingerprint()));
             }
             let store = open(&settings)?;
+            if args.queue {
+                return work::queue_ingest(&store, &args.targets, &options, format);
+            }
             ingest::run(&store, &settings, &args.targets, &options, format)
         }
         Command::Documents(args) => browse::documents(&open(&settings)?, &args, format),
@@ -64,11 +68,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Import(args) => exchange::import(&open(&settings)?, &args, format),
         Command::Sync(command) => exchange::sync(&open(&settings)?, &command, format),
         Command::Serve(args) => serve::run(open(&settings)?, &settings, &args),
+        Command::Worker(args) => work::worker(open(&settings)?, &settings, &args),
+        Command::Jobs => work::jobs(&open(&settings)?, format),
         Command::Admin(command) => admin::run(&open(&settings)?, &command, format),
         Command::Alerts(command) => alerts::run(&open(&settings)?, &settings, &command, format),
     }
 }
 
 pub fn open(settings: &Settings) -> anyhow::Result<Store> {
-    Store::open(&settings.db).with_context(|| format!("opening the store {}", settings.db))
+    Store::open(&settings.db).with_context(|| format!("opening the store {}", Store::redacted(&settings.db)))
 }

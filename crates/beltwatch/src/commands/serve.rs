@@ -44,21 +44,25 @@ pub fn run_announced(
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr().context("reading the listening address")?;
         let sectors = pipeline::belt::sectors(&settings.belt, extractor.dictionaries()).context("belt.borders")?;
-        let (state, audit_writer) =
-            api::AppState::new(Arc::new(store), extractor, settings.belt.clone(), sectors, &limits);
+        let store = Arc::new(store);
+        let workers = super::work::Workers::start(store.clone(), settings, &args.work)?;
+        let (state, audit_writer) = api::AppState::new(store, extractor, settings.belt.clone(), sectors, &limits);
         let audit = tokio::spawn(audit_writer);
         let timing = api::AlertTiming {
             evaluate_every: std::time::Duration::from_millis(args.alert_interval_ms.max(100)),
             backoff: std::time::Duration::from_millis(args.webhook_backoff_ms.max(10)),
             ..api::AlertTiming::default()
         };
-        let background = api::spawn_alerts(&state, timing);
+        // Alert evaluation and webhook delivery run on one node at a time: the one that
+        // holds the "alerts" lease in the database.
+        let background = api::spawn_alerts(&state, timing, workers.node.clone());
         let syncing = tokio::spawn(pull_peers(state.store.clone()));
         // The instance's own view of the belt, computed before the first page asks for it.
         let warming = state.clone();
         tokio::spawn(async move {
-            let local = warming.store.local_organisation().ok().map(|o| o.id);
-            if let Some(organisation) = local
+            let store = warming.store.clone();
+            let local = tokio::task::spawn_blocking(move || store.local_organisation().ok().map(|o| o.id)).await;
+            if let Ok(Some(organisation)) = local
                 && let Ok(viewer) = warming.viewer_of(organisation).await
                 && let Err(e) = api::routes::events_geojson_for(&warming, &viewer).await
             {
@@ -66,8 +70,10 @@ pub fn run_announced(
             }
         });
         let stopper = state.clone();
+        let state_store = state.store.clone();
         let app = api::router(state, &limits);
         // Scripts and tests read this line for the port.
+        eprintln!("beltwatch node {} over a {} store", workers.node, state_store.backend_name());
         eprintln!("beltwatch listening on http://{address}");
         listening(address);
         let signalled = async move {
@@ -78,10 +84,15 @@ pub fn run_announced(
         api::serve(listener, app, signalled).await.context("serving")?;
         background.abort();
         let _ = background.await;
+        // Hand the alerts over to another node now rather than when the lease runs out.
+        let (store, node) = (state_store.clone(), workers.node.clone());
+        let _ = tokio::task::spawn_blocking(move || store.drop_lease(api::ALERTS_LEASE, &node)).await;
         syncing.abort();
         let _ = syncing.await;
         // The router (and with it the audit channel) is gone: the writer drains and ends.
         let _ = audit.await;
+        // Jobs under way are finished and stored; queued ones wait for another node.
+        let _ = tokio::task::spawn_blocking(move || workers.stop()).await;
         eprintln!("beltwatch stopped");
         anyhow::Ok(())
     })?;
@@ -124,7 +135,7 @@ async fn pull_peers(store: Arc<Store>) {
     }
 }
 
-async fn shutdown() {
+pub(super) async fn shutdown() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
