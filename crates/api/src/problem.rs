@@ -100,6 +100,12 @@ impl From<store::StoreError> for Problem {
             }
             store::StoreError::Exists { .. } => Problem::new(StatusCode::CONFLICT, e.to_string()),
             store::StoreError::NotFound { .. } => Problem::field("body", e.to_string()),
+            // The database cannot be reached: the node is up but cannot serve (readiness
+            // says so too), and a load balancer may try another.
+            store::StoreError::Connect { .. } => Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+            store::StoreError::Postgres(ref pg) if pg.is_closed() => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
+            }
             other => Problem::internal(other),
         }
     }

@@ -24,7 +24,9 @@ pub fn run(
     }
     let summary = ingest(store, targets, options, format)?;
     match format {
-        Format::Json => output::json_line(&serde_json::json!({ "summary": summary, "store": store::Store::redacted(&settings.db) }))?,
+        Format::Json => output::json_line(
+            &serde_json::json!({ "summary": summary, "store": store::Store::redacted(&settings.db) }),
+        )?,
         Format::Table => print_summary(&summary, &store::Store::redacted(&settings.db)),
     }
     Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })

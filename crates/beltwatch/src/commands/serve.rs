@@ -38,13 +38,17 @@ pub fn run_announced(
         .max_blocking_threads(store_threads)
         .build()
         .context("starting the runtime")?;
+    // The last handle on the store is dropped here, outside the runtime: closing a
+    // PostgreSQL connection blocks, which a runtime's own threads must not do.
+    let store = Arc::new(store);
+    let serving = store.clone();
     runtime.block_on(async {
+        let store = serving;
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let address = listener.local_addr().context("reading the listening address")?;
         let sectors = pipeline::belt::sectors(&settings.belt, extractor.dictionaries()).context("belt.borders")?;
-        let store = Arc::new(store);
         let workers = super::work::Workers::start(store.clone(), settings, &args.work)?;
         let (state, audit_writer) = api::AppState::new(store, extractor, settings.belt.clone(), sectors, &limits);
         let audit = tokio::spawn(audit_writer);
@@ -96,6 +100,8 @@ pub fn run_announced(
         eprintln!("beltwatch stopped");
         anyhow::Ok(())
     })?;
+    drop(runtime);
+    drop(store);
     Ok(Status::Clean)
 }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
+pub mod webhook;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

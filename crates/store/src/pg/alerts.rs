@@ -15,8 +15,9 @@ const ALERT_COLUMNS: &str = "id, rule_id, organisation_id, dedup_key, fired_at, 
      acknowledged_by, acknowledged_at, closed_by, closed_at";
 
 /// How long a node that took a due delivery has to report on it before others may take
-/// it again: longer than a batch of 50 deliveries at 10 seconds each.
-const DELIVERY_LEASE: TimeDelta = TimeDelta::minutes(10);
+/// it again. Only the holder of the alerts lease delivers, so this matters when a node
+/// dies mid-batch: its deliveries are tried again a minute later.
+const DELIVERY_LEASE: TimeDelta = TimeDelta::minutes(1);
 
 fn rule_from(r: &Row) -> Result<AlertRule, StoreError> {
     let id = r.text(0)?;

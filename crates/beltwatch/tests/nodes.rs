@@ -1,0 +1,255 @@
+//! Several nodes over one PostgreSQL database: two `serve` nodes and a `worker` share the
+//! queued ingestion and extraction of a few thousand reports; one node is killed with
+//! SIGKILL while it holds a job and the alerts lease. Every document is still extracted
+//! exactly once, every alert reaches the webhook once, and the nodes left serve the same
+//! results, which equal a single SQLite store's fed the same reports.
+//!
+//! Needs the PostgreSQL server of `BELTWATCH_TEST_POSTGRES` (default 127.0.0.1:5432);
+//! without one the test says it is skipped, unless `BELTWATCH_REQUIRE_POSTGRES` is set.
+
+mod common;
+#[path = "../../store/tests/support/pg.rs"]
+mod pg;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Beltwatch;
+use common::webhook::{Received, Receiver};
+use serde_json::Value;
+
+const FOLDERS: u32 = 8;
+const REPORTS_PER_FOLDER: u32 = 300;
+const SECRET: &str = "the-nodes-webhook-secret";
+
+/// A node process, killed when dropped.
+struct Node {
+    name: &'static str,
+    child: Child,
+    base: Option<String>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(url: &str, config: &Path, name: &'static str) -> Node {
+    let (child, base) = common::spawn_server(
+        Path::new(url),
+        &[
+            "--node",
+            name,
+            "--lease-seconds",
+            "3",
+            "--alert-interval-ms",
+            "200",
+            "--webhook-backoff-ms",
+            "300",
+            "--rate-limit",
+            "100000",
+            "--burst",
+            "100000",
+            "--config",
+            &config.display().to_string(),
+        ],
+    );
+    Node { name, child, base: Some(base) }
+}
+
+fn worker(url: &str, config: &Path, name: &'static str) -> Node {
+    let child = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["worker", "--node", name, "--lease-seconds", "3", "--config", &config.display().to_string()])
+        .env("BELTWATCH_DB", url)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the worker starts");
+    Node { name, child, base: None }
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn ok(run: &common::Run) -> &common::Run {
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    run
+}
+
+/// Every page of a listing from one node, its items in order.
+fn all_pages(agent: &ureq::Agent, base: &str, path: &str, token: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut url = format!("{base}{path}");
+        if let Some(cursor) = &after {
+            url.push_str(&format!("&after={cursor}"));
+        }
+        let mut response = agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "GET {url}");
+        let page: Value = serde_json::from_str(&response.body_mut().read_to_string().expect("body")).expect("JSON");
+        items.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => return items,
+        }
+    }
+}
+
+/// Events per category in a store, as `beltwatch events` counts them.
+fn events_by_category(bw: &Beltwatch, db: &str) -> BTreeMap<String, u64> {
+    let total = ok(&bw.run(&["--db", db, "events", "--format", "json", "--limit", "1"])).json()["total"]
+        .as_u64()
+        .expect("total");
+    let mut counts = BTreeMap::new();
+    for category in ["terrorism", "illegal_migration", "weapons_trafficking", "drug_trafficking", "border_incident"] {
+        let run = bw.run(&["--db", db, "events", "--category", category, "--format", "json", "--limit", "1"]);
+        counts.insert(category.to_owned(), ok(&run).json()["total"].as_u64().expect("total"));
+    }
+    counts.insert("all".to_owned(), total);
+    counts
+}
+
+#[test]
+fn three_nodes_share_the_work_and_lose_nothing_when_one_is_killed() {
+    let Some(schema) = pg::Schema::new() else { return };
+    let url = schema.location();
+    let bw = Beltwatch::new();
+    let config = bw.write("beltwatch.toml", "[ingest]\nbatch_size = 50\n");
+    let folders: Vec<String> = (0..FOLDERS)
+        .map(|n| {
+            let out = bw.path(&format!("reports-{n}"));
+            let count = REPORTS_PER_FOLDER.to_string();
+            let seed = (100 + n).to_string();
+            ok(&bw.run(&["generate", "--out", &out.display().to_string(), "--count", &count, "--seed", &seed]));
+            out.display().to_string()
+        })
+        .collect();
+
+    // The reference: one SQLite store reading the same reports in one process.
+    let reference = bw.path("reference.sqlite").display().to_string();
+    let mut args = vec!["--db", &reference, "--config", config.to_str().expect("path"), "ingest"];
+    args.extend(folders.iter().map(String::as_str));
+    ok(&bw.run(&args));
+    let expected = events_by_category(&bw, &reference);
+    assert!(expected["all"] > 1000, "the reports make enough events: {expected:?}");
+
+    // The shared store: an admin, and a rule whose alerts go to a webhook.
+    let token =
+        ok(&bw.run(&["--db", &url, "admin", "bootstrap", "--user", "amina", "--format", "json"])).json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let hook = format!("http://127.0.0.1:{}/hooks", listener.local_addr().expect("address").port());
+    let received: Arc<Mutex<Vec<Received>>> = Arc::new(Mutex::new(Vec::new()));
+    let receiver = Receiver::start(listener, 200, received.clone());
+    ok(&bw.run(&[
+        "--db",
+        &url,
+        "alerts",
+        "add-rule",
+        "Attacks on the border",
+        "--category",
+        "border_incident",
+        "--webhook",
+        &hook,
+        "--secret",
+        SECRET,
+    ]));
+
+    // Node A starts first and takes the alerts lease; B and the worker C join.
+    let mut a = serve(&url, &config, "node-a");
+    wait_for("node-a to hold the alerts lease", Duration::from_secs(30), || {
+        schema.count("SELECT count(*) FROM leases WHERE name = 'alerts' AND holder = 'node-a'") == 1
+    });
+    let b = serve(&url, &config, "node-b");
+    let _c = worker(&url, &config, "node-c");
+
+    let mut args = vec!["--db", &url, "ingest", "--queue"];
+    args.extend(folders.iter().map(String::as_str));
+    ok(&bw.run(&args));
+
+    // Kill A while it holds a job.
+    let mut held = 0;
+    wait_for("node-a to claim a job", Duration::from_secs(120), || {
+        held = schema.count("SELECT coalesce(min(id), 0) FROM jobs WHERE state = 'running' AND claimed_by = 'node-a'");
+        held > 0
+    });
+    a.child.kill().expect("SIGKILL node-a");
+    a.child.wait().expect("node-a is gone");
+    // A node started after the kill joins the work and serves alongside B.
+    let d = serve(&url, &config, "node-d");
+
+    wait_for("every job to finish", Duration::from_secs(300), || {
+        schema.count("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')") == 0
+    });
+    wait_for("alert evaluation to read every event and the outbox to empty", Duration::from_secs(150), || {
+        schema.count("SELECT count(*) FROM alert_watermark WHERE seq = (SELECT coalesce(max(seq), 0) FROM events)") == 1
+            && schema.count("SELECT count(*) FROM webhook_outbox WHERE delivered_at IS NULL") == 0
+    });
+    // A last evaluation pass may still be under way on the lease holder.
+    std::thread::sleep(Duration::from_millis(600));
+    receiver.stop();
+
+    // Every job done; the one A held was taken over after its lease and finished once.
+    assert_eq!(schema.count("SELECT count(*) FROM jobs WHERE state <> 'done'"), 0);
+    assert_eq!(schema.count(&format!("SELECT count(*) FROM jobs WHERE id = {held} AND attempts >= 2")), 1);
+    assert_eq!(schema.count(&format!("SELECT count(*) FROM jobs WHERE id = {held} AND finished_by <> 'node-a'")), 1);
+    let finishers = schema.count("SELECT count(DISTINCT finished_by) FROM jobs");
+    assert!(finishers >= 2, "the work was shared, by {finishers} node(s)");
+
+    // Every document extracted exactly once: each is in one finished extract job, and
+    // has facts; the events equal the single store's.
+    let documents = schema.count("SELECT count(*) FROM documents");
+    let reference_documents = ok(&bw.run(&["--db", &reference, "documents", "--format", "json", "--limit", "1"])).json()
+        ["total"]
+        .as_u64()
+        .expect("total") as i64;
+    assert_eq!(documents, reference_documents);
+    assert_eq!(schema.count("SELECT count(*) FROM documents WHERE extracted_with IS NULL"), 0);
+    let extracted = "SELECT value FROM jobs, json_array_elements_text(payload::json) WHERE kind = 'extract'";
+    assert_eq!(schema.count(&format!("SELECT count(*) FROM ({extracted}) t")), documents);
+    assert_eq!(schema.count(&format!("SELECT count(DISTINCT value) FROM ({extracted}) t")), documents);
+    assert_eq!(events_by_category(&bw, &url), expected);
+
+    // Every alert delivered once: one delivery per alert, none twice, all signed.
+    let alerts = schema.count("SELECT count(*) FROM alerts");
+    assert!(alerts > 0, "the rule fired");
+    let received = received.lock().expect("log").clone();
+    let deliveries: BTreeSet<&str> = received.iter().map(|r| r.delivery.as_str()).collect();
+    assert_eq!(deliveries.len(), received.len(), "no delivery arrived twice");
+    assert_eq!(received.len() as i64, alerts, "one delivery per alert");
+    let alert_ids: BTreeSet<String> =
+        received.iter().map(|r| serde_json::from_str::<Value>(&r.body).expect("JSON body")["id"].to_string()).collect();
+    assert_eq!(alert_ids.len() as i64, alerts);
+    assert!(received.iter().all(|r| r.signature.starts_with("sha256=")));
+
+    // The nodes left serve the same results.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let bases: Vec<&str> = [&b, &d].iter().map(|n| n.base.as_deref().expect("a serving node")).collect();
+    for path in ["/api/v1/events?limit=500", "/api/v1/alerts?limit=500", "/api/v1/documents?limit=500"] {
+        let first = all_pages(&agent, bases[0], path, &token);
+        let second = all_pages(&agent, bases[1], path, &token);
+        assert!(!first.is_empty(), "{path} lists something");
+        assert_eq!(first, second, "{} and {} serve {path} alike", b.name, d.name);
+    }
+    let first = all_pages(&agent, bases[0], "/api/v1/events?limit=500", &token);
+    assert_eq!(first.len() as u64, expected["all"]);
+}
