@@ -38,6 +38,9 @@ pub enum BenchTarget {
     Extract,
     /// Assigning generated events to sectors and recomputing every level, on one core
     Belt,
+    /// Ingest with extraction into the store --db names (SQLite or PostgreSQL, holding no
+    /// events yet), then the latency of event pages as the API reads them
+    Store,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -645,4 +648,13 @@ pub struct BenchArgs {
     /// How many runs (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub runs: u32,
+
+    /// Generated reports to ingest (store): the folder is written when it does not exist,
+    /// so that two stores can be fed the same reports
+    #[arg(long, value_name = "DIR")]
+    pub reports: Option<std::path::PathBuf>,
+
+    /// Queries of each kind timed (store)
+    #[arg(long, default_value_t = 200)]
+    pub queries: u32,
 }

@@ -293,7 +293,8 @@ pub struct Store {
 
 enum Backend {
     Sqlite(sqlite::SqliteStore),
-    Postgres(pg::PgStore),
+    // Boxed: a store is made once per process and moved rarely.
+    Postgres(Box<pg::PgStore>),
 }
 
 /// Runs the same call on whichever backend the store has.
@@ -318,7 +319,7 @@ impl Store {
     /// PostgreSQL client), `sqlite:PATH`, or a plain path to a SQLite file.
     pub fn open(location: &str) -> Result<Self, StoreError> {
         if Self::is_postgres(location) {
-            return Ok(Self { backend: Backend::Postgres(pg::PgStore::open(location)?) });
+            return Ok(Self { backend: Backend::Postgres(Box::new(pg::PgStore::open(location)?)) });
         }
         let path = location.strip_prefix("sqlite://").or_else(|| location.strip_prefix("sqlite:")).unwrap_or(location);
         Self::open_sqlite(Path::new(path))

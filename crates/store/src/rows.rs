@@ -215,14 +215,14 @@ pub(crate) fn where_sql(clauses: &[String]) -> String {
 pub(crate) fn summary_from_row<C: Cells + ?Sized>(row: &C) -> Result<(DocumentSummary, String), StoreError> {
     let id = row.text(0)?;
     let summary = DocumentSummary {
-        id: parse(&id, "document", &id)?,
+        id: parse(id, "document", id)?,
         title: row.opt_string(1)?,
         source_name: row.opt_string(2)?,
         url: row.opt_string(3)?,
         published: when(row.opt_text(4)?, row.opt_text(5)?, id)?,
-        ingested_at: parse_timestamp(&row.text(6)?, &id)?,
-        language: parse(&row.text(7)?, "document", &id)?,
-        format: parse(&row.text(8)?, "document", &id)?,
+        ingested_at: parse_timestamp(row.text(6)?, id)?,
+        language: parse(row.text(7)?, "document", id)?,
+        format: parse(row.text(8)?, "document", id)?,
         origin: row.string(9)?,
         text_bytes: row.int(10)? as u64,
     };
@@ -235,25 +235,25 @@ pub(crate) fn document_from_row<C: Cells + ?Sized>(r: &C) -> Result<Document, St
     let hash = r.text(1)?;
     let source = r.opt_text(2)?;
     let group = r.opt_text(16)?;
-    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "document", &id)).transpose()?;
-    let distribution = Distribution::from_parts(&r.text(15)?, group)
+    let group: Option<SharingGroupId> = group.map(|g| parse(g, "document", id)).transpose()?;
+    let distribution = Distribution::from_parts(r.text(15)?, group)
         .map_err(|e| StoreError::Corrupt { record: format!("document {id}"), reason: e.to_string() })?;
     Ok(Document {
-        id: parse::<DocumentId>(&id, "document", &id)?,
-        content_hash: parse::<ContentHash>(&hash, "document", &id)?,
-        source: source.map(|s| parse(&s, "document", &id)).transpose()?,
+        id: parse::<DocumentId>(id, "document", id)?,
+        content_hash: parse::<ContentHash>(hash, "document", id)?,
+        source: source.map(|s| parse(s, "document", id)).transpose()?,
         source_name: r.opt_string(3)?,
         url: r.opt_string(4)?,
         title: r.opt_string(5)?,
         published: when(r.opt_text(6)?, r.opt_text(7)?, id)?,
-        ingested_at: parse_timestamp(&r.text(8)?, &id)?,
-        language: parse(&r.text(9)?, "document", &id)?,
+        ingested_at: parse_timestamp(r.text(8)?, id)?,
+        language: parse(r.text(9)?, "document", id)?,
         language_confidence: r.real(10)? as f32,
-        format: parse(&r.text(11)?, "document", &id)?,
+        format: parse(r.text(11)?, "document", id)?,
         origin: r.string(12)?,
         marking: Marking {
-            owner: parse::<OrganisationId>(&r.text(13)?, "document", &id)?,
-            tlp: parse(&r.text(14)?, "document", &id)?,
+            owner: parse::<OrganisationId>(r.text(13)?, "document", id)?,
+            tlp: parse(r.text(14)?, "document", id)?,
             distribution,
         },
         text: r.string(17)?,
@@ -318,39 +318,39 @@ pub(crate) fn event_head<C: Cells + ?Sized>(r: &C) -> Result<Event, StoreError> 
                 _ => None,
             };
             Some(model::EventPlace {
-                place: r.opt_text(5)?.map(|p| parse(&p, "event", &id)).transpose()?,
+                place: r.opt_text(5)?.map(|p| parse(p, "event", id)).transpose()?,
                 name: name.to_owned(),
-                country: r.opt_text(7)?.map(|p| parse(&p, "event", &id)).transpose()?,
+                country: r.opt_text(7)?.map(|p| parse(p, "event", id)).transpose()?,
                 point,
-                precision: parse(&r.opt_text(10)?.unwrap_or_else(|| "country".into()), "event", &id)?,
+                precision: parse(r.opt_text(10)?.unwrap_or("country"), "event", id)?,
             })
         }
         None => None,
     };
     let group = r.opt_text(18)?;
-    let group: Option<SharingGroupId> = group.map(|g| parse(&g, "event", &id)).transpose()?;
-    let distribution = Distribution::from_parts(&r.text(17)?, group).map_err(|e| record(e.to_string()))?;
+    let group: Option<SharingGroupId> = group.map(|g| parse(g, "event", id)).transpose()?;
+    let distribution = Distribution::from_parts(r.text(17)?, group).map_err(|e| record(e.to_string()))?;
     // The event's documents, read with it in one query, in id order.
     let joined = r.opt_text(20)?;
-    let mut documents: Vec<&str> = joined.as_deref().map(|j| j.split(' ').collect()).unwrap_or_default();
+    let mut documents: Vec<&str> = joined.map(|j| j.split(' ').collect()).unwrap_or_default();
     documents.sort_unstable();
     Ok(Event {
-        id: parse(&id, "event", &id)?,
-        category: parse(&r.text(1)?, "event", &id)?,
-        event_type: parse(&r.text(2)?, "event", &id)?,
+        id: parse(id, "event", id)?,
+        category: parse(r.text(1)?, "event", id)?,
+        event_type: parse(r.text(2)?, "event", id)?,
         when: when(r.opt_text(3)?, r.opt_text(4)?, id)?,
         place,
         actors: Vec::new(),
         quantities: Vec::new(),
-        stance: parse(&r.text(11)?, "event", &id)?,
-        documents: documents.iter().map(|d| parse(d, "event", &id)).collect::<Result<_, _>>()?,
+        stance: parse(r.text(11)?, "event", id)?,
+        documents: documents.iter().map(|d| parse(d, "event", id)).collect::<Result<_, _>>()?,
         evidence: Vec::new(),
         confidence: r.real(12)? as f32,
-        credibility: parse(&r.text(13)?, "event", &id)?,
-        sector: r.opt_text(14)?.map(|s| parse(&s, "event", &id)).transpose()?,
+        credibility: parse(r.text(13)?, "event", id)?,
+        sector: r.opt_text(14)?.map(|s| parse(s, "event", id)).transpose()?,
         marking: Marking {
-            owner: parse(&r.text(15)?, "event", &id)?,
-            tlp: parse(&r.text(16)?, "event", &id)?,
+            owner: parse(r.text(15)?, "event", id)?,
+            tlp: parse(r.text(16)?, "event", id)?,
             distribution,
         },
     })

@@ -29,7 +29,114 @@ pub fn run(args: &BenchArgs, settings: &crate::config::Settings, format: Format)
         BenchTarget::Ingest => ingest(args, format),
         BenchTarget::Extract => extract(args, format),
         BenchTarget::Belt => belt(args, settings, format),
+        BenchTarget::Store => store(args, settings, format),
     }
+}
+
+/// Ingest throughput, extraction included, into the store `--db` names, then the latency
+/// of event pages written as the API serves them (`Store::write_events_json`): the first
+/// page, pages narrowed by category, country and time, a page 20 pages deep, and a count.
+fn store(args: &BenchArgs, settings: &crate::config::Settings, format: Format) -> anyhow::Result<Status> {
+    use store::{EventFilter, Page};
+
+    let folder = match &args.reports {
+        Some(folder) => folder.clone(),
+        None => std::env::temp_dir().join(format!("beltwatch-bench-{}", args.documents)),
+    };
+    if !folder.exists() {
+        eprintln!("writing {} generated reports to {}", args.documents, folder.display());
+        crate::synth::write_folder(&folder, args.documents, 42)?;
+    }
+    let store = super::open(settings)?;
+    anyhow::ensure!(
+        store.count_events(&EventFilter::default())? == 0,
+        "{} holds events already: give an empty store",
+        Store::redacted(&settings.db)
+    );
+    let options = IngestOptions {
+        extractor: Some((super::extraction::extractor()?, super::extraction::fingerprint())),
+        ..settings.ingest.clone().unwrap_or_default()
+    };
+    eprintln!("ingesting into a {} store", store.backend_name());
+    let summary = pipeline::ingest(&store, &[Target::Path(folder.clone())], &options, &mut Quiet)?;
+    let events = store.count_events(&EventFilter::default())?;
+
+    let latest = store.events(&EventFilter::default(), &Page { limit: 1, after: None })?;
+    let newest = latest.items.first().and_then(|e| e.when).map(|w| w.at).unwrap_or_else(chrono::Utc::now);
+    let filters: Vec<(&str, EventFilter)> = vec![
+        ("first page", EventFilter::default()),
+        ("by category", EventFilter { category: Some(model::Category::BorderIncident), ..EventFilter::default() }),
+        ("by country", EventFilter { country: "UZ".parse().ok(), ..EventFilter::default() }),
+        ("last 30 days", EventFilter { since: Some(newest - chrono::Duration::days(30)), ..EventFilter::default() }),
+    ];
+    let mut timings: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut out = Vec::with_capacity(1 << 17);
+    for (name, filter) in &filters {
+        let mut ms = Vec::new();
+        for _ in 0..args.queries.max(1) {
+            out.clear();
+            let started = std::time::Instant::now();
+            store.write_events_json(filter, &Page::default(), &mut out)?;
+            ms.push(started.elapsed().as_secs_f64() * 1e3);
+        }
+        timings.push(((*name).to_owned(), ms));
+    }
+    // Twenty pages in: the cursor of page 20, then that page timed.
+    let mut page = Page::default();
+    for _ in 0..20 {
+        out.clear();
+        page.after = store.write_events_json(&EventFilter::default(), &page, &mut out)?.next;
+    }
+    let mut ms = Vec::new();
+    for _ in 0..args.queries.max(1) {
+        out.clear();
+        let started = std::time::Instant::now();
+        store.write_events_json(&EventFilter::default(), &page, &mut out)?;
+        ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    timings.push(("page 21".to_owned(), ms));
+    let mut ms = Vec::new();
+    for _ in 0..args.queries.clamp(1, 20) {
+        let started = std::time::Instant::now();
+        store.count_events(&EventFilter { category: Some(model::Category::DrugTrafficking), ..EventFilter::default() })?;
+        ms.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    timings.push(("count by category".to_owned(), ms));
+
+    let quantiles: Vec<(String, f64, f64, f64)> = timings
+        .into_iter()
+        .map(|(name, mut ms)| {
+            ms.sort_by(f64::total_cmp);
+            let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+            (name, at(0.5), at(0.95), at(0.99))
+        })
+        .collect();
+    match format {
+        Format::Json => output::json(&serde_json::json!({
+            "benchmark": "store", "backend": store.backend_name(), "documents": summary.stored, "events": events,
+            "ingest_seconds": summary.seconds,
+            "documents_per_second": summary.stored as f64 / summary.seconds,
+            "events_per_second": events as f64 / summary.seconds,
+            "queries": quantiles.iter().map(|(name, p50, p95, p99)| serde_json::json!({
+                "query": name, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+            })).collect::<Vec<_>>(),
+        }))?,
+        Format::Table => {
+            outln!(
+                "{} store: {} documents, {events} events ingested in {:.1} s: {:.0} documents/s, {:.0} events/s",
+                store.backend_name(),
+                summary.stored,
+                summary.seconds,
+                summary.stored as f64 / summary.seconds,
+                events as f64 / summary.seconds
+            );
+            outln!("event pages of 50 as the API writes them, {} runs each:", args.queries.max(1));
+            for (name, p50, p95, p99) in &quantiles {
+                outln!("  {name:<18} p50 {p50:>8.2} ms   p95 {p95:>8.2} ms   p99 {p99:>8.2} ms");
+            }
+        }
+    }
+    Ok(Status::Clean)
 }
 
 /// The belt on generated events: points scattered up to 60 km either side of the watched

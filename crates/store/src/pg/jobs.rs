@@ -99,7 +99,7 @@ impl PgStore {
     }
 
     pub(crate) fn jobs(&self) -> Result<Vec<JobRecord>, StoreError> {
-        self.read(|s| s.query(jobs::LIST, &[])?.iter().map(|r| jobs::record_from(r)).collect())
+        self.read(|s| s.query(jobs::LIST, &[])?.iter().map(jobs::record_from).collect())
     }
 
     pub(crate) fn take_lease(&self, name: &str, holder: &str, lease: Duration) -> Result<bool, StoreError> {

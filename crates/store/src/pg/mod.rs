@@ -484,7 +484,7 @@ impl PgStore {
     }
 
     pub(crate) fn events(&self, filter: &EventFilter, page: &Page) -> Result<Listing<Event>, StoreError> {
-        self.event_page(filter, page, |row| event_from_row(row))
+        self.event_page(filter, page, event_from_row)
     }
 
     pub(crate) fn write_events_json(
