@@ -273,15 +273,19 @@ impl AlertTiming {
 
 /// The background work of a server: evaluating alert rules as events arrive, streaming
 /// what fires, and delivering the webhook outbox. Of several nodes over one database,
-/// only the one holding the [`ALERTS_LEASE`] does this work, so each alert is raised
-/// and delivered once; another takes it over when the holder stops renewing.
-/// Runs until the returned task is aborted.
+/// only the one holding the [`ALERTS_LEASE`] evaluates and delivers, so each alert is
+/// raised and delivered once; another takes it over when the holder stops renewing.
+/// Every node streams the alerts it reads back from the store, whichever node raised
+/// them. Runs until the returned task is aborted.
 pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     let node: Arc<str> = node.into();
     tokio::spawn(async move {
         let mut evaluate = tokio::time::interval(timing.evaluate_every);
         let mut deliver = tokio::time::interval(timing.deliver_every);
+        let mut relay = tokio::time::interval(timing.evaluate_every.min(Duration::from_millis(500)));
+        // Alerts raised from now on are streamed; earlier ones are listed by the API.
+        let mut seen = (chrono::Utc::now(), model::AlertId::from_uuid(uuid::Uuid::nil()));
         loop {
             tokio::select! {
                 _ = evaluate.tick() => {
@@ -298,12 +302,24 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> toki
                         Ok(Ok(raised)) => {
                             for alert in raised {
                                 tracing::info!("alert raised: {}", alert.title);
-                                // Nobody listening is fine: the alert is stored.
-                                let _ = state.alerts.send(alert);
                             }
                         }
                         Ok(Err(e)) => tracing::error!("evaluating alert rules failed: {e}"),
                         Err(e) => tracing::error!("evaluating alert rules failed: {e}"),
+                    }
+                }
+                _ = relay.tick() => {
+                    let store = state.store.clone();
+                    match tokio::task::spawn_blocking(move || store.alerts_after(seen, 500)).await {
+                        Ok(Ok(fresh)) => {
+                            for alert in fresh {
+                                seen = (alert.fired_at, alert.id);
+                                // Nobody listening is fine: the alert is stored.
+                                let _ = state.alerts.send(alert);
+                            }
+                        }
+                        Ok(Err(e)) => tracing::warn!("reading new alerts failed: {e}"),
+                        Err(e) => tracing::warn!("reading new alerts failed: {e}"),
                     }
                 }
                 _ = deliver.tick() => {

@@ -636,6 +636,12 @@ impl Store {
         on_backend!(self, s => s.alerts(organisation, status, limit))
     }
 
+    /// Alerts of every organisation raised after `after` (the `fired_at` and id of the last
+    /// one seen), oldest first: how each node streams the alerts whichever node raised them.
+    pub fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {
+        on_backend!(self, s => s.alerts_after(after, limit))
+    }
+
     /// Moves an alert along new → acknowledged → closed; `None` when it is not the
     /// organisation's or cannot move that way.
     pub fn set_alert_status(

@@ -98,7 +98,10 @@ fn store(args: &BenchArgs, settings: &crate::config::Settings, format: Format) -
     let mut ms = Vec::new();
     for _ in 0..args.queries.clamp(1, 20) {
         let started = std::time::Instant::now();
-        store.count_events(&EventFilter { category: Some(model::Category::DrugTrafficking), ..EventFilter::default() })?;
+        store.count_events(&EventFilter {
+            category: Some(model::Category::DrugTrafficking),
+            ..EventFilter::default()
+        })?;
         ms.push(started.elapsed().as_secs_f64() * 1e3);
     }
     timings.push(("count by category".to_owned(), ms));

@@ -203,6 +203,18 @@ impl PgStore {
         })
     }
 
+    pub(crate) fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {
+        self.read(|s| {
+            let rows = s.query(
+                &format!(
+                    "SELECT {ALERT_COLUMNS} FROM alerts WHERE (fired_at, id) > (?1, ?2) ORDER BY fired_at, id LIMIT ?3"
+                ),
+                &[&timestamp(after.0), &after.1.to_string(), &i64::from(limit.max(1))],
+            )?;
+            rows.iter().map(alert_from).collect()
+        })
+    }
+
     pub(crate) fn set_alert_status(
         &self,
         id: AlertId,

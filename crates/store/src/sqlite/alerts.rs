@@ -198,6 +198,20 @@ impl SqliteStore {
         })
     }
 
+    pub(crate) fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts WHERE (fired_at, id) > (?1, ?2) ORDER BY fired_at, id LIMIT ?3"
+            ))?;
+            let mut rows = statement.query(params![timestamp(after.0), after.1.to_string(), limit.max(1)])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(alert_from(row)?);
+            }
+            Ok(out)
+        })
+    }
+
     pub(crate) fn set_alert_status(
         &self,
         id: AlertId,
