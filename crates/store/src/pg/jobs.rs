@@ -69,18 +69,8 @@ impl PgStore {
             if s.execute(jobs::FINISH, &[&job.id, &job.token, &timestamp(Utc::now())])? != 1 {
                 return Err(StoreError::LeaseLost { job: job.id });
             }
-            for (document, f) in facts {
-                let id = document.to_string();
-                for sql in [
-                    "DELETE FROM events WHERE document_id = ?1",
-                    "DELETE FROM mentions WHERE document_id = ?1",
-                    "DELETE FROM claims WHERE document_id = ?1",
-                ] {
-                    s.execute(sql, &[&id])?;
-                }
-                write_facts(s, *document, f)?;
-            }
-            Ok(())
+            let facts: Vec<(DocumentId, &Facts)> = facts.iter().map(|(d, f)| (*d, f)).collect();
+            write_facts(s, &facts, true)
         })
     }
 

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod alerts;
+mod bulk;
 mod jobs;
 mod peers;
 
@@ -23,10 +24,11 @@ use model::{
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement};
 
+use self::bulk::{insert_documents, write_facts};
 use crate::query::{SearchQuery, Term};
 use crate::rows::{
-    Cells, EVENT_COLUMN_COUNT, EventDetail, Param, after_cursor, document_from_row, event_filter_sql, event_from_row,
-    filter_sql, parse, parse_timestamp, row_str, summary_from_row, timestamp, when, where_sql, write_event_json,
+    Cells, EVENT_COLUMN_COUNT, Param, after_cursor, document_from_row, event_filter_sql, event_from_row, filter_sql,
+    parse, parse_timestamp, row_str, summary_from_row, timestamp, when, where_sql, write_event_json,
 };
 use crate::{
     AddedEvent, DocumentFilter, DocumentSource, DocumentSummary, EventFilter, EventLink, ExtractionInput, Facts,
@@ -456,18 +458,8 @@ impl PgStore {
 
     pub(crate) fn replace_facts(&self, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
         self.write(true, |s| {
-            for (document, f) in facts {
-                let id = document.to_string();
-                for sql in [
-                    "DELETE FROM events WHERE document_id = ?1",
-                    "DELETE FROM mentions WHERE document_id = ?1",
-                    "DELETE FROM claims WHERE document_id = ?1",
-                ] {
-                    s.execute(sql, &[&id])?;
-                }
-                write_facts(s, *document, f)?;
-            }
-            Ok(())
+            let facts: Vec<(DocumentId, &Facts)> = facts.iter().map(|(d, f)| (*d, f)).collect();
+            write_facts(s, &facts, true)
         })
     }
 
@@ -877,148 +869,6 @@ fn insert_sources<C: GenericClient>(s: &mut Session<'_, C>, sources: &[Source]) 
         s.execute(
             "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
             &[&source.id.to_string(), &source.name, &source.kind.as_str(), &source.url, &source.reliability.as_str()],
-        )?;
-    }
-    Ok(())
-}
-
-fn insert_documents<C: GenericClient>(
-    s: &mut Session<'_, C>,
-    documents: &[NewDocument],
-) -> Result<Vec<Inserted>, StoreError> {
-    let mut outcomes = Vec::with_capacity(documents.len());
-    for new in documents {
-        let d = &new.document;
-        let group = match d.marking.distribution {
-            Distribution::SharingGroup { group } => Some(group.to_string()),
-            _ => None,
-        };
-        let changed = s.execute(
-            "INSERT INTO documents (id, content_hash, source_id, source_name, url, title, published_at, \
-                     published_precision, ingested_at, language, language_confidence, format, origin, owner_org, \
-                     tlp, distribution, sharing_group, text, raw) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
-                 ON CONFLICT (content_hash) DO NOTHING",
-            &[
-                &d.id.to_string(),
-                &d.content_hash.to_hex(),
-                &d.source.map(|s| s.to_string()),
-                &d.source_name,
-                &d.url,
-                &d.title,
-                &d.published.map(|w| timestamp(w.at)),
-                &d.published.map(|w| w.precision.as_str()),
-                &timestamp(d.ingested_at),
-                &d.language.as_str(),
-                &f64::from(d.language_confidence),
-                &d.format.as_str(),
-                &d.origin,
-                &d.marking.owner.to_string(),
-                &d.marking.tlp.as_str(),
-                &d.marking.distribution.level(),
-                &group,
-                &d.text,
-                &d.raw,
-            ],
-        )?;
-        if changed == 1 {
-            if let Some(facts) = &new.facts {
-                write_facts(s, d.id, facts)?;
-            }
-            outcomes.push(Inserted::New { id: d.id });
-        } else {
-            let row = s.query_one("SELECT id FROM documents WHERE content_hash = ?1", &[&d.content_hash.to_hex()])?;
-            let id = row.text(0)?;
-            outcomes.push(Inserted::Duplicate { id: parse(id, "document", id)? });
-        }
-    }
-    Ok(outcomes)
-}
-
-fn write_facts<C: GenericClient>(
-    s: &mut Session<'_, C>,
-    document: DocumentId,
-    facts: &Facts,
-) -> Result<(), StoreError> {
-    let doc = document.to_string();
-    s.execute("UPDATE documents SET extracted_with = ?2 WHERE id = ?1", &[&doc, &facts.extracted_with])?;
-    for e in &facts.events {
-        let detail =
-            EventDetail { actors: e.actors.clone(), quantities: e.quantities.clone(), evidence: e.evidence.clone() };
-        let detail = serde_json::to_string(&detail)
-            .map_err(|err| StoreError::Corrupt { record: format!("event {}", e.id), reason: err.to_string() })?;
-        let group = match e.marking.distribution {
-            Distribution::SharingGroup { group } => Some(group.to_string()),
-            _ => None,
-        };
-        let place = e.place.as_ref();
-        let id = e.id.to_string();
-        s.execute(
-            "INSERT INTO events (id, document_id, category, event_type, when_at, when_precision, place_id, place_name, \
-                 country, lon, lat, geo_precision, stance, confidence, credibility, sector, owner_org, tlp, distribution, \
-                 sharing_group, detail) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            &[
-                &id,
-                &doc,
-                &e.category.as_str(),
-                &e.event_type.as_str(),
-                &e.when.map(|w| timestamp(w.at)),
-                &e.when.map(|w| w.precision.as_str()),
-                &place.and_then(|p| p.place.as_ref()).map(|p| p.to_string()),
-                &place.map(|p| p.name.clone()),
-                &place.and_then(|p| p.country).map(|c| c.to_string()),
-                &place.and_then(|p| p.point).map(|p| p.lon()),
-                &place.and_then(|p| p.point).map(|p| p.lat()),
-                &place.map(|p| p.precision.as_str()),
-                &e.stance.as_str(),
-                &f64::from(e.confidence),
-                &e.credibility.as_str(),
-                &e.sector.as_ref().map(|s| s.to_string()),
-                &e.marking.owner.to_string(),
-                &e.marking.tlp.as_str(),
-                &e.marking.distribution.level(),
-                &group,
-                &detail,
-            ],
-        )?;
-        for d in &e.documents {
-            s.execute(
-                "INSERT INTO event_documents (event_id, document_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                &[&id, &d.to_string()],
-            )?;
-        }
-        for a in &e.actors {
-            s.execute(
-                "INSERT INTO event_actors (event_id, actor_id, role) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                &[&id, &a.actor.to_string(), &a.role.as_str()],
-            )?;
-        }
-    }
-    for m in &facts.mentions {
-        s.execute(
-            "INSERT INTO mentions (document_id, start, \"end\", kind, resolved) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT DO NOTHING",
-            &[&doc, &i64::from(m.span.start), &i64::from(m.span.end), &m.kind.as_str(), &m.resolved],
-        )?;
-    }
-    for c in &facts.claims {
-        s.execute(
-            "INSERT INTO claims (id, document_id, speaker, speaker_name, stance, start, \"end\", about_event) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (id) DO UPDATE SET document_id = excluded.document_id, speaker = excluded.speaker, \
-                 speaker_name = excluded.speaker_name, stance = excluded.stance, start = excluded.start, \
-                 \"end\" = excluded.\"end\", about_event = excluded.about_event",
-            &[
-                &c.id.to_string(),
-                &doc,
-                &c.speaker.as_ref().map(|s| s.to_string()),
-                &c.speaker_name,
-                &c.stance.as_str(),
-                &i64::from(c.span.start),
-                &i64::from(c.span.end),
-                &c.about.map(|a| a.to_string()),
-            ],
         )?;
     }
     Ok(())
