@@ -103,7 +103,8 @@ impl From<store::StoreError> for Problem {
             // The database cannot be reached: the node is up but cannot serve (readiness
             // says so too), and a load balancer may try another.
             store::StoreError::Connect { .. } => Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-            store::StoreError::Postgres(ref pg) if pg.is_closed() => {
+            // Not the server's answer but the connection's failure.
+            store::StoreError::Postgres(ref pg) if pg.is_closed() || pg.as_db_error().is_none() => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string())
             }
             other => Problem::internal(other),

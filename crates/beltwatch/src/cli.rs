@@ -657,4 +657,8 @@ pub struct BenchArgs {
     /// Queries of each kind timed (store)
     #[arg(long, default_value_t = 200)]
     pub queries: u32,
+
+    /// Time the queries on the events the store holds, without ingesting (store)
+    #[arg(long)]
+    pub queries_only: bool,
 }

@@ -253,3 +253,109 @@ fn three_nodes_share_the_work_and_lose_nothing_when_one_is_killed() {
     let first = all_pages(&agent, bases[0], "/api/v1/events?limit=500", &token);
     assert_eq!(first.len() as u64, expected["all"]);
 }
+
+/// A TCP relay to the PostgreSQL server that can be cut and restored, standing for the
+/// network between a node and its database.
+struct Relay {
+    port: u16,
+    open: Arc<std::sync::atomic::AtomicBool>,
+    streams: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn start(target: std::net::SocketAddr) -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+        let port = listener.local_addr().expect("address").port();
+        let open = Arc::new(AtomicBool::new(true));
+        let streams: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
+        let (flag, held) = (open.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !flag.load(Ordering::SeqCst) {
+                    // Cut: refuse by closing at once.
+                    drop(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(target) else { continue };
+                let pairs = [(client.try_clone(), server.try_clone()), (server.try_clone(), client.try_clone())];
+                if let Ok(mut held) = held.lock() {
+                    held.extend([client, server]);
+                }
+                for pair in pairs {
+                    if let (Ok(mut from), Ok(mut to)) = pair {
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut from, &mut to);
+                            let _ = to.shutdown(std::net::Shutdown::Both);
+                        });
+                    }
+                }
+            }
+        });
+        Relay { port, open, streams }
+    }
+
+    /// Closes every relayed connection and refuses new ones.
+    fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.streams.lock().expect("streams").drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn ready(agent: &ureq::Agent, base: &str) -> u16 {
+    agent.get(&format!("{base}/readyz")).call().map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+#[test]
+fn readiness_follows_the_database_and_the_pool_recovers() {
+    let Some(schema) = pg::Schema::new() else { return };
+    let server = pg::server();
+    let target = {
+        let rest = server.split_once('@').map_or(server.as_str(), |(_, r)| r);
+        let host_port = rest.split('/').next().unwrap_or("127.0.0.1:5432");
+        std::net::ToSocketAddrs::to_socket_addrs(host_port).expect("the server's address").next().expect("an address")
+    };
+    let relay = Relay::start(target);
+    let location = schema.location().replacen(&target.to_string(), &format!("127.0.0.1:{}", relay.port), 1);
+    assert!(location.contains(&relay.port.to_string()), "the store is reached through the relay: {location}");
+    let bw = Beltwatch::new();
+    let token =
+        ok(&bw.run(&["--db", &location, "admin", "bootstrap", "--user", "amina", "--format", "json"])).json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+    let config = bw.write("beltwatch.toml", "");
+    let node = serve(&location, &config, "node-r");
+    let base = node.base.as_deref().expect("a serving node");
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    assert_eq!(ready(&agent, base), 200);
+
+    relay.cut();
+    wait_for("readiness to report the database gone", Duration::from_secs(30), || ready(&agent, base) == 503);
+    // Requests that need the database say so the same way; the process itself is up.
+    let status = agent
+        .get(&format!("{base}/api/v1/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(status, 503);
+    assert_eq!(agent.get(&format!("{base}/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0), 200);
+
+    relay.restore();
+    wait_for("readiness to come back with the database", Duration::from_secs(30), || ready(&agent, base) == 200);
+    let status = agent
+        .get(&format!("{base}/api/v1/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    assert_eq!(status, 200);
+}

@@ -212,6 +212,9 @@ impl Worker {
         for rejection in &summary.rejections {
             tracing::warn!(job = job.id, "{rejection}");
         }
+        if summary.stored >= 10_000 {
+            self.store.analyze()?;
+        }
         self.store.finish_job(job, &[])?;
         Ok(summary.stored)
     }

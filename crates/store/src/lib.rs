@@ -685,6 +685,13 @@ impl Store {
         on_backend!(self, s => s.event_seqs_after(seq))
     }
 
+    /// Refreshes the statistics the database plans queries with, after a large load
+    /// (PostgreSQL's `ANALYZE`, SQLite's `PRAGMA optimize`). PostgreSQL's autovacuum does
+    /// the same in time when it is on.
+    pub fn analyze(&self) -> Result<(), StoreError> {
+        on_backend!(self, s => s.analyze())
+    }
+
     /// Queues jobs of one kind, one per payload; returns their ids.
     pub fn enqueue(&self, kind: JobKind, payloads: &[String]) -> Result<Vec<i64>, StoreError> {
         on_backend!(self, s => s.enqueue(kind, payloads))

@@ -23,6 +23,10 @@ pub fn run(
         store.rate_source(name, *reliability)?;
     }
     let summary = ingest(store, targets, options, format)?;
+    // Plans made on the statistics of a much smaller store would slow every query after.
+    if summary.stored >= LARGE_LOAD {
+        store.analyze()?;
+    }
     match format {
         Format::Json => output::json_line(
             &serde_json::json!({ "summary": summary, "store": store::Store::redacted(&settings.db) }),
@@ -31,6 +35,9 @@ pub fn run(
     }
     Ok(if summary.rejected > 0 { Status::SomeRejected } else { Status::Clean })
 }
+
+/// Documents stored in one run after which the store's statistics are refreshed.
+const LARGE_LOAD: u64 = 10_000;
 
 /// Ingests with progress on a terminal; used by `demo` too.
 pub fn ingest(store: &Store, targets: &[String], options: &IngestOptions, format: Format) -> anyhow::Result<Summary> {

@@ -47,21 +47,25 @@ pub(super) fn insert_documents<C: GenericClient>(
     let groups: Vec<Option<String>> = docs.iter().map(|d| group_of(d.marking.distribution)).collect();
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let raws: Vec<&str> = docs.iter().map(|d| d.raw.as_str()).collect();
+    // Written with the document rather than updated after: an update would write the row
+    // (and its search vector) a second time.
+    let extracted: Vec<Option<&str>> =
+        documents.iter().map(|n| n.facts.as_ref().map(|f| f.extracted_with.as_str())).collect();
     // Rows keep the batch's order (WITH ORDINALITY), so that of two documents with the
     // same content in one batch the first is the one stored.
     let inserted = s.query(
         "INSERT INTO documents (id, content_hash, source_id, source_name, url, title, published_at, \
                  published_precision, ingested_at, language, language_confidence, format, origin, owner_org, \
-                 tlp, distribution, sharing_group, text, raw) \
+                 tlp, distribution, sharing_group, text, raw, extracted_with) \
          SELECT id, content_hash, source_id, source_name, url, title, published_at, published_precision, \
                 ingested_at, language, language_confidence, format, origin, owner_org, tlp, distribution, \
-                sharing_group, text, raw \
+                sharing_group, text, raw, extracted_with \
          FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], \
                      ?::text[], ?::text[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], \
-                     ?::text[], ?::text[], ?::text[]) WITH ORDINALITY \
+                     ?::text[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY \
               AS batch (id, content_hash, source_id, source_name, url, title, published_at, published_precision, \
                         ingested_at, language, language_confidence, format, origin, owner_org, tlp, distribution, \
-                        sharing_group, text, raw, position) \
+                        sharing_group, text, raw, extracted_with, position) \
          ORDER BY position \
          ON CONFLICT (content_hash) DO NOTHING RETURNING id",
         &[
@@ -84,6 +88,7 @@ pub(super) fn insert_documents<C: GenericClient>(
             &groups,
             &texts,
             &raws,
+            &extracted,
         ],
     )?;
     let mut new: HashSet<String> = inserted.iter().map(|r| r.string(0)).collect::<Result<_, _>>()?;
@@ -117,7 +122,8 @@ pub(super) fn insert_documents<C: GenericClient>(
     Ok(outcomes)
 }
 
-/// Writes the facts of each document, replacing what it had when `replace`.
+/// Writes the facts of each document. With `replace`, what it had goes first and its
+/// `extracted_with` is updated; without, the document is new and was written with it.
 pub(super) fn write_facts<C: GenericClient>(
     s: &mut Session<'_, C>,
     facts: &[(DocumentId, &Facts)],
@@ -136,12 +142,14 @@ pub(super) fn write_facts<C: GenericClient>(
             s.execute(sql, &[&documents])?;
         }
     }
-    let fingerprints: Vec<&str> = facts.iter().map(|(_, f)| f.extracted_with.as_str()).collect();
-    s.execute(
-        "UPDATE documents d SET extracted_with = batch.extracted_with \
-         FROM unnest(?::text[], ?::text[]) AS batch (id, extracted_with) WHERE d.id = batch.id",
-        &[&documents, &fingerprints],
-    )?;
+    if replace {
+        let fingerprints: Vec<&str> = facts.iter().map(|(_, f)| f.extracted_with.as_str()).collect();
+        s.execute(
+            "UPDATE documents d SET extracted_with = batch.extracted_with \
+             FROM unnest(?::text[], ?::text[]) AS batch (id, extracted_with) WHERE d.id = batch.id",
+            &[&documents, &fingerprints],
+        )?;
+    }
     write_events(s, facts)?;
     write_mentions_and_claims(s, facts)
 }

@@ -232,6 +232,13 @@ impl PgStore {
             config.connect_timeout(Duration::from_secs(5));
         }
         config.application_name("beltwatch");
+        // beltwatch's statements are short and indexed: compiling them (JIT) costs more
+        // than it saves, most of all when statistics lag behind a bulk load.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c jit=off"),
+            None => "-c jit=off".to_owned(),
+        };
+        config.options(&options);
         let store = Self {
             location: shown,
             config,
@@ -812,6 +819,15 @@ impl PgStore {
                     "UPDATE events SET sector = ?2, credibility = ?3 WHERE id = ?1",
                     &[&event.to_string(), &sector.as_ref().map(|s| s.to_string()), &credibility.as_str()],
                 )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub(crate) fn analyze(&self) -> Result<(), StoreError> {
+        self.read(|s| {
+            for table in ["documents", "events", "event_documents", "event_actors", "mentions", "claims", "jobs"] {
+                s.execute(&format!("ANALYZE {table}"), &[])?;
             }
             Ok(())
         })

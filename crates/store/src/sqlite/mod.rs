@@ -41,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_alerts.sql"),
     include_str!("migrations/0007_peers.sql"),
     include_str!("migrations/0008_jobs.sql"),
+    include_str!("migrations/0009_category_listing.sql"),
 ];
 
 /// How many idle reader connections are kept.
@@ -662,6 +663,11 @@ impl SqliteStore {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn analyze(&self) -> Result<(), StoreError> {
+        self.writer().execute_batch("PRAGMA optimize")?;
         Ok(())
     }
 
