@@ -3,6 +3,10 @@
 # (/usr/bin/chromium) and the pinned Playwright library of tests/dashboard/ (npm ci).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+# Test binaries run at once: one installs while the others wait for it.
+mkdir -p "$root/target"
+exec 9>"$root/target/dashboard-setup.lock"
+flock 9
 if [[ ! -x /usr/bin/chromium ]]; then
     if [[ $(id -u) -eq 0 ]]; then
         apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
