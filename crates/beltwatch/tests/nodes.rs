@@ -309,6 +309,15 @@ impl Relay {
     }
 }
 
+fn events_status(agent: &ureq::Agent, base: &str, token: &str) -> u16 {
+    agent
+        .get(&format!("{base}/api/v1/events"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
 fn ready(agent: &ureq::Agent, base: &str) -> u16 {
     agent.get(&format!("{base}/readyz")).call().map(|r| r.status().as_u16()).unwrap_or(0)
 }
@@ -340,22 +349,10 @@ fn readiness_follows_the_database_and_the_pool_recovers() {
     relay.cut();
     wait_for("readiness to report the database gone", Duration::from_secs(30), || ready(&agent, base) == 503);
     // Requests that need the database say so the same way; the process itself is up.
-    let status = agent
-        .get(&format!("{base}/api/v1/events"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .call()
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0);
-    assert_eq!(status, 503);
+    assert_eq!(events_status(&agent, base, &token), 503);
     assert_eq!(agent.get(&format!("{base}/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0), 200);
 
     relay.restore();
     wait_for("readiness to come back with the database", Duration::from_secs(30), || ready(&agent, base) == 200);
-    let status = agent
-        .get(&format!("{base}/api/v1/events"))
-        .header("Authorization", &format!("Bearer {token}"))
-        .call()
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0);
-    assert_eq!(status, 200);
+    assert_eq!(events_status(&agent, base, &token), 200);
 }

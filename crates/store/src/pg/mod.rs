@@ -297,16 +297,21 @@ impl PgStore {
         }
     }
 
+    /// The connection a `Pooled` holds until it is dropped.
+    fn held<'p>(&self, pooled: &'p mut Pooled<'_>) -> Result<&'p mut Connection, StoreError> {
+        pooled.connection.as_mut().ok_or_else(|| StoreError::Connect {
+            location: self.location.clone(),
+            reason: "a pooled connection went missing".into(),
+        })
+    }
+
     /// Runs `f` outside a transaction.
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut Session<'_, Client>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut pooled = self.connection()?;
-        let connection = pooled.connection.as_mut().ok_or_else(|| StoreError::Connect {
-            location: self.location.clone(),
-            reason: "a pooled connection went missing".into(),
-        })?;
+        let connection = self.held(&mut pooled)?;
         let Connection { client, statements } = connection;
         f(&mut Session { client, statements })
     }
@@ -319,10 +324,7 @@ impl PgStore {
         f: impl FnOnce(&mut Session<'_, postgres::Transaction<'_>>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut pooled = self.connection()?;
-        let connection = pooled.connection.as_mut().ok_or_else(|| StoreError::Connect {
-            location: self.location.clone(),
-            reason: "a pooled connection went missing".into(),
-        })?;
+        let connection = self.held(&mut pooled)?;
         let Connection { client, statements } = connection;
         let mut tx = client.transaction()?;
         if exclusive {
@@ -335,10 +337,7 @@ impl PgStore {
 
     fn migrate(&self) -> Result<(), StoreError> {
         let mut pooled = self.connection()?;
-        let connection = pooled.connection.as_mut().ok_or_else(|| StoreError::Connect {
-            location: self.location.clone(),
-            reason: "a pooled connection went missing".into(),
-        })?;
+        let connection = self.held(&mut pooled)?;
         let client = &mut connection.client;
         let supported = MIGRATIONS.len() as u32;
         // Lock before looking, so that of several nodes starting at once one migrates and

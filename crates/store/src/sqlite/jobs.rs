@@ -7,7 +7,7 @@ use chrono::Utc;
 use model::DocumentId;
 use rusqlite::{OptionalExtension, params};
 
-use super::{SqliteStore, insert_documents, timestamp, write_facts};
+use super::{SqliteStore, insert_documents, replace_facts_in, timestamp};
 use crate::jobs::{self, Job, JobKind, JobRecord, MAX_ATTEMPTS};
 use crate::{Facts, Inserted, NewDocument, StoreError};
 
@@ -76,13 +76,7 @@ impl SqliteStore {
         if tx.prepare_cached(jobs::FINISH)?.execute(params![job.id, job.token, timestamp(Utc::now())])? != 1 {
             return Err(StoreError::LeaseLost { job: job.id });
         }
-        for (document, f) in facts {
-            for table in ["events", "mentions", "claims"] {
-                tx.prepare_cached(&format!("DELETE FROM {table} WHERE document_id = ?1"))?
-                    .execute([document.to_string()])?;
-            }
-            write_facts(&tx, *document, f)?;
-        }
+        replace_facts_in(&tx, facts)?;
         tx.commit()?;
         Ok(())
     }

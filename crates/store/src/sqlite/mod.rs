@@ -249,13 +249,7 @@ impl SqliteStore {
     pub(crate) fn replace_facts(&self, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
         let mut writer = self.writer();
         let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for (document, f) in facts {
-            for table in ["events", "mentions", "claims"] {
-                tx.prepare_cached(&format!("DELETE FROM {table} WHERE document_id = ?1"))?
-                    .execute([document.to_string()])?;
-            }
-            write_facts(&tx, *document, f)?;
-        }
+        replace_facts_in(&tx, facts)?;
         tx.commit()?;
         Ok(())
     }
@@ -773,6 +767,18 @@ fn insert_documents(tx: &rusqlite::Transaction<'_>, documents: &[NewDocument]) -
         }
     }
     Ok(outcomes)
+}
+
+/// Replaces each document's facts in `tx`.
+fn replace_facts_in(tx: &rusqlite::Transaction<'_>, facts: &[(DocumentId, Facts)]) -> Result<(), StoreError> {
+    for (document, f) in facts {
+        for table in ["events", "mentions", "claims"] {
+            tx.prepare_cached(&format!("DELETE FROM {table} WHERE document_id = ?1"))?
+                .execute([document.to_string()])?;
+        }
+        write_facts(tx, *document, f)?;
+    }
+    Ok(())
 }
 
 fn write_facts(tx: &rusqlite::Transaction<'_>, document: DocumentId, facts: &Facts) -> Result<(), StoreError> {
