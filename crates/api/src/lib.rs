@@ -79,7 +79,6 @@ pub struct AppState {
     /// this server is forgotten at once, one revoked from the command line within a second.
     tokens: Arc<Mutex<HashMap<String, CachedToken>>>,
     /// Status resources of TAXII envelopes posted to this server.
-    taxii: taxii::Statuses,
     /// The belt last computed for each viewer.
     pub belts: Arc<BeltCache>,
 }
@@ -157,7 +156,6 @@ impl AppState {
             alerts: tokio::sync::broadcast::channel(1024).0,
             stopping: tokio::sync::watch::channel(false).0,
             tokens: Arc::new(Mutex::new(HashMap::new())),
-            taxii: taxii::Statuses::default(),
             belts: Arc::new(BeltCache::default()),
         };
         (state, writer)

@@ -3,8 +3,7 @@
 //! resource. What a caller reads goes through the same visibility policy as the JSON
 //! API: the collection holds, for each caller, the events their organisation may see.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{HashMap, HashSet};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,13 +27,8 @@ const ROOT: &str = "beltwatch";
 pub const EVENTS_COLLECTION: &str = "9983a18d-c3e5-4fd8-8ea2-86af4d777d13";
 const MAX_PAGE: usize = 1000;
 const DEFAULT_PAGE: usize = 100;
-/// Status resources kept for callers to read back, newest last.
-const STATUSES_KEPT: usize = 1000;
-
-/// Status resources of posted envelopes, by id.
-#[derive(Clone, Default)]
-pub struct Statuses(Arc<Mutex<BTreeMap<String, (OrganisationKey, Value)>>>);
-type OrganisationKey = model::OrganisationId;
+/// How long status resources are kept for callers to read back, from any node.
+const STATUS_DAYS: i64 = 7;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -566,14 +560,14 @@ async fn add_objects(
                 "status": status["id"], "success_count": status["success_count"], "failure_count": status["failure_count"],
             }))
             .await?;
-        let mut kept = state.taxii.0.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= STATUSES_KEPT
-            && let Some(oldest) = kept.keys().next().cloned()
-        {
-            kept.remove(&oldest);
-        }
-        let key = status["id"].as_str().unwrap_or_default().to_owned();
-        kept.insert(key, (caller.user.organisation, status.clone()));
+        let store = state.store.clone();
+        let (key, body, organisation) =
+            (status["id"].as_str().unwrap_or_default().to_owned(), status.to_string(), caller.user.organisation);
+        let prune_before = Utc::now() - chrono::Duration::days(STATUS_DAYS);
+        tokio::task::spawn_blocking(move || store.put_taxii_status(&key, organisation, &body, prune_before))
+            .await
+            .map_err(Problem::from)?
+            .map_err(Problem::from)?;
         Ok(taxii(StatusCode::ACCEPTED, &status, &[]))
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
@@ -667,15 +661,18 @@ async fn status(
     headers: HeaderMap,
     Path((root, id)): Path<(String, String)>,
 ) -> Response {
-    let result = (|| {
+    let result = async {
         let caller = admit(caller, &headers, Some(&root))?;
-        let kept = state.taxii.0.lock().unwrap_or_else(|p| p.into_inner());
-        match kept.get(&id) {
-            Some((organisation, status)) if *organisation == caller.user.organisation => {
-                Ok(taxii(StatusCode::OK, status, &[]))
-            }
-            _ => Err(Error(StatusCode::NOT_FOUND, format!("no status {id}"))),
+        let store = state.store.clone();
+        let (key, organisation) = (id.clone(), caller.user.organisation);
+        let found = tokio::task::spawn_blocking(move || store.taxii_status(&key, organisation))
+            .await
+            .map_err(Problem::from)?
+            .map_err(Problem::from)?;
+        match found.and_then(|body| serde_json::from_str::<Value>(&body).ok()) {
+            Some(status) => Ok(taxii(StatusCode::OK, &status, &[])),
+            None => Err(Error(StatusCode::NOT_FOUND, format!("no status {id}"))),
         }
-    })();
-    result.unwrap_or_else(IntoResponse::into_response)
+    };
+    result.await.unwrap_or_else(IntoResponse::into_response)
 }

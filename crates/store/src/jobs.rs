@@ -1,5 +1,6 @@
-//! The work queue shared by every node over one database, and the named leases that let
-//! one node at a time do what must be done once (evaluating alerts, delivering webhooks).
+//! The work queue shared by every node over one database, the named leases that let one
+//! node at a time do what must be done once (evaluating alerts, delivering webhooks), and
+//! the other state nodes share (TAXII status resources).
 //!
 //! A job is claimed under a lease: a token and a time it runs out. The node renews the
 //! lease while it works and finishes the job with the token; a node that died, or stalled
@@ -102,6 +103,12 @@ pub(crate) const TAKE_LEASE: &str = "INSERT INTO leases (name, holder, until) VA
      WHERE leases.holder = excluded.holder OR leases.until < ?4";
 
 pub(crate) const DROP_LEASE: &str = "DELETE FROM leases WHERE name = ?1 AND holder = ?2";
+
+/// Status resources of posted TAXII envelopes, shared by every node.
+pub(crate) const PUT_STATUS: &str = "INSERT INTO taxii_statuses (id, organisation_id, body, created_at) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (id) DO UPDATE SET body = excluded.body";
+pub(crate) const GET_STATUS: &str = "SELECT body FROM taxii_statuses WHERE id = ?1 AND organisation_id = ?2";
+pub(crate) const PRUNE_STATUSES: &str = "DELETE FROM taxii_statuses WHERE created_at < ?1";
 
 /// The payload of an extract job: the ids of the documents to extract.
 pub(crate) fn extract_payload(ids: &[model::DocumentId]) -> String {

@@ -685,6 +685,23 @@ impl Store {
         on_backend!(self, s => s.event_seqs_after(seq))
     }
 
+    /// Keeps the status resource of a posted TAXII envelope for its organisation to read
+    /// back from any node; those stored before `prune_before` go.
+    pub fn put_taxii_status(
+        &self,
+        id: &str,
+        organisation: OrganisationId,
+        body: &str,
+        prune_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        on_backend!(self, s => s.put_taxii_status(id, organisation, body, prune_before))
+    }
+
+    /// A status resource's JSON, when it is `organisation`'s.
+    pub fn taxii_status(&self, id: &str, organisation: OrganisationId) -> Result<Option<String>, StoreError> {
+        on_backend!(self, s => s.taxii_status(id, organisation))
+    }
+
     /// Refreshes the statistics the database plans queries with, after a large load
     /// (PostgreSQL's `ANALYZE`, SQLite's `PRAGMA optimize`). PostgreSQL's autovacuum does
     /// the same in time when it is on.

@@ -569,6 +569,20 @@ fn leases_are_held_by_one_holder(store: &Store) {
     assert!(!store.take_lease("alerts", "node-b", Span::from_secs(60)).expect("take"));
 }
 
+fn taxii_statuses_are_kept_for_their_organisation(store: &Store) {
+    let ours = store.local_organisation().expect("organisation").id;
+    let theirs = store.create_organisation("Termez Centre").expect("organisation").id;
+    let body = r#"{"id":"s1","status":"complete","success_count":2}"#;
+    store.put_taxii_status("s1", ours, body, base_time() - Duration::days(7)).expect("put");
+    assert_eq!(store.taxii_status("s1", ours).expect("get").as_deref(), Some(body));
+    assert_eq!(store.taxii_status("s1", theirs).expect("get"), None, "another organisation's status stays hidden");
+    assert_eq!(store.taxii_status("s2", ours).expect("get"), None);
+    // Putting a later one prunes those stored before the given time.
+    store.put_taxii_status("s2", ours, "{}", Utc::now() + Duration::seconds(60)).expect("put");
+    assert_eq!(store.taxii_status("s1", ours).expect("get"), None);
+    assert_eq!(store.taxii_status("s2", ours).expect("get").as_deref(), Some("{}"));
+}
+
 macro_rules! backends {
     ($($backend:ident => $fresh:expr;)+) => {$(
         mod $backend {
@@ -590,6 +604,7 @@ macro_rules! backends {
                 accounts_tokens_and_an_append_only_audit,
                 jobs_are_claimed_once_and_taken_over_after_their_lease,
                 leases_are_held_by_one_holder,
+                taxii_statuses_are_kept_for_their_organisation,
             );
         }
     )+};

@@ -19,12 +19,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use model::{
     Claim, Credibility, Distribution, Document, DocumentId, Event, EventId, Marking, Mention, Organisation,
-    Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
+    OrganisationId, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
 };
 use postgres::types::ToSql;
 use postgres::{Client, GenericClient, NoTls, Row, Statement};
 
 use self::bulk::{insert_documents, write_facts};
+use crate::jobs as jobs_sql;
 use crate::query::{SearchQuery, Term};
 use crate::rows::{
     Cells, EVENT_COLUMN_COUNT, Param, after_cursor, document_from_row, event_filter_sql, event_from_row, filter_sql,
@@ -36,7 +37,12 @@ use crate::{
 };
 
 /// The migrations, in order; the schema version is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_jobs.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_jobs.sql"),
+    include_str!("migrations/0003_category_listing.sql"),
+    include_str!("migrations/0004_taxii_statuses.sql"),
+];
 
 /// The advisory lock held while migrating, so that nodes starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4257_6174_0001;
@@ -820,6 +826,26 @@ impl PgStore {
                 )?;
             }
             Ok(())
+        })
+    }
+
+    pub(crate) fn put_taxii_status(
+        &self,
+        id: &str,
+        organisation: OrganisationId,
+        body: &str,
+        prune_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(false, |s| {
+            s.execute(jobs_sql::PRUNE_STATUSES, &[&timestamp(prune_before)])?;
+            s.execute(jobs_sql::PUT_STATUS, &[&id, &organisation.to_string(), &body, &timestamp(Utc::now())])?;
+            Ok(())
+        })
+    }
+
+    pub(crate) fn taxii_status(&self, id: &str, organisation: OrganisationId) -> Result<Option<String>, StoreError> {
+        self.read(|s| {
+            s.query_opt(jobs_sql::GET_STATUS, &[&id, &organisation.to_string()])?.map(|r| r.string(0)).transpose()
         })
     }
 

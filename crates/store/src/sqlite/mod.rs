@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use model::{
     Claim, Credibility, Distribution, Document, DocumentId, Event, EventId, Marking, Mention, Organisation,
-    Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
+    OrganisationId, Reliability, SectorId, SharingGroupId, Source, SourceKind, Span,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params, params_from_iter};
 
@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_peers.sql"),
     include_str!("migrations/0008_jobs.sql"),
     include_str!("migrations/0009_category_listing.sql"),
+    include_str!("migrations/0010_taxii_statuses.sql"),
 ];
 
 /// How many idle reader connections are kept.
@@ -658,6 +659,34 @@ impl SqliteStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    pub(crate) fn put_taxii_status(
+        &self,
+        id: &str,
+        organisation: OrganisationId,
+        body: &str,
+        prune_before: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut writer = self.writer();
+        let tx = writer.transaction()?;
+        tx.prepare_cached(crate::jobs::PRUNE_STATUSES)?.execute([timestamp(prune_before)])?;
+        tx.prepare_cached(crate::jobs::PUT_STATUS)?.execute(params![
+            id,
+            organisation.to_string(),
+            body,
+            timestamp(Utc::now())
+        ])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub(crate) fn taxii_status(&self, id: &str, organisation: OrganisationId) -> Result<Option<String>, StoreError> {
+        self.read(|c| {
+            Ok(c.prepare_cached(crate::jobs::GET_STATUS)?
+                .query_row(params![id, organisation.to_string()], |r| r.get(0))
+                .optional()?)
+        })
     }
 
     pub(crate) fn analyze(&self) -> Result<(), StoreError> {
