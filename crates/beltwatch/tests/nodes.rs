@@ -88,6 +88,30 @@ fn ok(run: &common::Run) -> &common::Run {
     run
 }
 
+/// Reads a node's alert stream on a thread; returns the ids of the alerts it carries.
+fn listen(base: &str, token: &str) -> Arc<Mutex<Vec<String>>> {
+    use std::io::{BufRead, BufReader, Write};
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect to the stream");
+    write!(
+        stream,
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .expect("request the stream");
+    let ids: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = ids.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if let Some(data) = line.strip_prefix("data:")
+                && let Ok(alert) = serde_json::from_str::<Value>(data.trim())
+            {
+                sink.lock().expect("stream").push(alert["id"].to_string());
+            }
+        }
+    });
+    ids
+}
+
 /// Every page of a listing from one node, its items in order.
 fn all_pages(agent: &ureq::Agent, base: &str, path: &str, token: &str) -> Vec<Value> {
     let mut items = Vec::new();
@@ -181,6 +205,9 @@ fn three_nodes_share_the_work_and_lose_nothing_when_one_is_killed() {
     });
     let b = serve(&url, &config, "node-b");
     let _c = worker(&url, &config, "node-c");
+    // B's alert stream, open from before the work starts: it must carry every alert,
+    // whichever node raised it.
+    let streamed = listen(b.base.as_deref().expect("a serving node"), &token);
 
     let mut args = vec!["--db", &url, "ingest", "--queue"];
     args.extend(folders.iter().map(String::as_str));
@@ -240,6 +267,13 @@ fn three_nodes_share_the_work_and_lose_nothing_when_one_is_killed() {
         received.iter().map(|r| serde_json::from_str::<Value>(&r.body).expect("JSON body")["id"].to_string()).collect();
     assert_eq!(alert_ids.len() as i64, alerts);
     assert!(received.iter().all(|r| r.signature.starts_with("sha256=")));
+
+    // B streamed every alert, though A raised some of them.
+    wait_for("node-b's stream to carry every alert", Duration::from_secs(30), || {
+        streamed.lock().expect("stream").len() as i64 >= alerts
+    });
+    let ids: BTreeSet<String> = streamed.lock().expect("stream").iter().cloned().collect();
+    assert_eq!(ids, alert_ids, "node-b streamed exactly the alerts raised");
 
     // The nodes left serve the same results.
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
