@@ -12,8 +12,6 @@ pub enum StoreError {
     TooNew { found: u32, supported: u32 },
     #[error("migration to schema version {version} failed: {source}")]
     Migration { version: u32, source: rusqlite::Error },
-    #[error("{0} stores are not supported by this build")]
-    UnsupportedBackend(String),
     #[error("the id prefix {prefix:?} matches {count} documents: give more characters")]
     AmbiguousId { prefix: String, count: u64 },
     #[error("an id or id prefix needs at least 4 hexadecimal characters, got {0:?}")]
