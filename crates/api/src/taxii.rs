@@ -605,17 +605,36 @@ async fn post(state: &AppState, caller: &Caller, objects: &[Value]) -> Result<Va
     read.shared.events.retain(|e| !failed.contains(&format!("incident--{}", e.id)));
     read.shared.claims.retain(|c| !failed.contains(&format!("note--{}", c.id)));
     let store = state.store.clone();
-    let imported = tokio::task::spawn_blocking(move || pipeline::exchange::import(&store, read))
-        .await
-        .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let viewer = caller.viewer.clone();
+    let imported = tokio::task::spawn_blocking(move || {
+        pipeline::exchange::import(&store, read, pipeline::exchange::Importer::Partner(&viewer))
+    })
+    .await
+    .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let position = |id: &str| {
+        objects.iter().position(|o| o.get("id").and_then(Value::as_str).is_some_and(|x| x.ends_with(id) || x == id))
+    };
+    if let Ok(imported) = &imported {
+        // What was read and still not stored says so.
+        for not_stored in &imported.not_stored {
+            let (kind, id) = match not_stored.record {
+                pipeline::exchange::Record::Document(id) => ("report", id.to_string()),
+                pipeline::exchange::Record::Event(id) => ("incident", id.to_string()),
+                pipeline::exchange::Record::Claim(id) => ("note", id.to_string()),
+            };
+            if let Some(at) = position(&format!("{kind}--{id}")) {
+                outcomes[at] = Err(exchange::Problem::new(
+                    format!("$.objects[{at}]"),
+                    Some(&format!("{kind}--{id}")),
+                    not_stored.reason.clone(),
+                ));
+            }
+        }
+    }
     if let Err(pipeline::exchange::ImportError::Invalid(problems)) = &imported {
         for problem in problems {
-            if let Some(position) = problem.object.as_deref().and_then(|id| {
-                objects
-                    .iter()
-                    .position(|o| o.get("id").and_then(Value::as_str).is_some_and(|x| x.ends_with(id) || x == id))
-            }) {
-                outcomes[position] = Err(problem.clone());
+            if let Some(at) = problem.object.as_deref().and_then(position) {
+                outcomes[at] = Err(problem.clone());
             }
         }
         // Nothing was written: every object that was read fails with the reason.

@@ -218,13 +218,23 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 90)]
         days: i64,
     },
-    /// Add a partner organisation
-    AddOrganisation { name: String },
+    /// Add a partner organisation (imports and peers never add one: an admin does)
+    AddOrganisation {
+        name: String,
+        /// The id it has on its own instance, so that records it created import with
+        /// their owner
+        #[arg(long)]
+        id: Option<model::OrganisationId>,
+    },
     /// List organisations
     Organisations,
     /// Add a sharing group of organisations (ids from `admin organisations`)
     AddGroup {
         name: String,
+        /// The id the group has on a partner's instance, so that records shared with it
+        /// there keep their distribution here
+        #[arg(long)]
+        id: Option<model::SharingGroupId>,
         /// An organisation id; repeat for each member
         #[arg(long = "member", value_name = "ORGANISATION", required = true)]
         members: Vec<String>,

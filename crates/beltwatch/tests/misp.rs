@@ -108,6 +108,7 @@ fn pymisp_loads_the_misp_export_and_finds_every_event() {
 
     // The same file read back by beltwatch, into another instance: every report and event.
     let other = Beltwatch::new();
+    other.trust_organisations_of(&bw);
     let run = other.run(&["import", &out, "--format", "json"]);
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     let imported = &run.json_lines()[0]["imported"];

@@ -75,6 +75,12 @@ fn exported_bundles_pass_the_oasis_validator_and_import_to_the_same_events() {
     assert!(verdict["objects"].as_u64().expect("count") > 100, "{verdict}");
 
     let b = Beltwatch::new();
+    // An instance that does not know the bundle's organisation refuses it whole.
+    let refused = b.run(&["import", bundle.to_str().expect("path")]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("add-organisation"), "{}", refused.stderr);
+    assert_eq!(markings(&b).len(), 0);
+    b.trust_organisations_of(&a);
     let imported = b.run(&["--format", "json", "import", bundle.to_str().expect("path")]);
     ok(&imported);
     let expected = markings(&a);
@@ -98,6 +104,7 @@ fn exported_bundles_pass_the_oasis_validator_and_import_to_the_same_events() {
     extension[&key]["category"] = Value::from("smuggling of nonsense");
     let broken_path = a.write("broken.json", serde_json::to_vec(&broken).expect("JSON"));
     let c = Beltwatch::new();
+    c.trust_organisations_of(&a);
     let refused = c.run(&["import", broken_path.to_str().expect("path")]);
     assert_eq!(refused.status, 1, "{}", refused.stderr);
     assert!(
@@ -190,6 +197,7 @@ fn two_instances_sync_and_restricted_events_never_cross() {
     let (a, token) = instance_with_partner();
     let (mut server, base) = spawn_server(&a.db(), &[]);
     let b = Beltwatch::new();
+    b.trust_organisations_of(&a);
     let url = format!("{base}/taxii2/beltwatch/collections/{COLLECTION}/");
     ok(&b.run(&["sync", "add", "alpha", &url, "--token", &token]));
     let first = b.run(&["--format", "json", "sync", "run"]);
@@ -238,6 +246,7 @@ fn an_instance_syncs_from_the_reference_taxii_server() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let c = Beltwatch::new();
+    c.trust_organisations_of(&a);
     let url = format!("http://127.0.0.1:{port}/api1/collections/{COLLECTION}/");
     ok(&c.run(&["sync", "add", "reference", &url, "--basic", "peer:s3cret"]));
     let pulled = c.run(&["--format", "json", "sync", "run"]);
@@ -259,6 +268,7 @@ fn a_peer_with_a_schedule_is_pulled_while_serving() {
     let (a, token) = instance_with_partner();
     let (mut source, base) = spawn_server(&a.db(), &[]);
     let b = Beltwatch::new();
+    b.trust_organisations_of(&a);
     let url = format!("{base}/taxii2/beltwatch/collections/{COLLECTION}/");
     ok(&b.run(&["sync", "add", "alpha", &url, "--token", &token, "--every", "1"]));
     let (mut puller, _) = spawn_server(&b.db(), &[]);

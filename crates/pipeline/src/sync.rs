@@ -2,6 +2,7 @@
 //! stopped, each page imported in one transaction before the cursor moves past it. The
 //! imported documents name the peer and collection they came from.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,7 +10,7 @@ use exchange::{Problem, ReadDefaults, stix};
 use serde_json::Value;
 use store::{Peer, Store, StoreError};
 
-use crate::exchange::{ImportError, Imported};
+use crate::exchange::{ImportError, Imported, Importer};
 
 const TAXII: &str = "application/taxii+json;version=2.1";
 const PAGE: usize = 500;
@@ -78,12 +79,32 @@ pub fn pull(store: &Store, peer: &Peer, defaults: &ReadDefaults) -> Result<Pulle
         for document in &mut read.shared.documents {
             document.origin = format!("taxii {} {base}", peer.name);
         }
-        match crate::exchange::import(store, read) {
-            Ok(done) => add(&mut pulled.imported, done),
-            Err(ImportError::Invalid(problems)) => {
-                pulled.rejected.extend(problems.iter().map(Problem::to_string));
+        // Records refused (an owner or a sharing group this instance does not know) stay
+        // out, with what depends on them, and the rest of the page goes in.
+        let outcome = loop {
+            match crate::exchange::import(store, read.clone(), Importer::Operator) {
+                Err(ImportError::Invalid(problems)) => {
+                    let refused: BTreeSet<String> = problems.iter().filter_map(|p| p.object.clone()).collect();
+                    pulled.rejected.extend(problems.iter().map(Problem::to_string));
+                    let before = read.shared.documents.len() + read.shared.events.len() + read.shared.claims.len();
+                    read.shared.documents.retain(|d| !refused.contains(&d.id.to_string()));
+                    read.shared.events.retain(|e| !refused.contains(&e.id.to_string()));
+                    read.shared.claims.retain(|c| !refused.contains(&c.id.to_string()));
+                    let after = read.shared.documents.len() + read.shared.events.len() + read.shared.claims.len();
+                    if after == before || after == 0 {
+                        break Ok(());
+                    }
+                }
+                Err(ImportError::Store(e)) => break Err(e),
+                Ok(done) => {
+                    pulled.rejected.extend(done.not_stored.iter().map(|n| format!("{:?}: {}", n.record, n.reason)));
+                    add(&mut pulled.imported, done);
+                    break Ok(());
+                }
             }
-            Err(ImportError::Store(e)) => break Err(e.into()),
+        };
+        if let Err(e) = outcome {
+            break Err(e.into());
         }
         // The page is committed (or had nothing to keep): the cursor moves past it.
         if let Some(last) = last_added {

@@ -19,7 +19,8 @@ use chrono::{DateTime, Utc};
 use model::{
     ActorId, Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus, Category, Claim, CountryCode,
     Credibility, Document, DocumentFormat, DocumentId, Event, EventId, EventType, Language, LinkRelation, Marking,
-    Mention, Organisation, OrganisationId, Reliability, Role, SectorId, SharingGroup, Source, TokenId, User, UserId,
+    Mention, Organisation, OrganisationId, Reliability, Role, SectorId, SharingGroup, SharingGroupId, Source, TokenId,
+    User, UserId,
     Viewer, When,
 };
 use serde::Serialize;
@@ -106,15 +107,12 @@ pub struct NewDocument {
     pub facts: Option<Facts>,
 }
 
-/// Records from another instance or tool: the organisations, sharing groups and sources
-/// they name, and documents with their facts. [`Store::import`] writes them all or none.
+/// Records from another instance or tool: the sources they name, and documents with
+/// their facts. [`Store::import`] writes them all or none. It holds no organisations,
+/// sharing groups or memberships: who exists and who belongs to what is decided by this
+/// instance's admins alone, never by input.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Import {
-    /// Organisations met for the first time are added as partners (not local), with
-    /// their ids kept; known ones are left as they are.
-    pub organisations: Vec<model::Organisation>,
-    /// Sharing groups are added with their ids; members are added to known groups.
-    pub sharing_groups: Vec<model::SharingGroup>,
     pub sources: Vec<Source>,
     pub documents: Vec<NewDocument>,
 }
@@ -531,7 +529,14 @@ impl Store {
     }
 
     pub fn create_organisation(&self, name: &str) -> Result<Organisation, StoreError> {
-        on_backend!(self, s => s.create_organisation(name))
+        self.create_organisation_as(name, OrganisationId::from_uuid(uuid::Uuid::now_v7()))
+    }
+
+    /// Adds a partner organisation under the id it has elsewhere (a partner's instance
+    /// publishes it), so that records it created can be imported with their owner. Only
+    /// an admin of this instance adds organisations: imports never do.
+    pub fn create_organisation_as(&self, name: &str, id: OrganisationId) -> Result<Organisation, StoreError> {
+        on_backend!(self, s => s.create_organisation(name, id))
     }
 
     pub fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
@@ -539,7 +544,19 @@ impl Store {
     }
 
     pub fn create_sharing_group(&self, name: &str, members: &[OrganisationId]) -> Result<SharingGroup, StoreError> {
-        on_backend!(self, s => s.create_sharing_group(name, members))
+        self.create_sharing_group_as(name, SharingGroupId::from_uuid(uuid::Uuid::now_v7()), members)
+    }
+
+    /// Adds a sharing group under the id it has on a partner's instance, so that records
+    /// shared with it there keep their distribution here. Its members are this instance's
+    /// decision; imports never add any.
+    pub fn create_sharing_group_as(
+        &self,
+        name: &str,
+        id: SharingGroupId,
+        members: &[OrganisationId],
+    ) -> Result<SharingGroup, StoreError> {
+        on_backend!(self, s => s.create_sharing_group(name, id, members))
     }
 
     pub fn sharing_groups(&self) -> Result<Vec<SharingGroup>, StoreError> {

@@ -76,8 +76,11 @@ pub fn run(store: &Store, command: &AdminCommand, format: Format) -> anyhow::Res
                 ),
             )?;
         }
-        AdminCommand::AddOrganisation { name } => {
-            let org = store.create_organisation(name)?;
+        AdminCommand::AddOrganisation { name, id } => {
+            let org = match id {
+                Some(id) => store.create_organisation_as(name, *id)?,
+                None => store.create_organisation(name)?,
+            };
             audit(store, "create", "organisation", json!({ "organisation": org.id }))?;
             print(json!(org), format!("organisation {} {}", org.id, org.name))?;
         }
@@ -99,9 +102,12 @@ pub fn run(store: &Store, command: &AdminCommand, format: Format) -> anyhow::Res
                 }
             }
         }
-        AdminCommand::AddGroup { name, members } => {
+        AdminCommand::AddGroup { name, id, members } => {
             let ids = members.iter().map(|m| organisation(store, m)).collect::<anyhow::Result<Vec<_>>>()?;
-            let group = store.create_sharing_group(name, &ids)?;
+            let group = match id {
+                Some(id) => store.create_sharing_group_as(name, *id, &ids)?,
+                None => store.create_sharing_group(name, &ids)?,
+            };
             audit(store, "create", "sharing group", json!({ "group": group.id }))?;
             print(
                 json!(group),

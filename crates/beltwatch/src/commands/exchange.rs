@@ -117,7 +117,7 @@ fn import_file(
         _ => exchange::stix::read_bundle(&text, defaults),
     }
     .map_err(FileError::Problems)?;
-    pipeline::exchange::import(store, read).map_err(|e| match e {
+    pipeline::exchange::import(store, read, pipeline::exchange::Importer::Operator).map_err(|e| match e {
         ImportError::Invalid(problems) => FileError::Problems(problems),
         ImportError::Store(e) => FileError::Other(e.into()),
     })

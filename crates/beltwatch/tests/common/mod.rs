@@ -76,6 +76,25 @@ impl Beltwatch {
         path
     }
 
+    /// Registers the organisations `other` knows as partners of this instance, under
+    /// their ids: what an admin does before importing or pulling another instance's
+    /// records (imports never add organisations).
+    pub fn trust_organisations_of(&self, other: &Beltwatch) {
+        let known = self.run(&["--format", "json", "admin", "organisations"]);
+        assert_eq!(known.status, 0, "{}", known.stderr);
+        let known = known.json();
+        let listed = other.run(&["--format", "json", "admin", "organisations"]);
+        assert_eq!(listed.status, 0, "{}", listed.stderr);
+        for org in listed.json().as_array().expect("organisations") {
+            let (id, name) = (org["id"].as_str().expect("id"), org["name"].as_str().expect("name"));
+            if known.as_array().expect("organisations").iter().any(|k| k["id"] == id) {
+                continue;
+            }
+            let run = self.run(&["admin", "add-organisation", &format!("{name} ({id})"), "--id", id]);
+            assert_eq!(run.status, 0, "{}", run.stderr);
+        }
+    }
+
     pub fn document_count(&self) -> u64 {
         let run = self.run(&["documents", "--format", "json", "--limit", "1"]);
         assert_eq!(run.status, 0, "{}", run.stderr);

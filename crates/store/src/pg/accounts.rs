@@ -36,11 +36,13 @@ fn user_from(r: &Row, offset: usize) -> Result<User, StoreError> {
 impl PgStore {
     /// Names are unique ignoring the case of ASCII letters. Nodes creating organisations
     /// at once take turns, so that two cannot take one name.
-    pub(crate) fn create_organisation(&self, name: &str) -> Result<Organisation, StoreError> {
+    pub(crate) fn create_organisation(&self, name: &str, id: OrganisationId) -> Result<Organisation, StoreError> {
         let name = name.trim();
-        let id = OrganisationId::from_uuid(uuid::Uuid::now_v7());
         self.write(false, |s| {
             s.execute("LOCK TABLE organisations IN SHARE ROW EXCLUSIVE MODE", &[])?;
+            if s.query_opt("SELECT 1 FROM organisations WHERE id = ?1", &[&id.to_string()])?.is_some() {
+                return Err(StoreError::Exists { what: "organisation", name: id.to_string() });
+            }
             let taken = s.query_opt(
                 "SELECT 1 FROM organisations \
                  WHERE translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') \
@@ -75,10 +77,13 @@ impl PgStore {
     pub(crate) fn create_sharing_group(
         &self,
         name: &str,
+        id: SharingGroupId,
         members: &[OrganisationId],
     ) -> Result<SharingGroup, StoreError> {
-        let id = SharingGroupId::from_uuid(uuid::Uuid::now_v7());
         self.write(false, |s| {
+            if s.query_opt("SELECT 1 FROM sharing_groups WHERE id = ?1", &[&id.to_string()])?.is_some() {
+                return Err(StoreError::Exists { what: "sharing group", name: id.to_string() });
+            }
             s.execute("INSERT INTO sharing_groups (id, name) VALUES (?1, ?2)", &[&id.to_string(), &name.trim()])?;
             for member in members {
                 if s.query_opt("SELECT 1 FROM organisations WHERE id = ?1", &[&member.to_string()])?.is_none() {

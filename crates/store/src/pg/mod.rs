@@ -442,27 +442,6 @@ impl PgStore {
 
     pub(crate) fn import(&self, import: &Import) -> Result<Vec<Inserted>, StoreError> {
         self.write(true, |s| {
-            let now = timestamp(Utc::now());
-            for o in &import.organisations {
-                s.execute(
-                    "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 0, ?3) \
-                     ON CONFLICT (id) DO NOTHING",
-                    &[&o.id.to_string(), &o.name, &now],
-                )?;
-            }
-            for g in &import.sharing_groups {
-                s.execute(
-                    "INSERT INTO sharing_groups (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
-                    &[&g.id.to_string(), &g.name],
-                )?;
-                for m in &g.members {
-                    s.execute(
-                        "INSERT INTO sharing_group_members (group_id, organisation_id) VALUES (?1, ?2) \
-                         ON CONFLICT DO NOTHING",
-                        &[&g.id.to_string(), &m.to_string()],
-                    )?;
-                }
-            }
             insert_sources(s, &import.sources)?;
             insert_documents(s, &import.documents)
         })

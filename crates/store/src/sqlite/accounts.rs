@@ -38,7 +38,7 @@ fn user_from(r: &rusqlite::Row<'_>, offset: usize) -> Result<User, StoreError> {
 }
 
 impl SqliteStore {
-    pub(crate) fn create_organisation(&self, name: &str) -> Result<Organisation, StoreError> {
+    pub(crate) fn create_organisation(&self, name: &str, id: OrganisationId) -> Result<Organisation, StoreError> {
         let name = name.trim();
         let exists: bool = self.writer().query_row(
             "SELECT EXISTS (SELECT 1 FROM organisations WHERE lower(name) = lower(?1))",
@@ -48,7 +48,14 @@ impl SqliteStore {
         if exists {
             return Err(StoreError::Exists { what: "organisation", name: name.to_owned() });
         }
-        let id = OrganisationId::from_uuid(uuid::Uuid::now_v7());
+        let taken: bool = self.writer().query_row(
+            "SELECT EXISTS (SELECT 1 FROM organisations WHERE id = ?1)",
+            [id.to_string()],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::Exists { what: "organisation", name: id.to_string() });
+        }
         self.writer().execute(
             "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 0, ?3)",
             params![id.to_string(), name, timestamp(Utc::now())],
@@ -72,11 +79,16 @@ impl SqliteStore {
     pub(crate) fn create_sharing_group(
         &self,
         name: &str,
+        id: SharingGroupId,
         members: &[OrganisationId],
     ) -> Result<SharingGroup, StoreError> {
-        let id = SharingGroupId::from_uuid(uuid::Uuid::now_v7());
         let mut connection = self.writer();
         let tx = connection.transaction()?;
+        let taken: bool =
+            tx.query_row("SELECT EXISTS (SELECT 1 FROM sharing_groups WHERE id = ?1)", [id.to_string()], |r| r.get(0))?;
+        if taken {
+            return Err(StoreError::Exists { what: "sharing group", name: id.to_string() });
+        }
         tx.execute("INSERT INTO sharing_groups (id, name) VALUES (?1, ?2)", params![id.to_string(), name.trim()])?;
         for member in members {
             let known: bool =

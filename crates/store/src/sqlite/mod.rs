@@ -217,24 +217,6 @@ impl SqliteStore {
         let mut writer = self.writer();
         let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
-            let mut organisation = tx.prepare_cached(
-                "INSERT INTO organisations (id, name, is_local, created_at) VALUES (?1, ?2, 0, ?3) \
-                 ON CONFLICT (id) DO NOTHING",
-            )?;
-            for o in &import.organisations {
-                organisation.execute(params![o.id.to_string(), o.name, timestamp(Utc::now())])?;
-            }
-            let mut group =
-                tx.prepare_cached("INSERT INTO sharing_groups (id, name) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING")?;
-            let mut member = tx.prepare_cached(
-                "INSERT INTO sharing_group_members (group_id, organisation_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?;
-            for g in &import.sharing_groups {
-                group.execute(params![g.id.to_string(), g.name])?;
-                for m in &g.members {
-                    member.execute(params![g.id.to_string(), m.to_string()])?;
-                }
-            }
             let mut source = tx.prepare_cached(
                 "INSERT INTO sources (id, name, kind, url, reliability) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
             )?;
