@@ -3,6 +3,7 @@
 //! from a persistent outbox with retries and exponential back-off.
 
 use std::collections::{BTreeMap, HashSet};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
@@ -170,13 +171,130 @@ pub fn evaluate(
     Ok(raised)
 }
 
+/// Where webhooks may be delivered. By default only to public addresses: a partner's
+/// analyst who creates a rule must not make this server post to itself, to its database
+/// or to anything else on the instance's own network. Tests and closed deployments whose
+/// receivers live on loopback or a private network allow them explicitly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebhookPolicy {
+    pub private_addresses: bool,
+}
+
+impl WebhookPolicy {
+    /// Why a rule's URL is refused when it is written: a host that is an address this
+    /// policy refuses, or `localhost`. Names are resolved again at each delivery.
+    pub fn refuse_url(&self, url: &str) -> Option<String> {
+        if self.private_addresses {
+            return None;
+        }
+        let uri: ureq::http::Uri = url.parse().ok()?;
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        let lower = host.to_ascii_lowercase();
+        if lower == "localhost" || lower.ends_with(".localhost") {
+            return Some(format!("{host} is this server itself; webhooks go to public addresses"));
+        }
+        match host.parse::<IpAddr>() {
+            Ok(ip) if !is_public(ip) => {
+                Some(format!("{ip} is a loopback, link-local or private address; webhooks go to public addresses"))
+            }
+            _ => None,
+        }
+    }
+
+    fn agent(&self) -> ureq::Agent {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            // A proxy would resolve the name where this check cannot see it.
+            .proxy(None)
+            .max_redirects(0)
+            .build();
+        ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CheckedResolver { policy: *self, inner: ureq::unversioned::resolver::DefaultResolver::default() },
+        )
+    }
+}
+
+/// Whether an address is one a webhook may reach by default: not loopback, unspecified,
+/// link-local, private (RFC 1918, unique local), shared (RFC 6598), multicast or
+/// broadcast, and the same for an IPv4 address written as IPv6.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_unspecified()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
+                // NAT64 and 6to4 carry an IPv4 address that is not checked here.
+                || first == 0x0064
+                || first == 0x2002)
+        }
+    }
+}
+
+/// Resolves a webhook's host at delivery time and keeps only the addresses the policy
+/// allows; the connection is made to one of those, so a name that changes its answer
+/// between a check and the connection cannot reach a refused address.
+#[derive(Debug)]
+struct CheckedResolver {
+    policy: WebhookPolicy,
+    inner: ureq::unversioned::resolver::DefaultResolver,
+}
+
+impl ureq::unversioned::resolver::Resolver for CheckedResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let all = self.inner.resolve(uri, config, timeout)?;
+        if self.policy.private_addresses {
+            return Ok(all);
+        }
+        let mut kept = self.inner.empty();
+        for address in all.iter().filter(|a| is_public(a.ip())) {
+            kept.push(*address);
+        }
+        if kept.is_empty() {
+            let host = uri.host().unwrap_or_default();
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "refused: {host} resolves only to loopback, link-local or private addresses \
+                     (the server allows public webhook addresses only)"
+                ),
+            )));
+        }
+        Ok(kept)
+    }
+}
+
 /// Delivers what is due in the outbox, once; returns how many were delivered.
-pub fn deliver_due(store: &Store, backoff: Duration) -> Result<usize, StoreError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
+pub fn deliver_due(store: &Store, backoff: Duration, policy: WebhookPolicy) -> Result<usize, StoreError> {
+    let agent = policy.agent();
     let mut delivered = 0;
     for d in store.due_deliveries(Utc::now(), 50)? {
         let result = agent

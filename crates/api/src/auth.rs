@@ -47,6 +47,8 @@ pub struct Caller {
     pub user: User,
     pub token: TokenId,
     pub viewer: Viewer,
+    /// The SHA-256 of the token's secret, to check it again during a long request.
+    hash: String,
 }
 
 impl Caller {
@@ -87,18 +89,38 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or_else(|| Problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        let Some((token, user)) = state.token(hash_secret(secret)).await? else {
-            return Err(Problem::unauthorized("unknown token"));
-        };
-        if token.revoked_at.is_some() {
-            return Err(Problem::unauthorized("this token was revoked"));
-        }
-        if token.expires_at <= Utc::now() {
-            return Err(Problem::unauthorized(format!("this token expired at {}", token.expires_at)));
-        }
-        state.limiter.admit(token.id)?;
+        let hash = hash_secret(secret);
+        let (token, user) = valid_token(state, &hash).await?;
+        state.limiter.admit(token)?;
         let viewer = state.viewer_of(user.organisation).await?;
-        Ok(Caller { user, token: token.id, viewer })
+        Ok(Caller { user, token, viewer, hash })
+    }
+}
+
+/// The token of a secret's hash, and its user, while the token is neither revoked nor
+/// expired and its user is the same; what the store says is at most the token cache's
+/// second old.
+async fn valid_token(state: &AppState, hash: &str) -> Result<(TokenId, User), Problem> {
+    let Some((token, user)) = state.token(hash.to_owned()).await? else {
+        return Err(Problem::unauthorized("unknown token"));
+    };
+    if token.revoked_at.is_some() {
+        return Err(Problem::unauthorized("this token was revoked"));
+    }
+    if token.expires_at <= Utc::now() {
+        return Err(Problem::unauthorized(format!("this token expired at {}", token.expires_at)));
+    }
+    Ok((token.id, user))
+}
+
+impl Caller {
+    /// Whether the caller's token still admits it: a long request (the alert stream)
+    /// asks every second and ends when it no longer does.
+    pub async fn still_admitted(&self, state: &AppState) -> bool {
+        match valid_token(state, &self.hash).await {
+            Ok((token, user)) => token == self.token && user == self.user,
+            Err(_) => false,
+        }
     }
 }
 

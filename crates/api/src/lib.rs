@@ -81,6 +81,8 @@ pub struct AppState {
     /// Status resources of TAXII envelopes posted to this server.
     /// The belt last computed for each viewer.
     pub belts: Arc<BeltCache>,
+    /// Where webhooks may go: public addresses unless the instance allows others.
+    pub webhooks: alerts::WebhookPolicy,
 }
 
 /// The belt per viewer, with the store generation it was computed at.
@@ -157,6 +159,7 @@ impl AppState {
             stopping: tokio::sync::watch::channel(false).0,
             tokens: Arc::new(Mutex::new(HashMap::new())),
             belts: Arc::new(BeltCache::default()),
+            webhooks: alerts::WebhookPolicy::default(),
         };
         (state, writer)
     }
@@ -322,12 +325,13 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> toki
                 }
                 _ = deliver.tick() => {
                     let store = state.store.clone();
+                    let policy = state.webhooks;
                     let holder = node.clone();
                     match tokio::task::spawn_blocking(move || {
                         if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
                             return Ok(0);
                         }
-                        alerts::deliver_due(&store, timing.backoff)
+                        alerts::deliver_due(&store, timing.backoff, policy)
                     }).await {
                         Ok(Ok(_)) => {}
                         Ok(Err(e)) => tracing::error!("webhook outbox failed: {e}"),

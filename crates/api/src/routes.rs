@@ -844,12 +844,14 @@ pub async fn events_geojson_for(
 
 async fn corroborate(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     caller.must_write()?;
-    // Corroboration runs over the whole store: links are facts about reports, not views.
+    // Over what the caller's organisation may see, and writing only its own events'
+    // links and assessments: the answer counts nothing the caller could not open.
     let (store, extractor, settings, sectors) =
         (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
+    let (viewer, organisation) = (caller.viewer.clone(), caller.user.organisation);
     let (incidents, links, added) = blocking(move || {
-        let belt = pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, None)?;
-        let (links, added) = pipeline::belt::record_corroboration(&store, &belt)?;
+        let belt = pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, Some(&viewer))?;
+        let (links, added) = pipeline::belt::record_corroboration(&store, &belt, Some(organisation))?;
         Ok((belt.incidents.len(), links, added))
     })
     .await?;
@@ -861,18 +863,31 @@ async fn corroborate(State(state): State<AppState>, caller: Caller) -> Result<Js
 async fn split(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
     caller.must_write()?;
     let incident: EventId = id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
-    // Only an incident the caller can see can be split.
-    let filter = EventFilter { id: Some(incident), visible_to: Some(caller.viewer.clone()), ..Default::default() };
+    // Only an incident the caller can see can be split, and only the links of events it
+    // may see whose event or incident its organisation owns are undone and counted.
+    let viewer = caller.viewer.clone();
     let store = state.store.clone();
     let undone = blocking(move || {
-        if store.count_events(&filter)? == 0 {
+        let visible = |event: EventId| {
+            let filter = EventFilter { id: Some(event), visible_to: Some(viewer.clone()), ..Default::default() };
+            store.events(&filter, &Page { limit: 1, after: None }).map(|page| page.items.into_iter().next())
+        };
+        let Some(head) = visible(incident)? else {
             return Err(Problem::not_found(format!("no incident {incident}")));
+        };
+        let mut undo = Vec::new();
+        for link in store.links()?.into_iter().filter(|l| l.incident == incident && l.unlinked_at.is_none()) {
+            if let Some(event) = visible(link.event)?
+                && (event.marking.owner == viewer.organisation || head.marking.owner == viewer.organisation)
+            {
+                undo.push(link.event);
+            }
         }
-        Ok(store.unlink(incident)?)
+        Ok(store.unlink_events(incident, &undo)?)
     })
     .await?;
     if undone == 0 {
-        return Err(Problem::new(StatusCode::CONFLICT, format!("incident {id} has no merge to undo")));
+        return Err(Problem::new(StatusCode::CONFLICT, format!("incident {id} has no merge you may undo")));
     }
     state.record_now(&caller, "split", &format!("/api/v1/incidents/{id}/split"), json!({ "undone": undone })).await?;
     Ok(Json(json!({ "incident": id, "undone": undone })))
@@ -1116,6 +1131,8 @@ async fn add_alert_rule(
                     field: "body.webhook_url".into(),
                     message: "must be an http or https URL".into(),
                 });
+            } else if let Some(why) = state.webhooks.refuse_url(url) {
+                errors.push(FieldError { field: "body.webhook_url".into(), message: why });
             }
             if secret.chars().count() < 16 {
                 errors.push(FieldError {
@@ -1191,24 +1208,41 @@ async fn alert_stream(
     let org = caller.user.organisation;
     let rx = state.alerts.subscribe();
     let stopped = Box::pin(state.stopped());
-    let stream = futures_util::stream::unfold((rx, stopped), move |(mut rx, mut stopped)| async move {
-        loop {
-            let next = tokio::select! {
-                next = rx.recv() => next,
-                // The server is stopping: end the stream so that it can.
-                () = &mut stopped => return None,
-            };
-            match next {
-                // An organisation's alerts are its own.
-                Ok(alert) if alert.organisation == org => {
-                    let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
-                    return Some((Ok(event), (rx, stopped)));
+    // The token is checked again every second: a stream ends once its token is revoked
+    // or expires, as a new request would be refused.
+    let mut check = tokio::time::interval(std::time::Duration::from_secs(1));
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let watched = (rx, stopped, check, caller, state.clone());
+    let stream =
+        futures_util::stream::unfold(watched, move |(mut rx, mut stopped, mut check, caller, state)| async move {
+            loop {
+                let next = tokio::select! {
+                    biased;
+                    // The server is stopping: end the stream so that it can.
+                    () = &mut stopped => return None,
+                    _ = check.tick() => {
+                        if caller.still_admitted(&state).await {
+                            continue;
+                        }
+                        return None;
+                    }
+                    next = rx.recv() => next,
+                };
+                match next {
+                    // An organisation's alerts are its own.
+                    Ok(alert) if alert.organisation == org => {
+                        // Nothing is sent on a token that no longer admits its caller.
+                        if !caller.still_admitted(&state).await {
+                            return None;
+                        }
+                        let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
+                        return Some((Ok(event), (rx, stopped, check, caller, state)));
+                    }
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    });
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

@@ -176,6 +176,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     pub webhook_backoff_ms: u64,
 
+    /// Deliver webhooks to loopback, link-local and private addresses too (by default
+    /// only public addresses are reached, checked at each delivery)
+    #[arg(long, env = "BELTWATCH_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
+
     /// Threads that run store work [default: twice the cores]
     #[arg(long, value_name = "N")]
     pub store_threads: Option<usize>,

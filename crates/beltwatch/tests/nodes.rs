@@ -52,6 +52,8 @@ fn serve(url: &str, config: &Path, name: &'static str) -> Node {
             "200",
             "--webhook-backoff-ms",
             "300",
+            // The test's receiver listens on loopback.
+            "--allow-private-webhooks",
             "--rate-limit",
             "100000",
             "--burst",

@@ -2,7 +2,7 @@
 //! events a viewer may see, merged into incidents (respecting merges an analyst undid) and
 //! placed in the sectors. The command line and the server both start here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use belt::assess::{Assessment, assess};
@@ -57,6 +57,8 @@ pub struct Belt {
     pub events: Vec<BeltEvent>,
     pub incidents: Vec<Incident>,
     pub placed: Vec<Option<Assignment>>,
+    /// The organisation that owns each event (beside `events`).
+    pub owners: Vec<model::OrganisationId>,
 }
 
 impl Belt {
@@ -129,9 +131,11 @@ pub fn load(
             let Some(when) = &e.when else { continue };
             let at = when.at;
             let place = e.place.as_ref();
+            let owner = e.marking.owner;
             events.push((
                 at,
                 seq,
+                owner,
                 BeltEvent {
                     id: e.id.to_string(),
                     category: e.category,
@@ -176,9 +180,10 @@ pub fn load(
         }
     }
     // Latest first, as the store lists them: the belt's merges depend on the order.
-    let mut keyed: Vec<(chrono::DateTime<chrono::Utc>, i64, BeltEvent)> = events;
+    let mut keyed: Vec<(chrono::DateTime<chrono::Utc>, i64, model::OrganisationId, BeltEvent)> = events;
     keyed.sort_by_key(|k| std::cmp::Reverse((k.0, k.1)));
-    let events: Vec<BeltEvent> = keyed.into_iter().map(|(_, _, e)| e).collect();
+    let (owners, events): (Vec<model::OrganisationId>, Vec<BeltEvent>) =
+        keyed.into_iter().map(|(_, _, owner, e)| (owner, e)).unzip();
     // Merges an analyst undid: the incident and its undone events stay apart.
     let mut apart: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for link in store.links()? {
@@ -205,7 +210,7 @@ pub fn load(
             Some(a)
         })
         .collect();
-    Ok(Belt { sectors: sectors.clone(), events, incidents, placed })
+    Ok(Belt { sectors: sectors.clone(), events, incidents, placed, owners })
 }
 
 pub fn line_geometry(line: &[[f64; 2]]) -> Value {
@@ -278,8 +283,23 @@ pub fn contribution_json(belt: &Belt, c: &belt::Contribution) -> Value {
 
 /// Records the belt's merges as links and each event's sector and credibility; returns
 /// how many links there are and how many were new.
-pub fn record_corroboration(store: &Store, belt: &Belt) -> Result<(usize, usize), BeltLoadError> {
-    let links = belt::corroborate::links(&belt.incidents, &belt.events);
+///
+/// With `only`, an organisation's analyst asks: the belt is the one that organisation may
+/// see, and only its own events are linked and assessed; the counts are of those alone.
+pub fn record_corroboration(
+    store: &Store,
+    belt: &Belt,
+    only: Option<model::OrganisationId>,
+) -> Result<(usize, usize), BeltLoadError> {
+    let owned: HashSet<&str> = belt
+        .events
+        .iter()
+        .zip(&belt.owners)
+        .filter(|(_, owner)| only.is_none_or(|o| o == **owner))
+        .map(|(e, _)| e.id.as_str())
+        .collect();
+    let mut links = belt::corroborate::links(&belt.incidents, &belt.events);
+    links.retain(|l| owned.contains(l.event.as_str()));
     let parse = |s: &str| {
         s.parse::<EventId>().map_err(|e| {
             BeltLoadError::Store(store::StoreError::Corrupt { record: format!("event {s}"), reason: e.to_string() })
@@ -303,7 +323,7 @@ pub fn record_corroboration(store: &Store, belt: &Belt) -> Result<(usize, usize)
     for inc in &belt.incidents {
         let sector =
             inc.events.iter().find_map(|&i| belt.placed[i].as_ref()).map(|a| belt.sectors[a.sector].id.clone());
-        for &i in &inc.events {
+        for &i in inc.events.iter().filter(|&&i| owned.contains(belt.events[i].id.as_str())) {
             rows.push((parse(&belt.events[i].id)?, sector.clone(), inc.credibility));
         }
     }

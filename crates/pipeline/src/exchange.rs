@@ -186,10 +186,7 @@ impl Accounts {
         if let Importer::Partner(viewer) = importer
             && marking.owner != viewer.organisation
         {
-            return Some(format!(
-                "is owned by organisation {}: post your own organisation's records",
-                marking.owner
-            ));
+            return Some(format!("is owned by organisation {}: post your own organisation's records", marking.owner));
         }
         if !self.organisations.contains(&marking.owner) {
             let name = names.get(&marking.owner).map_or("", String::as_str);
@@ -304,14 +301,22 @@ pub fn import(store: &Store, read: Read, importer: Importer<'_>) -> Result<Impor
     for claim in shared.claims {
         let id = claim.id.to_string();
         if !in_input.contains(&claim.document) {
-            problems.push(Problem::new("claim", Some(&id), format!("its report {} is not in the input", claim.document)));
+            problems.push(Problem::new(
+                "claim",
+                Some(&id),
+                format!("its report {} is not in the input", claim.document),
+            ));
             continue;
         }
         if let (Some(about), Some(_)) = (claim.about, partner)
             && !input_events.contains(&about)
             && !stored_event(about)?
         {
-            problems.push(Problem::new("claim", Some(&id), format!("the event {about} it is about is not in the input")));
+            problems.push(Problem::new(
+                "claim",
+                Some(&id),
+                format!("the event {about} it is about is not in the input"),
+            ));
             continue;
         }
         claims.entry(claim.document).or_default().push(claim);

@@ -20,8 +20,7 @@ use model::{
     ActorId, Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus, Category, Claim, CountryCode,
     Credibility, Document, DocumentFormat, DocumentId, Event, EventId, EventType, Language, LinkRelation, Marking,
     Mention, Organisation, OrganisationId, Reliability, Role, SectorId, SharingGroup, SharingGroupId, Source, TokenId,
-    User, UserId,
-    Viewer, When,
+    User, UserId, Viewer, When,
 };
 use serde::Serialize;
 
@@ -521,6 +520,14 @@ impl Store {
     /// Undoes every active link of `incident`; returns how many.
     pub fn unlink(&self, incident: EventId) -> Result<usize, StoreError> {
         on_backend!(self, s => s.unlink(incident))
+    }
+
+    /// Undoes the active links of `incident` to `events` alone; returns how many.
+    pub fn unlink_events(&self, incident: EventId, events: &[EventId]) -> Result<usize, StoreError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        on_backend!(self, s => s.unlink_events(incident, events))
     }
 
     /// Records each event's sector and credibility, as the belt assessed them.

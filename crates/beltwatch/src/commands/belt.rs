@@ -45,7 +45,7 @@ fn category(text: &Option<String>) -> anyhow::Result<Option<Category>> {
 pub fn borders(settings: &Settings, format: Format) -> anyhow::Result<Status> {
     let sectors = sectors(&settings.belt)?.sectors;
     let all = embedded_borders()?;
-    let belt = Belt { sectors, events: Vec::new(), incidents: Vec::new(), placed: Vec::new() };
+    let belt = Belt { sectors, events: Vec::new(), incidents: Vec::new(), placed: Vec::new(), owners: Vec::new() };
     let rows = borders_json(&belt);
     match format {
         Format::Json => output::json(&json!({
@@ -319,7 +319,7 @@ pub fn corroborate(
         return Ok(Status::Clean);
     }
     let belt = load(store, &settings.belt)?;
-    let (links, added) = pipeline::belt::record_corroboration(store, &belt)?;
+    let (links, added) = pipeline::belt::record_corroboration(store, &belt, None)?;
     let merged = belt.incidents.iter().filter(|i| i.events.len() > 1).count();
     let contested = belt.incidents.iter().filter(|i| i.contested()).count();
     match format {

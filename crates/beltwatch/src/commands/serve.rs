@@ -50,7 +50,8 @@ pub fn run_announced(
         let address = listener.local_addr().context("reading the listening address")?;
         let sectors = pipeline::belt::sectors(&settings.belt, extractor.dictionaries()).context("belt.borders")?;
         let workers = super::work::Workers::start(store.clone(), settings, &args.work)?;
-        let (state, audit_writer) = api::AppState::new(store, extractor, settings.belt.clone(), sectors, &limits);
+        let (mut state, audit_writer) = api::AppState::new(store, extractor, settings.belt.clone(), sectors, &limits);
+        state.webhooks = api::alerts::WebhookPolicy { private_addresses: args.allow_private_webhooks };
         let audit = tokio::spawn(audit_writer);
         let timing = api::AlertTiming {
             evaluate_every: std::time::Duration::from_millis(args.alert_interval_ms.max(100)),

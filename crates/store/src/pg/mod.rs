@@ -796,6 +796,21 @@ impl PgStore {
         })
     }
 
+    pub(crate) fn unlink_events(&self, incident: EventId, events: &[EventId]) -> Result<usize, StoreError> {
+        self.write(false, |s| {
+            let now = timestamp(Utc::now());
+            let mut undone = 0;
+            for event in events {
+                undone += s.execute(
+                    "UPDATE event_links SET unlinked_at = ?3 \
+                     WHERE incident_id = ?1 AND event_id = ?2 AND unlinked_at IS NULL",
+                    &[&incident.to_string(), &event.to_string(), &now],
+                )? as usize;
+            }
+            Ok(undone)
+        })
+    }
+
     pub(crate) fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
         self.write(false, |s| {
             for (event, sector, credibility) in rows {

@@ -626,6 +626,24 @@ impl SqliteStore {
         )?)
     }
 
+    pub(crate) fn unlink_events(&self, incident: EventId, events: &[EventId]) -> Result<usize, StoreError> {
+        let mut connection = self.writer();
+        let tx = connection.transaction()?;
+        let mut undone = 0;
+        {
+            let mut statement = tx.prepare_cached(
+                "UPDATE event_links SET unlinked_at = ?3 \
+                 WHERE incident_id = ?1 AND event_id = ?2 AND unlinked_at IS NULL",
+            )?;
+            let now = timestamp(Utc::now());
+            for event in events {
+                undone += statement.execute(params![incident.to_string(), event.to_string(), now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(undone)
+    }
+
     pub(crate) fn set_assessment(&self, rows: &[(EventId, Option<SectorId>, Credibility)]) -> Result<(), StoreError> {
         let mut connection = self.writer();
         let tx = connection.transaction()?;
