@@ -5,103 +5,14 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Child;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use common::Beltwatch;
-use model::{
-    ActorRole, Category, ContentHash, Distribution, Document, DocumentFormat, Event, EventActor, EventId, EventPlace,
-    EventType, GeoPrecision, LonLat, Marking, OrganisationId, SharingGroupId, Source, SourceKind, Stance, Tlp, When,
-};
+use common::http::{Server, bootstrap, user_with_token};
+use common::records::{SplitMix, ensure_outlets, expected_visible, report};
+use model::{Category, Distribution, Marking, OrganisationId, SharingGroupId, Tlp};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use store::{Facts, NewDocument, Store};
-
-struct Server {
-    child: Child,
-    base: String,
-    agent: ureq::Agent,
-}
-
-impl Server {
-    fn start(db: &Path) -> Self {
-        let (child, base) = common::spawn_server(db, &["--rate-limit", "100000", "--burst", "100000"]);
-        // A connection per request: the server closes a connection whose request body it
-        // refused unread, and a pooled client would find it closed.
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0).build().into();
-        Server { child, base, agent }
-    }
-
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let url = format!("{}{path}", self.base);
-        let auth = token.map(|t| format!("Bearer {t}"));
-        let response = match (method, body) {
-            ("get", _) => {
-                let mut r = self.agent.get(&url);
-                if let Some(a) = &auth {
-                    r = r.header("Authorization", a);
-                }
-                r.call()
-            }
-            ("delete", _) => {
-                let mut r = self.agent.delete(&url);
-                if let Some(a) = &auth {
-                    r = r.header("Authorization", a);
-                }
-                r.call()
-            }
-            (_, body) => {
-                let mut r = self.agent.post(&url).header("Content-Type", "application/json");
-                if let Some(a) = &auth {
-                    r = r.header("Authorization", a);
-                }
-                r.send(body.unwrap_or(json!({})).to_string())
-            }
-        };
-        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = response.status().as_u16();
-        // A stream never ends: its headers are the answer.
-        if path.ends_with("/stream") {
-            let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            return (status, Value::String(kind.to_owned()));
-        }
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-
-    fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        self.call("get", path, Some(token), None)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn bootstrap(bw: &Beltwatch) -> String {
-    let run = bw.run(&["admin", "bootstrap", "--user", "amina", "--format", "json"]);
-    assert_eq!(run.status, 0, "{}", run.stderr);
-    run.json()["secret"].as_str().expect("secret").to_owned()
-}
-
-/// Makes a user with a role and returns a token for them, through the API.
-fn user_with_token(server: &Server, admin: &str, name: &str, organisation: &str, role: &str) -> String {
-    let (status, user) = server.call(
-        "post",
-        "/api/v1/users",
-        Some(admin),
-        Some(json!({ "name": name, "organisation": organisation, "role": role })),
-    );
-    assert_eq!(status, 201, "{user}");
-    let (status, token) =
-        server.call("post", "/api/v1/tokens", Some(admin), Some(json!({ "label": "test", "user": user["id"] })));
-    assert_eq!(status, 201, "{token}");
-    token["secret"].as_str().expect("secret").to_owned()
-}
+use store::{NewDocument, Store};
 
 #[test]
 fn authentication_fails_clearly() {
@@ -210,91 +121,7 @@ fn every_write_route_checks_the_role_and_every_route_is_described() {
 
 // ---- Visibility, randomised ----
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// The visibility rules, stated again independently of `model::may_see`.
-fn expected_visible(org: OrganisationId, groups: &BTreeMap<SharingGroupId, Vec<OrganisationId>>, m: &Marking) -> bool {
-    let shareable = !matches!(m.tlp, Tlp::Red | Tlp::AmberStrict);
-    m.owner == org
-        || (shareable
-            && match &m.distribution {
-                Distribution::Organisation => false,
-                Distribution::AllPartners => true,
-                Distribution::SharingGroup { group } => groups.get(group).is_some_and(|members| members.contains(&org)),
-            })
-}
-
 const AS_OF: &str = "2026-11-20";
-
-fn report(n: usize, marking: Marking, on: NaiveDate, point: [f64; 2], category: Category) -> NewDocument {
-    let text = format!("Report {n}: border guards on the Panj reported an incident.");
-    let hash = ContentHash::from_bytes(Sha256::digest(text.as_bytes()).into());
-    let at = Utc.from_utc_datetime(&on.and_hms_opt(8, 0, 0).unwrap_or_default());
-    let document = Document {
-        id: hash.document_id(),
-        content_hash: hash,
-        source: Some(Source::id_for_name(&format!("outlet {}", n % 5))),
-        source_name: Some(format!("outlet {}", n % 5)),
-        url: None,
-        title: Some(format!("Report {n}")),
-        published: Some(When::exact(at)),
-        ingested_at: at,
-        language: "en".parse().expect("language"),
-        language_confidence: 0.9,
-        format: DocumentFormat::Text,
-        origin: format!("reports/{n}.txt"),
-        raw: text.clone(),
-        text,
-        marking,
-    };
-    let event = Event {
-        id: EventId::derived(format!("event {n}").as_bytes()),
-        category,
-        event_type: if category == Category::BorderIncident { EventType::ArmedClash } else { EventType::Seizure },
-        when: Some(When::day(on)),
-        place: Some(EventPlace {
-            place: None,
-            name: format!("point {n}"),
-            country: Some("TJ".parse().expect("country")),
-            point: Some(LonLat::new(point[0], point[1]).expect("point")),
-            precision: GeoPrecision::Locality,
-        }),
-        actors: vec![EventActor {
-            actor: "tj-border-troops".parse().expect("actor"),
-            role: ActorRole::Authority,
-            spans: vec![],
-        }],
-        quantities: vec![],
-        stance: Stance::Asserted,
-        documents: vec![document.id],
-        evidence: vec![],
-        confidence: 0.7,
-        credibility: model::Credibility::CannotBeJudged,
-        sector: None,
-        marking,
-    };
-    let facts = Facts { events: vec![event], mentions: vec![], claims: vec![], extracted_with: "test".into() };
-    NewDocument { document, facts: Some(facts) }
-}
-
-fn ensure_outlets(store: &Store) {
-    let outlets: Vec<Source> = (0..5).map(|k| Source::new(&format!("outlet {k}"), SourceKind::File, None)).collect();
-    store.ensure_sources(&outlets).expect("sources");
-}
 
 fn ids(items: &Value) -> BTreeSet<String> {
     items.as_array().map(|a| a.iter().filter_map(|e| e["id"].as_str().map(str::to_owned)).collect()).unwrap_or_default()

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
+pub mod http;
+pub mod records;
 pub mod webhook;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,328 @@
+//! A partner probing the write paths as a hostile one would, against the real binary and
+//! server: uploads that name a sharing group it is not in, a token revoked while its alert
+//! stream is open, corroboration and splits over records it may not see or change, posts
+//! that ask whether a hidden record exists, and webhooks aimed at the instance's own
+//! network. Each write must act only on what the caller may see and own, and a hidden
+//! record must look like an absent one.
+
+mod common;
+#[path = "../../store/tests/support/pg.rs"]
+mod pg;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::Beltwatch;
+use common::http::{Server, bootstrap, user_with_token};
+use serde_json::{Value, json};
+
+const COLLECTION: &str = "9983a18d-c3e5-4fd8-8ea2-86af4d777d13";
+const TAXII: &str = "application/taxii+json;version=2.1";
+
+fn ok(run: &common::Run) {
+    assert_eq!(run.status, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// STIX objects of `count` generated reports, as a partner would post them: every record
+/// created by `owner` (an organisation id) with `distribution` (beltwatch's JSON form) when
+/// given, and no identities of the instance that wrote them.
+fn objects_of(seed: &str, count: &str, owner: &str, distribution: Option<Value>) -> Vec<Value> {
+    let scratch = Beltwatch::new();
+    let out = scratch.path("reports");
+    ok(&scratch.run(&["generate", "--out", out.to_str().expect("path"), "--count", count, "--seed", seed]));
+    ok(&scratch.run(&["ingest", out.to_str().expect("path"), "--tlp", "green", "--distribution", "all_partners"]));
+    let bundle = scratch.path("bundle.json");
+    ok(&scratch.run(&["export", "stix", "--out", bundle.to_str().expect("path")]));
+    let identity = exchange::stix::identity_id(owner.parse().expect("organisation id"));
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle).expect("bundle")).expect("JSON");
+    let all = bundle["objects"].as_array().expect("objects");
+    let mut objects: Vec<Value> =
+        all.iter().filter(|o| !(o["type"] == "identity" && o.get("extensions").is_some())).cloned().collect();
+    // The owner's identity, as its own instance writes it.
+    let mut own = all.iter().find(|o| o["type"] == "identity" && o.get("extensions").is_some()).expect("").clone();
+    own["id"] = Value::from(identity.clone());
+    own["name"] = Value::from(format!("Organisation {owner}"));
+    for fields in own["extensions"].as_object_mut().expect("extensions").values_mut() {
+        fields["organisation"] = Value::from(owner);
+    }
+    objects.insert(0, own);
+    for object in &mut objects {
+        if object.get("created_by_ref").is_some()
+            && !matches!(object["type"].as_str(), Some("extension-definition" | "identity"))
+        {
+            object["created_by_ref"] = Value::from(identity.clone());
+        }
+        if let (Some(distribution), Some(extensions)) =
+            (&distribution, object.get_mut("extensions").and_then(Value::as_object_mut))
+        {
+            for (key, fields) in extensions.iter_mut() {
+                if key.starts_with("extension-definition--a34fa558") && fields.get("distribution").is_some() {
+                    fields["distribution"] = distribution.clone();
+                }
+            }
+        }
+    }
+    objects
+}
+
+/// Posts an envelope to the whole collection; returns the HTTP status and the body.
+fn post(server: &Server, token: &str, objects: &[Value]) -> (u16, Value) {
+    let url = format!("{}/taxii2/beltwatch/collections/{COLLECTION}/objects/", server.base);
+    let mut response = server
+        .agent
+        .post(&url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Accept", TAXII)
+        .header("Content-Type", TAXII)
+        .send(json!({ "objects": objects }).to_string())
+        .expect("the post is answered");
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The ids of the events and documents a token reads.
+fn readable(server: &Server, token: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let ids = |path: &str| -> BTreeSet<String> {
+        let (status, body) = server.get(path, token);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body["next"].is_null(), "one page holds them all: {path}");
+        body["items"].as_array().expect("items").iter().filter_map(|e| e["id"].as_str().map(str::to_owned)).collect()
+    };
+    (ids("/api/v1/events?limit=500"), ids("/api/v1/documents?limit=500"))
+}
+
+/// Each sharing group's id with its members, as the admin reads them.
+fn memberships(server: &Server, admin: &str) -> Vec<(String, BTreeSet<String>)> {
+    let (status, body) = server.get("/api/v1/sharing-groups", admin);
+    assert_eq!(status, 200, "{body}");
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|g| {
+            let members = g["members"].as_array().expect("members").iter().filter_map(Value::as_str);
+            (g["id"].as_str().expect("id").to_owned(), members.map(str::to_owned).collect())
+        })
+        .collect()
+}
+
+fn create(server: &Server, admin: &str, path: &str, body: Value) -> String {
+    let (status, created) = server.call("post", path, Some(admin), Some(body));
+    assert_eq!(status, 201, "{path}: {created}");
+    created["id"].as_str().expect("id").to_owned()
+}
+
+/// The reports, incidents and notes a TAXII status counts as stored.
+fn stored_records(status: &Value) -> Vec<String> {
+    status["successes"]
+        .as_array()
+        .expect("successes")
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .filter(|id| ["report--", "incident--", "note--"].iter().any(|k| id.starts_with(k)))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn local_organisation(bw: &Beltwatch) -> String {
+    let run = bw.run(&["--format", "json", "admin", "organisations"]);
+    ok(&run);
+    run.json()[0]["id"].as_str().expect("the local organisation comes first").to_owned()
+}
+
+#[test]
+fn an_upload_naming_a_sharing_group_never_joins_it() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    let local = local_organisation(&bw);
+    let server = Server::start(&bw.db());
+    let qarshi = create(&server, &admin, "/api/v1/organisations", json!({ "name": "Qarshi Centre" }));
+    let pamir = create(&server, &admin, "/api/v1/organisations", json!({ "name": "Pamir Watch" }));
+    let group =
+        create(&server, &admin, "/api/v1/sharing-groups", json!({ "name": "Border pair", "members": [local, qarshi] }));
+    let q = user_with_token(&server, &admin, "qodir", &qarshi, "analyst");
+    let p = user_with_token(&server, &admin, "parvina", &pamir, "analyst");
+
+    // Qarshi shares its own reports with the group: the legitimate path works.
+    let to_group = json!({ "level": "sharing_group", "group": group, "group_name": "Border pair", "members": [] });
+    let shared = objects_of("41", "4", &qarshi, Some(to_group));
+    let (status, answer) = post(&server, &q, &shared);
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["failure_count"], 0, "{answer}");
+    let groups_before = memberships(&server, &admin);
+    let before = readable(&server, &p);
+    assert!(readable(&server, &q).0.len() > before.0.len(), "Qarshi reads what it shared with its group");
+
+    // Pamir's own reports, marked for the group with Pamir among the members.
+    let join = json!({ "level": "sharing_group", "group": group, "group_name": "Border pair", "members": [pamir] });
+    let attack = objects_of("42", "3", &pamir, Some(join.clone()));
+    let (status, answer) = post(&server, &p, &attack);
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(stored_records(&answer), Vec::<String>::new(), "nothing of the envelope is stored: {answer}");
+    assert!(answer.to_string().contains("not one of its owner's sharing groups"), "{answer}");
+    // The same with every record refused for another reason: still nobody joins.
+    let refused = objects_of("43", "2", &qarshi, Some(join));
+    let (status, answer) = post(&server, &p, &refused);
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(stored_records(&answer), Vec::<String>::new(), "{answer}");
+
+    assert_eq!(memberships(&server, &admin), groups_before, "no membership changed");
+    assert_eq!(readable(&server, &p), before, "Pamir reads what it read before, and no more");
+    // Pamir's own records for all partners still go in.
+    let own = objects_of("44", "2", &pamir, Some(json!({ "level": "all_partners" })));
+    let (status, answer) = post(&server, &p, &own);
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["failure_count"], 0, "{answer}");
+    assert!(readable(&server, &p).0.len() > before.0.len());
+}
+
+/// `beltwatch import` of a bundle whose records name a sharing group with the importing
+/// partner among its members, on the store `location`.
+fn import_never_joins(bw: &Beltwatch, location: &str) {
+    let run = |args: &[&str]| {
+        common::run_of(bw.command().env("BELTWATCH_DB", location).args(args).output().expect("beltwatch runs"))
+    };
+    let organisations = |run: &common::Run| -> Vec<Value> { run.json().as_array().expect("a list").clone() };
+    let listed = run(&["--format", "json", "admin", "organisations"]);
+    ok(&listed);
+    let local = organisations(&listed)[0]["id"].as_str().expect("id").to_owned();
+    let added = run(&["--format", "json", "admin", "add-organisation", "Qarshi Centre"]);
+    ok(&added);
+    let qarshi = added.json()["id"].as_str().expect("id").to_owned();
+    let added = run(&["--format", "json", "admin", "add-organisation", "Pamir Watch"]);
+    ok(&added);
+    let pamir = added.json()["id"].as_str().expect("id").to_owned();
+    let added =
+        run(&["--format", "json", "admin", "add-group", "Border pair", "--member", &local, "--member", &qarshi]);
+    ok(&added);
+    let group = added.json()["id"].as_str().expect("id").to_owned();
+    let groups = || {
+        let listed = run(&["--format", "json", "admin", "groups"]);
+        ok(&listed);
+        listed.json()
+    };
+    let before = groups();
+
+    let bundle = |objects: Vec<Value>, name: &str| {
+        let bundle =
+            json!({ "type": "bundle", "id": "bundle--1e5c6d2a-57f7-4c1e-9c55-8d1d1a0c2b3f", "objects": objects });
+        bw.write(name, serde_json::to_vec(&bundle).expect("JSON")).display().to_string()
+    };
+    let join = json!({ "level": "sharing_group", "group": group, "group_name": "Border pair", "members": [pamir] });
+    let joining = bundle(objects_of("45", "3", &pamir, Some(join)), "join.json");
+    let refused = run(&["import", &joining]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("not one of its owner's sharing groups"), "{}", refused.stderr);
+    let unknown = json!({
+        "level": "sharing_group", "group": "0193a5a0-0000-7000-8000-00000000beef", "members": [pamir, local],
+    });
+    let naming_unknown = bundle(objects_of("46", "2", &pamir, Some(unknown)), "unknown.json");
+    let refused = run(&["import", &naming_unknown]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert_eq!(groups(), before, "no group was added or changed");
+    let events = run(&["--format", "json", "events"]);
+    ok(&events);
+    assert_eq!(events.json()["items"], json!([]), "nothing of a refused bundle is stored");
+
+    // An organisation this instance does not know is refused, not added.
+    let stranger = "0193a5a0-0000-7000-8000-0000000000aa";
+    let strangers = bundle(objects_of("47", "2", stranger, Some(json!({ "level": "all_partners" }))), "stranger.json");
+    let refused = run(&["import", &strangers]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains(&format!("add-organisation")), "{}", refused.stderr);
+    let listed = run(&["--format", "json", "admin", "organisations"]);
+    assert_eq!(organisations(&listed).len(), 3, "no organisation was added: {}", listed.stdout);
+    // Pamir's records for all partners import.
+    let fine = bundle(objects_of("48", "2", &pamir, Some(json!({ "level": "all_partners" }))), "fine.json");
+    ok(&run(&["import", &fine]));
+}
+
+#[test]
+fn an_import_naming_a_sharing_group_never_joins_it_on_sqlite() {
+    let bw = Beltwatch::new();
+    import_never_joins(&bw, &bw.db().display().to_string());
+}
+
+#[test]
+fn an_import_naming_a_sharing_group_never_joins_it_on_postgres() {
+    let Some(schema) = pg::Schema::new() else { return };
+    import_never_joins(&Beltwatch::new(), &schema.location());
+}
+
+/// Opens the alert stream on `port` with `token`; the lines it carries arrive in the
+/// returned list, and the thread ends when the server ends the stream.
+fn open_stream(port: u16, token: &str) -> (Arc<Mutex<Vec<String>>>, std::thread::JoinHandle<()>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        stream,
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Accept: text/event-stream\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(line);
+        }
+    });
+    (lines, reader)
+}
+
+fn alerts_on(lines: &Mutex<Vec<String>>) -> usize {
+    lines.lock().expect("lines").iter().filter(|l| l.starts_with("event: alert")).count()
+}
+
+#[test]
+fn a_revoked_token_loses_its_alert_stream() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    ok(&bw.run(&["alerts", "add-rule", "Seizures", "--category", "drug_trafficking"]));
+    let kept = {
+        let run = bw.run(&["--format", "json", "admin", "add-token", "amina"]);
+        ok(&run);
+        run.json()["secret"].as_str().expect("secret").to_owned()
+    };
+    let server = Server::start(&bw.db());
+    let port: u16 = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+    let (revoked_lines, revoked_reader) = open_stream(port, &admin);
+    let (kept_lines, _kept_reader) = open_stream(port, &kept);
+    wait_for("both streams to open", Duration::from_secs(10), || {
+        [&revoked_lines, &kept_lines].iter().all(|l| l.lock().expect("lines").iter().any(|x| x.contains("200 OK")))
+    });
+
+    // Revoked from the command line: the server hears of it through the store.
+    let tokens = bw.run(&["--format", "json", "admin", "tokens"]);
+    ok(&tokens);
+    // Token ids are ordered by time: the bootstrap's comes first.
+    let id = tokens
+        .json()
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .filter_map(|t| t["id"].as_str().map(str::to_owned))
+        .min()
+        .expect("a token");
+    ok(&bw.run(&["admin", "revoke-token", &id]));
+    wait_for("the revoked token's stream to end", Duration::from_secs(5), || revoked_reader.is_finished());
+
+    let out = bw.path("reports");
+    ok(&bw.run(&["generate", "--out", out.to_str().expect("path"), "--count", "30", "--seed", "7"]));
+    ok(&bw.run(&["ingest", out.to_str().expect("path")]));
+    wait_for("an alert on the stream that stays", Duration::from_secs(30), || alerts_on(&kept_lines) > 0);
+    assert_eq!(alerts_on(&revoked_lines), 0, "nothing reached the revoked token");
+    drop(server);
+}
