@@ -242,7 +242,7 @@ fn import_never_joins(bw: &Beltwatch, location: &str) {
     let strangers = bundle(objects_of("47", "2", stranger, Some(json!({ "level": "all_partners" }))), "stranger.json");
     let refused = run(&["import", &strangers]);
     assert_eq!(refused.status, 1, "{}", refused.stderr);
-    assert!(refused.stderr.contains(&format!("add-organisation")), "{}", refused.stderr);
+    assert!(refused.stderr.contains("add-organisation"), "{}", refused.stderr);
     let listed = run(&["--format", "json", "admin", "organisations"]);
     assert_eq!(organisations(&listed).len(), 3, "no organisation was added: {}", listed.stdout);
     // Pamir's records for all partners import.
@@ -325,4 +325,250 @@ fn a_revoked_token_loses_its_alert_stream() {
     wait_for("an alert on the stream that stays", Duration::from_secs(30), || alerts_on(&kept_lines) > 0);
     assert_eq!(alerts_on(&revoked_lines), 0, "nothing reached the revoked token");
     drop(server);
+}
+
+#[test]
+fn corroboration_and_splits_touch_only_what_the_caller_may_see_and_own() {
+    use common::records::{ensure_outlets, report};
+    use model::{Category, Distribution, Marking, Tlp};
+    use store::{EventFilter, Page, Store};
+
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 10).expect("date");
+    let (local, qarshi, pamir, events) = {
+        let store = Store::open_sqlite(&bw.db()).expect("store");
+        let local = store.local_organisation().expect("local").id;
+        let qarshi = store.create_organisation("Qarshi Centre").expect("organisation").id;
+        let pamir = store.create_organisation("Pamir Watch").expect("organisation").id;
+        ensure_outlets(&store);
+        // Three reports of one seizure: the local organisation's, hidden from partners;
+        // Qarshi's, for all partners; Pamir's own, stored last.
+        let markings = [
+            Marking { owner: local, tlp: Tlp::Amber, distribution: Distribution::Organisation },
+            Marking { owner: qarshi, tlp: Tlp::Green, distribution: Distribution::AllPartners },
+            Marking { owner: pamir, tlp: Tlp::Amber, distribution: Distribution::Organisation },
+        ];
+        let mut events = Vec::new();
+        for (n, marking) in markings.into_iter().enumerate() {
+            let document = report(900 + n, marking, on, [68.52, 37.21], Category::DrugTrafficking);
+            events.push(document.facts.as_ref().expect("facts").events[0].id);
+            store.insert_documents(&[document]).expect("stored");
+        }
+        (local, qarshi, pamir, events)
+    };
+    let server = Server::start(&bw.db());
+    let p = user_with_token(&server, &admin, "parvina", &pamir.to_string(), "analyst");
+    let q = user_with_token(&server, &admin, "qodir", &qarshi.to_string(), "analyst");
+    let stored = || {
+        let store = Store::open_sqlite(&bw.db()).expect("store");
+        let all = store.events(&EventFilter::default(), &Page { limit: 100, after: None }).expect("events").items;
+        (store.links().expect("links"), all)
+    };
+
+    // Pamir corroborates: only its own event is linked or assessed, and the answer counts
+    // the one incident it sees (its event and Qarshi's).
+    let (status, answer) = server.call("post", "/api/v1/corroborate", Some(&p), None);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["incidents"], 1, "{answer}");
+    let (links, all) = stored();
+    assert!(links.iter().all(|l| l.event == events[2]), "only Pamir's event is linked: {links:?}");
+    let untouched = |all: &[model::Event]| {
+        all.iter()
+            .filter(|e| e.marking.owner != pamir)
+            .all(|e| e.sector.is_none() && e.credibility == model::Credibility::CannotBeJudged)
+    };
+    assert!(untouched(&all), "nobody else's event was assessed: {all:?}");
+    // Qarshi sees its own event alone.
+    let (status, answer) = server.call("post", "/api/v1/corroborate", Some(&q), None);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!((answer["incidents"].as_u64(), answer["links"].as_u64()), (Some(1), Some(0)), "{answer}");
+
+    // The operator merges all three; then Pamir splits the incident.
+    ok(&bw.run(&["corroborate"]));
+    let (links, _) = stored();
+    let active: Vec<_> = links.iter().filter(|l| l.unlinked_at.is_none()).collect();
+    let head = active.first().expect("a merge").incident;
+    assert!(active.iter().all(|l| l.incident == head), "one incident: {active:?}");
+    assert_ne!(head, events[0], "a report the partners see stands for the incident");
+    assert!(active.iter().any(|l| l.event == events[0]), "the hidden report is merged: {active:?}");
+    // What each partner sees (Qarshi: its own; Pamir: its own and Qarshi's) and owns.
+    let sees = |org: model::OrganisationId, e: model::EventId| e == events[1] || (org == pamir && e == events[2]);
+    let owner = |e: model::EventId| [local, qarshi, pamir][events.iter().position(|x| *x == e).expect("ours")];
+    let split = |token: &str| server.call("post", &format!("/api/v1/incidents/{head}/split"), Some(token), None);
+    // Qarshi sees none of the merged reports but the incident's own: nothing it may undo.
+    let (status, answer) = split(&q);
+    assert_eq!(status, if sees(qarshi, head) { 409 } else { 404 }, "{answer}");
+    let may_undo: Vec<_> = active
+        .iter()
+        .filter(|l| sees(pamir, l.event) && (owner(l.event) == pamir || owner(head) == pamir))
+        .map(|l| l.event)
+        .collect();
+    let (status, answer) = split(&p);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["undone"], may_undo.len(), "only links Pamir sees and owns a side of: {answer}");
+    let (links, _) = stored();
+    let still: BTreeSet<_> = links.iter().filter(|l| l.unlinked_at.is_none()).map(|l| l.event).collect();
+    let expected: BTreeSet<_> = active.iter().map(|l| l.event).filter(|e| !may_undo.contains(e)).collect();
+    assert_eq!(still, expected, "the other merges stand");
+    assert!(still.contains(&events[0]), "the hidden report's merge stands");
+    // Nothing left that Pamir may undo reads as nothing to undo.
+    let (status, _) = split(&p);
+    assert_eq!(status, 409);
+}
+
+/// A TAXII status's failures, with ids and positions made alike.
+fn failure_messages(status: &Value) -> BTreeSet<String> {
+    let uuid = |word: &str| word.len() >= 36 && word.chars().filter(|c| *c == '-').count() >= 4;
+    status["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .map(|m| {
+            m.split(' ')
+                .map(|w| {
+                    if uuid(w) {
+                        "ID"
+                    } else if w.starts_with("$.objects[") {
+                        "AT"
+                    } else {
+                        w
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn a_hidden_record_and_an_absent_one_look_the_same_to_a_post() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    // The local organisation's own reports, amber: hidden from every partner.
+    let out = bw.path("amber");
+    ok(&bw.run(&["generate", "--out", out.to_str().expect("path"), "--count", "3", "--seed", "51"]));
+    ok(&bw.run(&["ingest", out.to_str().expect("path"), "--tlp", "amber"]));
+    let hidden = bw.run(&["--format", "json", "events"]);
+    ok(&hidden);
+    let hidden = hidden.json()["items"].clone();
+    let server = Server::start(&bw.db());
+    let pamir = create(&server, &admin, "/api/v1/organisations", json!({ "name": "Pamir Watch" }));
+    let p = user_with_token(&server, &admin, "parvina", &pamir, "analyst");
+
+    // Incidents whose reports are not in the envelope: the same reports the instance holds
+    // hidden, and reports it has never seen.
+    let incidents_only = |seed: &str| -> Vec<Value> {
+        objects_of(seed, "3", &pamir, None)
+            .into_iter()
+            .filter(|o| !matches!(o["type"].as_str(), Some("report" | "note")))
+            .collect()
+    };
+    let (status, naming_hidden) = post(&server, &p, &incidents_only("51"));
+    assert_eq!(status, 202, "{naming_hidden}");
+    let (status, naming_absent) = post(&server, &p, &incidents_only("52"));
+    assert_eq!(status, 202, "{naming_absent}");
+    for answer in [&naming_hidden, &naming_absent] {
+        assert_eq!(stored_records(answer), Vec::<String>::new(), "{answer}");
+        assert!(answer["failure_count"].as_u64() > Some(0), "{answer}");
+    }
+    assert_eq!(failure_messages(&naming_hidden), failure_messages(&naming_absent), "hidden reads as absent");
+
+    // An incident reusing a hidden event's id is not stored, and its status says so.
+    let taken = hidden[0]["id"].as_str().expect("id").to_owned();
+    let objects = objects_of("53", "3", &pamir, None);
+    let first = objects.iter().find(|o| o["type"] == "incident").expect("an incident")["id"].as_str().expect("id");
+    let reused = first.trim_start_matches("incident--").to_owned();
+    let text = serde_json::to_string(&objects).expect("JSON").replace(&reused, &taken);
+    let objects: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let (status, answer) = post(&server, &p, &objects);
+    assert_eq!(status, 202, "{answer}");
+    let failed: Vec<&Value> = answer["failures"].as_array().expect("failures").iter().collect();
+    assert!(
+        failed.iter().any(|f| f["id"] == format!("incident--{taken}")
+            && f["message"].as_str().is_some_and(|m| m.contains("not stored"))),
+        "{answer}"
+    );
+    assert!(!stored_records(&answer).contains(&format!("incident--{taken}")), "{answer}");
+    assert!(stored_records(&answer).iter().any(|id| id.starts_with("report--")), "the rest went in: {answer}");
+    let after = bw.run(&["--format", "json", "events", "--limit", "500"]);
+    ok(&after);
+    let kept = after.json()["items"].as_array().expect("items").iter().find(|e| e["id"] == taken).cloned();
+    assert_eq!(kept.as_ref(), Some(&hidden[0]), "the hidden event is as it was");
+}
+
+#[test]
+fn webhooks_reach_only_public_addresses_unless_the_instance_allows_others() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let server = Server::start(&bw.db());
+    let pamir = create(&server, &admin, "/api/v1/organisations", json!({ "name": "Pamir Watch" }));
+    let p = user_with_token(&server, &admin, "parvina", &pamir, "analyst");
+    let rule = |url: &str| {
+        json!({
+            "name": "Seizures", "condition": { "category": "drug_trafficking" },
+            "webhook_url": url, "webhook_secret": "a-secret-of-sixteen-or-more",
+        })
+    };
+    for url in [
+        format!("http://127.0.0.1:{port}/hook"),
+        "http://localhost/hook".to_owned(),
+        "http://10.1.2.3/hook".to_owned(),
+        "http://172.20.0.1:8080/".to_owned(),
+        "http://192.168.1.1/".to_owned(),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://[::1]:9000/hook".to_owned(),
+        "http://[::ffff:127.0.0.1]/hook".to_owned(),
+        "http://0.0.0.0:5432/".to_owned(),
+    ] {
+        let (status, body) = server.call("post", "/api/v1/alert-rules", Some(&p), Some(rule(&url)));
+        assert_eq!(status, 422, "{url}: {body}");
+        assert!(body.to_string().contains("body.webhook_url"), "{url}: {body}");
+    }
+    let (status, body) =
+        server.call("post", "/api/v1/alert-rules", Some(&p), Some(rule("https://hooks.example.org/x")));
+    assert_eq!(status, 201, "{body}");
+    drop(server);
+
+    // A rule the operator wrote, pointing at loopback: checked when delivered.
+    let url = format!("http://127.0.0.1:{port}/hooks/beltwatch");
+    ok(&bw.run(&[
+        "alerts",
+        "add-rule",
+        "Clashes",
+        "--category",
+        "border_incident",
+        "--webhook",
+        &url,
+        "--secret",
+        "the-operator-secret",
+    ]));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let receiver = common::webhook::Receiver::start(listener, 200, log.clone());
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/incident/asia-plus.md");
+    ok(&bw.run(&["ingest", fixture.to_str().expect("path"), "--source", "Asia-Plus"]));
+    let (mut refusing, _) =
+        common::spawn_server(&bw.db(), &["--alert-interval-ms", "200", "--webhook-backoff-ms", "100"]);
+    let error = || -> Option<String> {
+        let db = rusqlite::Connection::open(bw.db()).ok()?;
+        db.query_row("SELECT last_error FROM webhook_outbox WHERE url LIKE '%127.0.0.1%'", [], |r| r.get(0)).ok()?
+    };
+    wait_for("the delivery to be refused", Duration::from_secs(30), || error().is_some());
+    let _ = refusing.kill();
+    let _ = refusing.wait();
+    assert!(error().is_some_and(|e| e.contains("refused")), "{:?}", error());
+    assert!(log.lock().expect("log").is_empty(), "nothing reached the loopback receiver");
+
+    // An instance whose receivers live on loopback says so, and then they are reached.
+    let (mut allowing, _) = common::spawn_server(
+        &bw.db(),
+        &["--alert-interval-ms", "200", "--webhook-backoff-ms", "100", "--allow-private-webhooks"],
+    );
+    wait_for("the delivery", Duration::from_secs(30), || !log.lock().expect("log").is_empty());
+    let _ = allowing.kill();
+    let _ = allowing.wait();
+    receiver.stop();
 }
