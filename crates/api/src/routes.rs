@@ -2,7 +2,7 @@
 //! parameters; [`register`] mounts each one's handler and the OpenAPI document is written
 //! from the same table.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -895,6 +895,28 @@ async fn split(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
 
 // ---- Organisations, groups, users, tokens, audit ----
 
+/// Whether the caller administers the whole instance: an admin of its own (local)
+/// organisation. A partner organisation's admins manage their own organisation's users
+/// and tokens only; organisations and sharing groups are the instance's to add.
+async fn instance_admin(state: &AppState, caller: &Caller) -> Result<bool, Problem> {
+    if caller.user.role != Role::Admin {
+        return Ok(false);
+    }
+    let store = state.store.clone();
+    let local = blocking(move || Ok(store.local_organisation()?.id)).await?;
+    Ok(caller.user.organisation == local)
+}
+
+/// Refuses a caller who is not an admin of the instance's own organisation.
+async fn must_administer_instance(state: &AppState, caller: &Caller, what: &str) -> Result<(), Problem> {
+    caller.must_administer()?;
+    if instance_admin(state, caller).await? {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!("only the admins of this instance's own organisation {what}")))
+    }
+}
+
 async fn organisations(State(state): State<AppState>, _caller: Caller) -> Result<Json<Value>, Problem> {
     let store = state.store.clone();
     let all = blocking(move || Ok(store.organisations()?)).await?;
@@ -925,7 +947,7 @@ async fn add_organisation(
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    caller.must_administer()?;
+    must_administer_instance(&state, &caller, "add organisations").await?;
     let req: NewOrganisation = body(&bytes)?;
     let name = non_empty("body.name", &req.name, 200)?;
     let store = state.store.clone();
@@ -937,10 +959,9 @@ async fn add_organisation(
 async fn sharing_groups(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     let store = state.store.clone();
     let all = blocking(move || Ok(store.sharing_groups()?)).await?;
-    let mine: Vec<_> = all
-        .into_iter()
-        .filter(|g| caller.user.role == Role::Admin || g.members.contains(&caller.user.organisation))
-        .collect();
+    let everything = instance_admin(&state, &caller).await?;
+    let mine: Vec<_> =
+        all.into_iter().filter(|g| everything || g.members.contains(&caller.user.organisation)).collect();
     Ok(Json(json!({ "items": mine })))
 }
 
@@ -956,7 +977,7 @@ async fn add_sharing_group(
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    caller.must_administer()?;
+    must_administer_instance(&state, &caller, "add sharing groups").await?;
     let req: NewGroup = body(&bytes)?;
     let name = non_empty("body.name", &req.name, 200)?;
     let store = state.store.clone();
@@ -968,8 +989,14 @@ async fn add_sharing_group(
 
 async fn users(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     caller.must_administer()?;
+    let everything = instance_admin(&state, &caller).await?;
     let store = state.store.clone();
-    let all = blocking(move || Ok(store.users()?)).await?;
+    let organisation = caller.user.organisation;
+    let all: Vec<_> = blocking(move || Ok(store.users()?))
+        .await?
+        .into_iter()
+        .filter(|u| everything || u.organisation == organisation)
+        .collect();
     Ok(Json(json!({ "items": all })))
 }
 
@@ -991,6 +1018,9 @@ async fn add_user(
     let name = non_empty("body.name", &req.name, 100)?;
     let role: Role =
         req.role.trim().parse().map_err(|e: model::InvalidValue| Problem::field("body.role", e.to_string()))?;
+    if req.organisation != caller.user.organisation && !instance_admin(&state, &caller).await? {
+        return Err(Problem::forbidden("an organisation's admins add users to their own organisation only"));
+    }
     let store = state.store.clone();
     let user = blocking(move || Ok(store.create_user(req.organisation, &name, role)?)).await?;
     state.record_now(&caller, "create", "/api/v1/users", json!({ "user": user.id, "role": role })).await?;
@@ -1000,7 +1030,14 @@ async fn add_user(
 async fn tokens(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
     let store = state.store.clone();
     let whose = if caller.user.role == Role::Admin { None } else { Some(caller.user.id) };
-    let all = blocking(move || Ok(store.tokens(whose)?)).await?;
+    let everything = instance_admin(&state, &caller).await?;
+    let organisation = caller.user.organisation;
+    let all = blocking(move || {
+        let members: HashSet<UserId> =
+            store.users()?.into_iter().filter(|u| u.organisation == organisation).map(|u| u.id).collect();
+        Ok(store.tokens(whose)?.into_iter().filter(|t| everything || members.contains(&t.user)).collect::<Vec<_>>())
+    })
+    .await?;
     Ok(Json(json!({ "items": all })))
 }
 
@@ -1026,7 +1063,15 @@ async fn add_token(
     let user = match req.user {
         Some(other) if other != caller.user.id => {
             caller.must_administer()?;
-            other
+            // Another organisation's user looks like no user.
+            let everything = instance_admin(&state, &caller).await?;
+            let store = state.store.clone();
+            let organisation = caller.user.organisation;
+            let found = blocking(move || Ok(store.users()?.into_iter().find(|u| u.id == other))).await?;
+            match found {
+                Some(u) if everything || u.organisation == organisation => other,
+                _ => return Err(Problem::field("body.user", format!("no user {other}"))),
+            }
         }
         _ => caller.user.id,
     };
@@ -1050,10 +1095,15 @@ async fn revoke_token(
     let store = state.store.clone();
     let mine = caller.user.id;
     let admin = caller.user.role == Role::Admin;
+    let everything = instance_admin(&state, &caller).await?;
+    let organisation = caller.user.organisation;
     let revoked = blocking(move || {
         let owned = store.tokens(None)?.into_iter().find(|t| t.id == token);
+        let ours = |user: UserId| -> Result<bool, Problem> {
+            Ok(everything || store.users()?.iter().any(|u| u.id == user && u.organisation == organisation))
+        };
         match owned {
-            Some(t) if admin || t.user == mine => Ok(store.revoke_token(token)?),
+            Some(t) if t.user == mine || (admin && ours(t.user)?) => Ok(store.revoke_token(token)?),
             // Another user's token looks like no token.
             _ => Err(Problem::not_found(format!("no token {token}"))),
         }
@@ -1078,9 +1128,13 @@ async fn audit(
     let before: Option<i64> = p.parse("before");
     let limit = p.number("limit", 100, 500);
     p.finish()?;
+    // A partner organisation's admins read their own organisation's entries.
+    let everything = instance_admin(&state, &caller).await?;
+    let organisation = caller.user.organisation;
     let store = state.store.clone();
     let entries = blocking(move || Ok(store.audit_entries(user, before, limit)?)).await?;
     let next = entries.last().map(|e| e.seq);
+    let entries: Vec<_> = entries.into_iter().filter(|e| everything || e.organisation == Some(organisation)).collect();
     Ok(Json(json!({ "items": entries, "next_before": next })))
 }
 

@@ -572,3 +572,62 @@ fn webhooks_reach_only_public_addresses_unless_the_instance_allows_others() {
     let _ = allowing.wait();
     receiver.stop();
 }
+
+#[test]
+fn a_partner_admin_manages_its_own_organisation_alone() {
+    let bw = Beltwatch::new();
+    let admin = bootstrap(&bw);
+    let local = local_organisation(&bw);
+    let server = Server::start(&bw.db());
+    let pamir = create(&server, &admin, "/api/v1/organisations", json!({ "name": "Pamir Watch" }));
+    let p = user_with_token(&server, &admin, "pulod", &pamir, "admin");
+    let (_, users) = server.get("/api/v1/users", &admin);
+    let amina = users["items"].as_array().expect("users").iter().find(|u| u["name"] == "amina").expect("amina")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, tokens) = server.get("/api/v1/tokens", &admin);
+    let amina_token =
+        tokens["items"].as_array().expect("tokens").iter().find(|t| t["user"] == amina.as_str()).expect("")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+
+    // The instance's organisations and groups are the instance's to add.
+    let (status, _) = server.call("post", "/api/v1/organisations", Some(&p), Some(json!({ "name": "Shadow Centre" })));
+    assert_eq!(status, 403);
+    let group = json!({ "name": "Back door", "members": [pamir, local] });
+    let (status, _) = server.call("post", "/api/v1/sharing-groups", Some(&p), Some(group));
+    assert_eq!(status, 403);
+    // A user of another organisation, a token for one, or its revocation: refused, and
+    // another organisation's user or token looks like none.
+    let user = json!({ "name": "mole", "organisation": local, "role": "admin" });
+    let (status, _) = server.call("post", "/api/v1/users", Some(&p), Some(user));
+    assert_eq!(status, 403);
+    let token = json!({ "label": "borrowed", "user": amina });
+    let (status, body) = server.call("post", "/api/v1/tokens", Some(&p), Some(token));
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = server.call("delete", &format!("/api/v1/tokens/{amina_token}"), Some(&p), None);
+    assert_eq!(status, 404);
+    assert_eq!(server.get("/api/v1/whoami", &admin).0, 200, "the local admin's token still works");
+    // What it lists is its own organisation's.
+    let (_, users) = server.get("/api/v1/users", &p);
+    assert!(users["items"].as_array().expect("users").iter().all(|u| u["organisation"] == pamir.as_str()), "{users}");
+    let (_, tokens) = server.get("/api/v1/tokens", &p);
+    assert!(!tokens.to_string().contains(&amina), "{tokens}");
+    // Its own organisation's users and tokens it manages.
+    let user = json!({ "name": "pamir-analyst", "organisation": pamir, "role": "analyst" });
+    let (status, made) = server.call("post", "/api/v1/users", Some(&p), Some(user));
+    assert_eq!(status, 201, "{made}");
+    let token = json!({ "label": "field laptop", "user": made["id"] });
+    let (status, body) = server.call("post", "/api/v1/tokens", Some(&p), Some(token));
+    assert_eq!(status, 201, "{body}");
+    let (status, _) =
+        server.call("delete", &format!("/api/v1/tokens/{}", body["id"].as_str().expect("id")), Some(&p), None);
+    assert_eq!(status, 204);
+    // The audit trail it reads is its own organisation's: what it just did, and nothing
+    // of the local organisation's.
+    let (_, audit) = server.get("/api/v1/audit", &p);
+    let items = audit["items"].as_array().expect("entries");
+    assert!(!items.is_empty() && items.iter().all(|e| e["organisation"] == pamir.as_str()), "{audit}");
+}
