@@ -107,7 +107,7 @@ enum Collection {
 }
 
 /// The id of an organisation's collection: the same on every instance.
-fn collection_id(organisation: model::OrganisationId) -> String {
+pub fn collection_id(organisation: model::OrganisationId) -> String {
     let base = uuid::Uuid::parse_str(EVENTS_COLLECTION).unwrap_or(uuid::Uuid::nil());
     uuid::Uuid::new_v5(&base, organisation.to_string().as_bytes()).to_string()
 }

@@ -215,7 +215,15 @@ impl Accounts {
 /// it was first reported in; an event whose document is not in the input is a problem
 /// unless it is stored already (and, for a partner, one it may see).
 pub fn import(store: &Store, read: Read, importer: Importer<'_>) -> Result<Imported, ImportError> {
-    let Read { shared, skipped } = read;
+    let Read { mut shared, skipped } = read;
+    // An input that names one record twice (an envelope sent with an object repeated)
+    // stores it once.
+    let mut seen = BTreeSet::new();
+    shared.documents.retain(|d| seen.insert(d.id));
+    let mut seen = BTreeSet::new();
+    shared.events.retain(|e| seen.insert(e.id));
+    let mut seen = BTreeSet::new();
+    shared.claims.retain(|c| seen.insert(c.id));
     let accounts = Accounts::read(store)?;
     let names: BTreeMap<_, _> = shared.organisations.iter().map(|o| (o.id, o.name.clone())).collect();
     let partner = match importer {
