@@ -34,7 +34,7 @@ use store::{DocumentFilter, EventFilter, NewAlert, Page, Store};
 
 const COLLECTION: &str = "9983a18d-c3e5-4fd8-8ea2-86af4d777d13";
 const TAXII: &str = "application/taxii+json;version=2.1";
-const WRITES: usize = 45;
+const WRITES: usize = 60;
 
 /// Everything a write could change, read straight from the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -295,7 +295,11 @@ impl World {
             .expect("the post is answered");
         let mut response = response;
         let status = response.status();
-        let body = if status.is_server_error() { response.body_mut().read_to_string().unwrap_or_default() } else { String::new() };
+        let body = if status.is_server_error() {
+            response.body_mut().read_to_string().unwrap_or_default()
+        } else {
+            String::new()
+        };
         format!("taxii post by {owner} to {collection} {body}: {status}")
     }
 

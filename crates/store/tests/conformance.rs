@@ -334,7 +334,11 @@ fn links_are_recorded_undone_and_remembered(store: &Store) {
     assert_eq!(stored_a.credibility, Credibility::Confirmed);
     assert_eq!(stored_a.sector.as_ref().map(|s| s.as_str()), Some("AF-TJ-017"));
 
-    assert_eq!(store.unlink(a.id).expect("unlink"), 1);
+    // Undoing the links of other events leaves this one.
+    assert_eq!(store.unlink_events(a.id, &[a.id]).expect("unlink others"), 0);
+    assert_eq!(store.unlink_events(a.id, &[]).expect("unlink none"), 0);
+    assert!(store.links().expect("links")[0].unlinked_at.is_none());
+    assert_eq!(store.unlink_events(a.id, &[b.id]).expect("unlink"), 1);
     assert_eq!(store.unlink(a.id).expect("unlink again"), 0);
     let links = store.links().expect("links");
     assert_eq!(links.len(), 1, "an undone link is kept");
@@ -487,6 +491,22 @@ fn accounts_tokens_and_an_append_only_audit(store: &Store) {
     assert_eq!(entries[0].detail["q"], "heroin");
 }
 
+/// Partners and groups added under the ids they have elsewhere; an id taken is refused.
+fn organisations_and_groups_keep_given_ids(store: &Store) {
+    let id: model::OrganisationId = "0193a5a0-0000-7000-8000-0000000000aa".parse().expect("id");
+    let org = store.create_organisation_as("Termez Centre", id).expect("org");
+    assert_eq!(org.id, id);
+    assert!(matches!(store.create_organisation_as("Another name", id), Err(StoreError::Exists { .. })));
+    let local = store.local_organisation().expect("local").id;
+    let group_id: model::SharingGroupId = "0193a5a0-0000-7000-8000-0000000000bb".parse().expect("id");
+    let group = store.create_sharing_group_as("Pair", group_id, &[local, id]).expect("group");
+    assert_eq!(group.id, group_id);
+    assert!(matches!(store.create_sharing_group_as("Again", group_id, &[id]), Err(StoreError::Exists { .. })));
+    let groups = store.sharing_groups().expect("groups");
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].members.len(), 2, "a refused group adds no members");
+}
+
 fn has_one_local_organisation(store: &Store) {
     let first = store.local_organisation().expect("organisation");
     assert_eq!(store.local_organisation().expect("organisation"), first);
@@ -597,6 +617,7 @@ macro_rules! backends {
                 finds_documents_by_id_prefix,
                 rates_sources,
                 has_one_local_organisation,
+                organisations_and_groups_keep_given_ids,
                 stores_and_replaces_facts,
                 links_are_recorded_undone_and_remembered,
                 visibility_follows_the_policy,
