@@ -50,18 +50,13 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
     let mut status = Status::Clean;
     for path in &args.files {
         match import_file(store, path, args.input_format, &defaults) {
-            Ok(summary) => match format {
-                Format::Json => output::json_line(&serde_json::json!({ "file": path, "imported": summary }))?,
-                Format::Table => println!(
-                    "{}: {} new reports with {} events; {} reports and {} events stored already{}",
-                    path.display(),
-                    summary.new_documents,
-                    summary.events,
-                    summary.duplicate_documents,
-                    summary.duplicate_events,
-                    skipped_text(&summary.skipped)
-                ),
-            },
+            Ok(summary) if format == Format::Table && !summary.not_stored.is_empty() => {
+                for left in &summary.not_stored {
+                    eprintln!("  {}: {:?} {}", path.display(), left.record, left.reason);
+                }
+                print_summary(path, &summary, format)?;
+            }
+            Ok(summary) => print_summary(path, &summary, format)?,
             Err(FileError::Problems(problems)) => {
                 status = Status::SomeRejected;
                 match format {
@@ -83,6 +78,22 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
         }
     }
     Ok(status)
+}
+
+fn print_summary(path: &Path, summary: &pipeline::exchange::Imported, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => output::json_line(&serde_json::json!({ "file": path, "imported": summary }))?,
+        Format::Table => println!(
+            "{}: {} new reports with {} events; {} reports and {} events stored already{}",
+            path.display(),
+            summary.new_documents,
+            summary.events,
+            summary.duplicate_documents,
+            summary.duplicate_events,
+            skipped_text(&summary.skipped)
+        ),
+    }
+    Ok(())
 }
 
 fn skipped_text(skipped: &std::collections::BTreeMap<String, usize>) -> String {
