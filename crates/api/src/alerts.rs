@@ -2,8 +2,9 @@
 //! arrive, and delivering what fires: a live stream for dashboards, and signed webhooks
 //! from a persistent outbox with retries and exponential back-off.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
@@ -11,7 +12,8 @@ use extract::dict::Dictionaries;
 use model::{Alert, AlertCondition, AlertRule, OrganisationId, ThreatLevel};
 use pipeline::belt::{Belt, BeltSettings};
 use sha2::{Digest, Sha256};
-use store::{NewAlert, Store, StoreError};
+use store::{Delivery, NewAlert, Store};
+use tokio::sync::Semaphore;
 
 use crate::auth::hex;
 
@@ -292,38 +294,158 @@ impl ureq::unversioned::resolver::Resolver for CheckedResolver {
     }
 }
 
-/// Delivers what is due in the outbox, once; returns how many were delivered.
-pub fn deliver_due(store: &Store, backoff: Duration, policy: WebhookPolicy) -> Result<usize, StoreError> {
-    let agent = policy.agent();
-    let mut delivered = 0;
-    for d in store.due_deliveries(Utc::now(), 50)? {
-        let result = agent
-            .post(&d.url)
-            .header("Content-Type", "application/json")
-            .header("X-Beltwatch-Delivery", &d.delivery_id)
-            .header("X-Beltwatch-Signature", &signature(&d.secret, d.payload.as_bytes()))
-            .send(d.payload.as_bytes());
-        let failure = match result {
-            Ok(response) if response.status().is_success() => None,
-            Ok(response) => Some(format!("the receiver answered {}", response.status())),
-            Err(e) => Some(e.to_string()),
-        };
-        match failure {
-            None => {
-                store.delivery_done(&d.delivery_id)?;
-                delivered += 1;
-            }
-            Some(error) => {
-                // 1, 2, 4, ... times the base, at most an hour.
-                let factor = 2u32.saturating_pow(d.attempts.min(20));
-                let wait = backoff.saturating_mul(factor).min(Duration::from_secs(3600));
-                let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
-                tracing::warn!("webhook delivery {} failed (attempt {}): {error}", d.delivery_id, d.attempts + 1);
-                store.delivery_failed(&d.delivery_id, &error, next)?;
+/// How long a node holds a delivery it took: it renews the lease every third of this
+/// while the receiver takes its time, and a node that dies mid-send hands the delivery
+/// over once it runs out.
+pub const DELIVERY_LEASE: Duration = Duration::from_secs(30);
+/// Deliveries a node sends at once, and to any one receiver (scheme, host and port).
+const IN_FLIGHT: usize = 16;
+const PER_RECEIVER: usize = 2;
+
+/// Posts one delivery; the failure, if any.
+fn post(agent: &ureq::Agent, d: &Delivery) -> Option<String> {
+    let result = agent
+        .post(&d.url)
+        .header("Content-Type", "application/json")
+        .header("X-Beltwatch-Delivery", &d.delivery_id)
+        .header("X-Beltwatch-Signature", &signature(&d.secret, d.payload.as_bytes()))
+        .send(d.payload.as_bytes());
+    match result {
+        Ok(response) if response.status().is_success() => None,
+        Ok(response) => Some(format!("the receiver answered {}", response.status())),
+        Err(e) => Some(e.to_string()),
+    }
+}
+
+/// The receiver a URL names, for the bound on deliveries sent to it at once.
+fn receiver_of(url: &str) -> String {
+    url.parse::<ureq::http::Uri>()
+        .ok()
+        .map(|u| format!("{}://{}", u.scheme_str().unwrap_or("http"), u.authority().map_or("", |a| a.as_str())))
+        .unwrap_or_else(|| url.to_owned())
+}
+
+fn lease_end() -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(DELIVERY_LEASE).unwrap_or(chrono::Duration::seconds(30))
+}
+
+/// Sends one delivery it took, renewing its lease while the receiver answers, and
+/// records how it went under its token. A node whose lease was lost (another node took
+/// the delivery) neither records nor sends it again.
+async fn deliver_one(
+    store: Arc<Store>,
+    agent: ureq::Agent,
+    d: Delivery,
+    receiver: Arc<Semaphore>,
+    backoff: Duration,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    let d = Arc::new(d);
+    let sending = {
+        let d = d.clone();
+        async move {
+            let _turn = receiver.acquire_owned().await.ok()?;
+            tokio::task::spawn_blocking(move || post(&agent, &d)).await.ok()
+        }
+    };
+    tokio::pin!(sending);
+    let mut renew = tokio::time::interval(DELIVERY_LEASE / 3);
+    renew.tick().await;
+    let failure = loop {
+        tokio::select! {
+            sent = &mut sending => match sent {
+                Some(failure) => break failure,
+                None => return,
+            },
+            _ = renew.tick() => {
+                let (store, held) = (store.clone(), d.clone());
+                let renewed = tokio::task::spawn_blocking(move || store.renew_delivery(&held, lease_end())).await;
+                if !matches!(renewed, Ok(Ok(true))) {
+                    tracing::warn!("webhook delivery {}: lease lost; another node has it", d.delivery_id);
+                    return;
+                }
             }
         }
+    };
+    let recorded = tokio::task::spawn_blocking(move || match failure {
+        None => store.delivery_done(&d),
+        Some(error) => {
+            // 1, 2, 4, ... times the base, at most an hour.
+            let factor = 2u32.saturating_pow(d.attempts.min(20));
+            let wait = backoff.saturating_mul(factor).min(Duration::from_secs(3600));
+            let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+            tracing::warn!("webhook delivery {} failed (attempt {}): {error}", d.delivery_id, d.attempts + 1);
+            store.delivery_failed(&d, &error, next)
+        }
+    })
+    .await;
+    match recorded {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => tracing::warn!("a webhook delivery's outcome came after its lease; another node has it"),
+        Ok(Err(e)) => tracing::error!("recording a webhook delivery failed: {e}"),
+        Err(e) => tracing::error!("recording a webhook delivery failed: {e}"),
     }
-    Ok(delivered)
+}
+
+/// Works the webhook outbox on this node until the server stops: takes due deliveries
+/// (each under a lease that fences its outcome), sends them concurrently within the
+/// bounds, and, on stopping, hands back what it took and did not finish.
+pub async fn run_deliveries(
+    store: Arc<Store>,
+    policy: WebhookPolicy,
+    every: Duration,
+    backoff: Duration,
+    node: Arc<str>,
+    stopped: impl std::future::Future<Output = ()>,
+) {
+    let agent = policy.agent();
+    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut receivers: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut sending = tokio::task::JoinSet::new();
+    let mut tick = tokio::time::interval(every);
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            () = &mut stopped => break,
+            _ = tick.tick() => {}
+        }
+        while sending.try_join_next().is_some() {}
+        let free = slots.available_permits();
+        if free == 0 {
+            continue;
+        }
+        let (claiming, holder) = (store.clone(), node.clone());
+        let taken = tokio::task::spawn_blocking(move || {
+            claiming.claim_deliveries(&holder, Utc::now(), lease_end(), free as u32)
+        })
+        .await;
+        let taken = match taken {
+            Ok(Ok(taken)) => taken,
+            Ok(Err(e)) => {
+                tracing::error!("webhook outbox failed: {e}");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!("webhook outbox failed: {e}");
+                continue;
+            }
+        };
+        for d in taken {
+            let Ok(slot) = slots.clone().acquire_owned().await else { break };
+            let receiver =
+                receivers.entry(receiver_of(&d.url)).or_insert_with(|| Arc::new(Semaphore::new(PER_RECEIVER)));
+            sending.spawn(deliver_one(store.clone(), agent.clone(), d, receiver.clone(), backoff, slot));
+        }
+    }
+    // Stopping: what is still being sent is given up here, and everything this node took
+    // is due again for any node.
+    sending.abort_all();
+    let released = tokio::task::spawn_blocking(move || store.release_deliveries(&node)).await;
+    if let Ok(Ok(n)) = released
+        && n > 0
+    {
+        tracing::info!("handed back {n} webhook deliveries");
+    }
 }
 
 #[cfg(test)]

@@ -272,75 +272,93 @@ impl AlertTiming {
     }
 }
 
-/// The background work of a server: evaluating alert rules as events arrive, streaming
-/// what fires, and delivering the webhook outbox. Of several nodes over one database,
-/// only the one holding the [`ALERTS_LEASE`] evaluates and delivers, so each alert is
-/// raised and delivered once; another takes it over when the holder stops renewing.
-/// Every node streams the alerts it reads back from the store, whichever node raised
-/// them. Runs until the returned task is aborted.
+/// The background work of a server, as three independent tasks, so that none waits on
+/// another: evaluating alert rules as events arrive (of several nodes over one database,
+/// only the one holding the [`ALERTS_LEASE`] evaluates, so each alert is raised once;
+/// another takes over when the holder stops renewing); relaying every alert raised, by
+/// whichever node, to this node's live streams; and working the webhook outbox, where
+/// every node takes due deliveries under a lease of their own. Runs until the returned
+/// task is aborted, or the server stops.
 pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> tokio::task::JoinHandle<()> {
-    let state = state.clone();
     let node: Arc<str> = node.into();
-    tokio::spawn(async move {
-        let mut evaluate = tokio::time::interval(timing.evaluate_every);
-        let mut deliver = tokio::time::interval(timing.deliver_every);
-        let mut relay = tokio::time::interval(timing.evaluate_every.min(Duration::from_millis(500)));
-        // Alerts raised from now on are streamed; earlier ones are listed by the API.
-        let mut seen = (chrono::Utc::now(), model::AlertId::from_uuid(uuid::Uuid::nil()));
+    let mut tasks = tokio::task::JoinSet::new();
+    tasks.spawn(evaluate_alerts(state.clone(), timing, node.clone()));
+    tasks.spawn(relay_alerts(state.clone(), timing));
+    tasks.spawn(alerts::run_deliveries(
+        state.store.clone(),
+        state.webhooks,
+        timing.deliver_every,
+        timing.backoff,
+        node,
+        state.stopped(),
+    ));
+    // Aborting this task drops the set, which aborts the three.
+    tokio::spawn(async move { while tasks.join_next().await.is_some() {} })
+}
+
+async fn evaluate_alerts(state: AppState, timing: AlertTiming, node: Arc<str>) {
+    let mut evaluate = tokio::time::interval(timing.evaluate_every);
+    loop {
+        evaluate.tick().await;
+        let (store, extractor, settings, sectors) =
+            (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
+        let today = chrono::Utc::now().date_naive();
+        let holder = node.clone();
+        match tokio::task::spawn_blocking(move || {
+            if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
+                return Ok(Vec::new());
+            }
+            alerts::evaluate(&store, extractor.dictionaries(), &sectors, &settings, today)
+        })
+        .await
+        {
+            Ok(Ok(raised)) => {
+                for alert in raised {
+                    tracing::info!("alert raised: {}", alert.title);
+                }
+            }
+            Ok(Err(e)) => tracing::error!("evaluating alert rules failed: {e}"),
+            Err(e) => tracing::error!("evaluating alert rules failed: {e}"),
+        }
+    }
+}
+
+/// Reads back the alerts raised since the last look, by any node, and hands them to this
+/// node's streams, at most half a second after they are stored.
+async fn relay_alerts(state: AppState, timing: AlertTiming) {
+    let mut relay = tokio::time::interval(timing.evaluate_every.min(Duration::from_millis(500)));
+    // Alerts raised from now on are streamed; earlier ones are listed by the API (and
+    // replayed to a stream that resumes with Last-Event-ID).
+    let mut seen = (chrono::Utc::now(), model::AlertId::from_uuid(uuid::Uuid::nil()));
+    const PAGE: u32 = 500;
+    loop {
+        relay.tick().await;
+        // Page by page until nothing is left, so that a burst is relayed at once.
         loop {
-            tokio::select! {
-                _ = evaluate.tick() => {
-                    let (store, extractor, settings, sectors) =
-                        (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
-                    let today = chrono::Utc::now().date_naive();
-                    let holder = node.clone();
-                    match tokio::task::spawn_blocking(move || {
-                        if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
-                            return Ok(Vec::new());
-                        }
-                        alerts::evaluate(&store, extractor.dictionaries(), &sectors, &settings, today)
-                    }).await {
-                        Ok(Ok(raised)) => {
-                            for alert in raised {
-                                tracing::info!("alert raised: {}", alert.title);
-                            }
-                        }
-                        Ok(Err(e)) => tracing::error!("evaluating alert rules failed: {e}"),
-                        Err(e) => tracing::error!("evaluating alert rules failed: {e}"),
+            let store = state.store.clone();
+            match tokio::task::spawn_blocking(move || store.alerts_after(seen, PAGE)).await {
+                Ok(Ok(fresh)) => {
+                    let full = fresh.len() == PAGE as usize;
+                    for alert in fresh {
+                        seen = (alert.fired_at, alert.id);
+                        // Nobody listening is fine: the alert is stored.
+                        let _ = state.alerts.send(alert);
+                    }
+                    if !full {
+                        break;
                     }
                 }
-                _ = relay.tick() => {
-                    let store = state.store.clone();
-                    match tokio::task::spawn_blocking(move || store.alerts_after(seen, 500)).await {
-                        Ok(Ok(fresh)) => {
-                            for alert in fresh {
-                                seen = (alert.fired_at, alert.id);
-                                // Nobody listening is fine: the alert is stored.
-                                let _ = state.alerts.send(alert);
-                            }
-                        }
-                        Ok(Err(e)) => tracing::warn!("reading new alerts failed: {e}"),
-                        Err(e) => tracing::warn!("reading new alerts failed: {e}"),
-                    }
+                Ok(Err(e)) => {
+                    tracing::warn!("reading new alerts failed: {e}");
+                    break;
                 }
-                _ = deliver.tick() => {
-                    let store = state.store.clone();
-                    let policy = state.webhooks;
-                    let holder = node.clone();
-                    match tokio::task::spawn_blocking(move || {
-                        if !store.take_lease(ALERTS_LEASE, &holder, timing.lease())? {
-                            return Ok(0);
-                        }
-                        alerts::deliver_due(&store, timing.backoff, policy)
-                    }).await {
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => tracing::error!("webhook outbox failed: {e}"),
-                        Err(e) => tracing::error!("webhook outbox failed: {e}"),
-                    }
+                Err(e) => {
+                    tracing::warn!("reading new alerts failed: {e}");
+                    break;
                 }
             }
         }
-    })
+    }
 }
 
 fn audit_entry(caller: &Caller, action: &str, target: &str, detail: serde_json::Value) -> NewAudit {

@@ -273,6 +273,8 @@ pub struct Delivery {
     pub secret: String,
     pub payload: String,
     pub attempts: u32,
+    /// The claim this delivery was taken under: what fences its outcome.
+    pub token: String,
 }
 
 /// A source with how many documents came from it.
@@ -678,21 +680,47 @@ impl Store {
         on_backend!(self, s => s.set_alert_status(id, organisation, status, user))
     }
 
-    pub fn due_deliveries(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        on_backend!(self, s => s.due_deliveries(now, limit))
+    /// Takes up to `limit` deliveries due at `now` for `holder`, each under a token and a
+    /// lease until `lease_until`: no other node takes them while the lease runs, and only
+    /// the token's holder records how they went.
+    pub fn claim_deliveries(
+        &self,
+        holder: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let token = uuid::Uuid::now_v7().to_string();
+        on_backend!(self, s => s.claim_deliveries(holder, &token, now, lease_until, limit))
     }
 
-    pub fn delivery_done(&self, delivery_id: &str) -> Result<(), StoreError> {
-        on_backend!(self, s => s.delivery_done(delivery_id))
+    /// Extends a delivery's lease while it is being sent; `false` when the token no longer
+    /// holds it (the lease ran out and another node took it, or it was released).
+    pub fn renew_delivery(&self, delivery: &Delivery, lease_until: DateTime<Utc>) -> Result<bool, StoreError> {
+        on_backend!(self, s => s.renew_delivery(&delivery.delivery_id, &delivery.token, lease_until))
     }
 
+    /// Records a delivery the receiver accepted; `false` (and nothing recorded) when the
+    /// token no longer holds it.
+    pub fn delivery_done(&self, delivery: &Delivery) -> Result<bool, StoreError> {
+        on_backend!(self, s => s.delivery_done(&delivery.delivery_id, &delivery.token))
+    }
+
+    /// Records a failed attempt and when to try again; `false` (and nothing recorded)
+    /// when the token no longer holds it.
     pub fn delivery_failed(
         &self,
-        delivery_id: &str,
+        delivery: &Delivery,
         error: &str,
         next_attempt: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        on_backend!(self, s => s.delivery_failed(delivery_id, error, next_attempt))
+    ) -> Result<bool, StoreError> {
+        on_backend!(self, s => s.delivery_failed(&delivery.delivery_id, &delivery.token, error, next_attempt))
+    }
+
+    /// Hands back the deliveries `holder` took and has not finished (a node stopping):
+    /// they are due again at once for any node. Returns how many.
+    pub fn release_deliveries(&self, holder: &str) -> Result<usize, StoreError> {
+        on_backend!(self, s => s.release_deliveries(holder))
     }
 
     /// The last event position alert evaluation has read.

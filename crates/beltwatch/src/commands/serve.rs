@@ -58,8 +58,8 @@ pub fn run_announced(
             backoff: std::time::Duration::from_millis(args.webhook_backoff_ms.max(10)),
             ..api::AlertTiming::default()
         };
-        // Alert evaluation and webhook delivery run on one node at a time: the one that
-        // holds the "alerts" lease in the database.
+        // Alert evaluation runs on one node at a time (the one that holds the "alerts"
+        // lease in the database); every node streams alerts and works the webhook outbox.
         let background = api::spawn_alerts(&state, timing, workers.node.clone());
         let syncing = tokio::spawn(pull_peers(state.store.clone()));
         // The instance's own view of the belt, computed before the first page asks for it.
@@ -89,9 +89,14 @@ pub fn run_announced(
         api::serve(listener, app, signalled).await.context("serving")?;
         background.abort();
         let _ = background.await;
-        // Hand the alerts over to another node now rather than when the lease runs out.
+        // Hand the alerts and this node's deliveries over to another node now rather than
+        // when their leases run out.
         let (store, node) = (state_store.clone(), workers.node.clone());
-        let _ = tokio::task::spawn_blocking(move || store.drop_lease(api::ALERTS_LEASE, &node)).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            let _ = store.release_deliveries(&node);
+            store.drop_lease(api::ALERTS_LEASE, &node)
+        })
+        .await;
         syncing.abort();
         let _ = syncing.await;
         // The router (and with it the audit channel) is gone: the writer drains and ends.

@@ -2,7 +2,7 @@
 //! watermark. Several nodes may evaluate and deliver at once: an alert is raised once for
 //! its rule and key whoever raises it, and a due delivery is handed to one node at a time.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use model::{Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus, EventId, OrganisationId, UserId};
 use postgres::Row;
 
@@ -13,11 +13,6 @@ use crate::{Delivery, NewAlert, StoreError};
 const RULE_COLUMNS: &str = "id, organisation_id, name, condition, webhook_url, created_at, disabled_at";
 const ALERT_COLUMNS: &str = "id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, sector, \
      acknowledged_by, acknowledged_at, closed_by, closed_at";
-
-/// How long a node that took a due delivery has to report on it before others may take
-/// it again. Only the holder of the alerts lease delivers, so this matters when a node
-/// dies mid-batch: its deliveries are tried again a minute later.
-const DELIVERY_LEASE: TimeDelta = TimeDelta::minutes(1);
 
 fn rule_from(r: &Row) -> Result<AlertRule, StoreError> {
     let id = r.text(0)?;
@@ -135,6 +130,29 @@ impl PgStore {
             for index in order {
                 let (a, id) = (&alerts[index], ids[index]);
                 let events: Vec<String> = a.events.iter().map(ToString::to_string).collect();
+                let rule = a.rule.to_string();
+                // An incident alerted already for this rule: its new reports join that alert.
+                let existing = s.query_opt(
+                    "SELECT min(alert_id) FROM alert_events WHERE rule_id = ?1 AND event_id = ANY (?2)",
+                    &[&rule, &events],
+                )?;
+                if let Some(alert) = existing.as_ref().map(|r| r.opt_text(0)).transpose()?.flatten() {
+                    let alert = alert.to_owned();
+                    for event in &events {
+                        s.execute(
+                            "INSERT INTO alert_events (rule_id, event_id, alert_id) VALUES (?1, ?2, ?3) \
+                             ON CONFLICT DO NOTHING",
+                            &[&rule, event, &alert],
+                        )?;
+                    }
+                    s.execute(
+                        "UPDATE alerts SET events = ( \
+                             SELECT string_agg(event_id, ' ' ORDER BY event_id) FROM alert_events WHERE alert_id = ?1) \
+                         WHERE id = ?1",
+                        &[&alert],
+                    )?;
+                    continue;
+                }
                 let inserted = s.query_opt(
                     "WITH inserted AS ( \
                          INSERT INTO alerts (id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, \
@@ -156,6 +174,13 @@ impl PgStore {
                     ],
                 )?;
                 let Some(row) = inserted else { continue };
+                for event in &events {
+                    s.execute(
+                        "INSERT INTO alert_events (rule_id, event_id, alert_id) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT DO NOTHING",
+                        &[&rule, event, &id.to_string()],
+                    )?;
+                }
                 let alert = Alert {
                     id,
                     rule: a.rule,
@@ -240,23 +265,32 @@ impl PgStore {
         })
     }
 
-    /// Takes the deliveries due at `now`, oldest first, for this node: each is held back
-    /// from other nodes for a while, until [`Self::delivery_done`] or
-    /// [`Self::delivery_failed`] reports on it.
-    pub(crate) fn due_deliveries(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        let lease = now.checked_add_signed(DELIVERY_LEASE).unwrap_or(now);
+    /// Takes the deliveries due at `now`, oldest first, for `holder`, under `token`: rows
+    /// another node is taking at the same moment are skipped, and each stays this node's
+    /// until its lease ends or it reports.
+    pub(crate) fn claim_deliveries(
+        &self,
+        holder: &str,
+        token: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
         self.write(false, |s| {
             let rows = s.query(
                 "WITH due AS ( \
                      SELECT delivery_id, next_attempt_at FROM webhook_outbox \
                      WHERE delivered_at IS NULL AND next_attempt_at <= ?1 \
+                       AND (lease_until IS NULL OR lease_until <= ?1) \
                      ORDER BY next_attempt_at LIMIT ?2 FOR UPDATE SKIP LOCKED), \
                  taken AS ( \
-                     UPDATE webhook_outbox o SET next_attempt_at = ?3 FROM due WHERE o.delivery_id = due.delivery_id \
-                     RETURNING o.delivery_id, o.alert_id, o.url, o.secret, o.payload, o.attempts, \
+                     UPDATE webhook_outbox o \
+                     SET claimed_by = ?3, claim_token = ?4 || '/' || o.delivery_id, lease_until = ?5 \
+                     FROM due WHERE o.delivery_id = due.delivery_id \
+                     RETURNING o.delivery_id, o.alert_id, o.url, o.secret, o.payload, o.attempts, o.claim_token, \
                                due.next_attempt_at AS due_at) \
-                 SELECT delivery_id, alert_id, url, secret, payload, attempts FROM taken ORDER BY due_at",
-                &[&timestamp(now), &i64::from(limit.max(1)), &timestamp(lease)],
+                 SELECT delivery_id, alert_id, url, secret, payload, attempts, claim_token FROM taken ORDER BY due_at",
+                &[&timestamp(now), &i64::from(limit.max(1)), &holder, &token, &timestamp(lease_until)],
             )?;
             rows.iter()
                 .map(|r| {
@@ -272,37 +306,68 @@ impl PgStore {
                         secret: r.string(3)?,
                         payload: r.string(4)?,
                         attempts,
+                        token: r.string(6)?,
                     })
                 })
                 .collect()
         })
     }
 
-    pub(crate) fn delivery_done(&self, delivery_id: &str) -> Result<(), StoreError> {
-        self.write(false, |s| {
+    pub(crate) fn renew_delivery(
+        &self,
+        delivery_id: &str,
+        token: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self.write(false, |s| {
             s.execute(
-                "UPDATE webhook_outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL \
-                 WHERE delivery_id = ?1",
-                &[&delivery_id, &timestamp(Utc::now())],
+                "UPDATE webhook_outbox SET lease_until = ?3 \
+                 WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+                &[&delivery_id, &token, &timestamp(lease_until)],
             )
         })?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn delivery_done(&self, delivery_id: &str, token: &str) -> Result<bool, StoreError> {
+        let changed = self.write(false, |s| {
+            s.execute(
+                "UPDATE webhook_outbox SET delivered_at = ?3, attempts = attempts + 1, last_error = NULL, \
+                     claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+                 WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+                &[&delivery_id, &token, &timestamp(Utc::now())],
+            )
+        })?;
+        Ok(changed == 1)
     }
 
     pub(crate) fn delivery_failed(
         &self,
         delivery_id: &str,
+        token: &str,
         error: &str,
         next_attempt: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write(false, |s| {
+    ) -> Result<bool, StoreError> {
+        let changed = self.write(false, |s| {
             s.execute(
-                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 \
-                 WHERE delivery_id = ?1",
-                &[&delivery_id, &error, &timestamp(next_attempt)],
+                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, \
+                     claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+                 WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+                &[&delivery_id, &token, &error, &timestamp(next_attempt)],
             )
         })?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn release_deliveries(&self, holder: &str) -> Result<usize, StoreError> {
+        let changed = self.write(false, |s| {
+            s.execute(
+                "UPDATE webhook_outbox SET claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+                 WHERE claimed_by = ?1 AND delivered_at IS NULL",
+                &[&holder],
+            )
+        })?;
+        Ok(changed as usize)
     }
 
     pub(crate) fn alert_watermark(&self) -> Result<i64, StoreError> {

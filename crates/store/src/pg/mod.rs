@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_jobs.sql"),
     include_str!("migrations/0003_category_listing.sql"),
     include_str!("migrations/0004_taxii_statuses.sql"),
+    include_str!("migrations/0005_alert_identity.sql"),
 ];
 
 /// The advisory lock held while migrating, so that nodes starting together migrate once.

@@ -128,8 +128,36 @@ impl SqliteStore {
                 "INSERT INTO webhook_outbox (delivery_id, alert_id, url, secret, payload, next_attempt_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
+            let mut covering =
+                tx.prepare_cached("SELECT min(alert_id) FROM alert_events WHERE rule_id = ?1 AND event_id = ?2")?;
+            let mut cover = tx.prepare_cached(
+                "INSERT INTO alert_events (rule_id, event_id, alert_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            )?;
+            let mut recover = tx.prepare_cached(
+                "UPDATE alerts SET events = ( \
+                     SELECT group_concat(event_id, ' ') FROM ( \
+                         SELECT event_id FROM alert_events WHERE alert_id = ?1 ORDER BY event_id)) \
+                 WHERE id = ?1",
+            )?;
             for a in alerts {
                 let id = AlertId::from_uuid(uuid::Uuid::now_v7());
+                let rule = a.rule.to_string();
+                // An incident alerted already for this rule: its new reports join that alert.
+                let mut existing: Option<String> = None;
+                for event in &a.events {
+                    let found: Option<String> = covering.query_row(params![rule, event.to_string()], |r| r.get(0))?;
+                    existing = match (existing, found) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (x, y) => x.or(y),
+                    };
+                }
+                if let Some(alert) = existing {
+                    for event in &a.events {
+                        cover.execute(params![rule, event.to_string(), alert])?;
+                    }
+                    recover.execute([&alert])?;
+                    continue;
+                }
                 let events: Vec<String> = a.events.iter().map(ToString::to_string).collect();
                 let inserted = insert.execute(params![
                     id.to_string(),
@@ -142,6 +170,9 @@ impl SqliteStore {
                 ])?;
                 if inserted == 0 {
                     continue;
+                }
+                for event in &events {
+                    cover.execute(params![rule, event, id.to_string()])?;
                 }
                 let (organisation, url, secret): (String, Option<String>, Option<String>) =
                     webhook.query_row([a.rule.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
@@ -243,15 +274,27 @@ impl SqliteStore {
         })
     }
 
-    pub(crate) fn due_deliveries(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Delivery>, StoreError> {
-        self.read(|c| {
-            let mut statement = c.prepare(
+    pub(crate) fn claim_deliveries(
+        &self,
+        holder: &str,
+        token: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let mut connection = self.writer();
+        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let taken = {
+            let mut statement = tx.prepare_cached(
                 "SELECT delivery_id, alert_id, url, secret, payload, attempts FROM webhook_outbox \
-                 WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2",
+                 WHERE delivered_at IS NULL AND next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1) \
+                 ORDER BY next_attempt_at LIMIT ?2",
             )?;
             let rows = statement.query_map(params![timestamp(now), limit.max(1)], |r| {
+                let delivery_id: String = r.get(0)?;
                 Ok(Delivery {
-                    delivery_id: r.get(0)?,
+                    token: format!("{token}/{delivery_id}"),
+                    delivery_id,
                     alert: r.get(1)?,
                     url: r.get(2)?,
                     secret: r.get(3)?,
@@ -259,29 +302,66 @@ impl SqliteStore {
                     attempts: r.get(5)?,
                 })
             })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        {
+            let mut claim = tx.prepare_cached(
+                "UPDATE webhook_outbox SET claimed_by = ?2, claim_token = ?3, lease_until = ?4 WHERE delivery_id = ?1",
+            )?;
+            for d in &taken {
+                claim.execute(params![d.delivery_id, holder, d.token, timestamp(lease_until)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(taken)
     }
 
-    pub(crate) fn delivery_done(&self, delivery_id: &str) -> Result<(), StoreError> {
-        self.writer().execute(
-            "UPDATE webhook_outbox SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE delivery_id = ?1",
-            params![delivery_id, timestamp(Utc::now())],
+    pub(crate) fn renew_delivery(
+        &self,
+        delivery_id: &str,
+        token: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = self.writer().execute(
+            "UPDATE webhook_outbox SET lease_until = ?3 \
+             WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+            params![delivery_id, token, timestamp(lease_until)],
         )?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn delivery_done(&self, delivery_id: &str, token: &str) -> Result<bool, StoreError> {
+        let changed = self.writer().execute(
+            "UPDATE webhook_outbox SET delivered_at = ?3, attempts = attempts + 1, last_error = NULL, \
+                 claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+             WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+            params![delivery_id, token, timestamp(Utc::now())],
+        )?;
+        Ok(changed == 1)
     }
 
     pub(crate) fn delivery_failed(
         &self,
         delivery_id: &str,
+        token: &str,
         error: &str,
         next_attempt: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.writer().execute(
-            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE delivery_id = ?1",
-            params![delivery_id, error, timestamp(next_attempt)],
+    ) -> Result<bool, StoreError> {
+        let changed = self.writer().execute(
+            "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?3, next_attempt_at = ?4, \
+                 claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+             WHERE delivery_id = ?1 AND claim_token = ?2 AND delivered_at IS NULL",
+            params![delivery_id, token, error, timestamp(next_attempt)],
         )?;
-        Ok(())
+        Ok(changed == 1)
+    }
+
+    pub(crate) fn release_deliveries(&self, holder: &str) -> Result<usize, StoreError> {
+        Ok(self.writer().execute(
+            "UPDATE webhook_outbox SET claimed_by = NULL, claim_token = NULL, lease_until = NULL \
+             WHERE claimed_by = ?1 AND delivered_at IS NULL",
+            [holder],
+        )?)
     }
 
     pub(crate) fn alert_watermark(&self) -> Result<i64, StoreError> {

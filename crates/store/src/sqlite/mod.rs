@@ -43,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_jobs.sql"),
     include_str!("migrations/0009_category_listing.sql"),
     include_str!("migrations/0010_taxii_statuses.sql"),
+    include_str!("migrations/0011_alert_identity.sql"),
 ];
 
 /// How many idle reader connections are kept.
