@@ -1251,9 +1251,48 @@ async fn alerts(
     Ok(Json(json!({ "items": items })))
 }
 
+/// An organisation's alerts stored after `after`, oldest first: what a stream resuming
+/// from an event id, or one that fell behind, has not yet sent.
+async fn alerts_since(
+    state: &AppState,
+    organisation: model::OrganisationId,
+    mut after: (chrono::DateTime<Utc>, model::AlertId),
+) -> std::collections::VecDeque<model::Alert> {
+    const PAGE: u32 = 500;
+    let mut out = std::collections::VecDeque::new();
+    loop {
+        let store = state.store.clone();
+        let Ok(Ok(page)) = tokio::task::spawn_blocking(move || store.alerts_after(after, PAGE)).await else {
+            return out;
+        };
+        let full = page.len() == PAGE as usize;
+        if let Some(last) = page.last() {
+            after = (last.fired_at, last.id);
+        }
+        out.extend(page.into_iter().filter(|a| a.organisation == organisation));
+        if !full {
+            return out;
+        }
+    }
+}
+
+/// What an open alert stream holds between two events.
+struct Watch {
+    rx: tokio::sync::broadcast::Receiver<model::Alert>,
+    stopped: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+    check: tokio::time::Interval,
+    caller: Caller,
+    state: AppState,
+    /// The last alert sent (or the moment the stream opened).
+    last: (chrono::DateTime<Utc>, model::AlertId),
+    /// Alerts read back from the store, to send before live ones.
+    backlog: std::collections::VecDeque<model::Alert>,
+}
+
 async fn alert_stream(
     State(state): State<AppState>,
     caller: Caller,
+    headers: axum::http::HeaderMap,
 ) -> axum::response::sse::Sse<
     impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
 > {
@@ -1261,42 +1300,68 @@ async fn alert_stream(
     state.record(&caller, "stream", "/api/v1/alerts/stream", json!({}));
     let org = caller.user.organisation;
     let rx = state.alerts.subscribe();
-    let stopped = Box::pin(state.stopped());
+    // A client that reconnects with the id of the last alert it received gets every
+    // later one first, from the store; otherwise the stream starts now.
+    let mut last = (Utc::now(), model::AlertId::from_uuid(uuid::Uuid::nil()));
+    let mut backlog = std::collections::VecDeque::new();
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    if let Some(id) = resume {
+        let store = state.store.clone();
+        if let Ok(Ok(Some(seen))) = tokio::task::spawn_blocking(move || store.alert(id)).await
+            && seen.organisation == org
+        {
+            last = (seen.fired_at, seen.id);
+            backlog = alerts_since(&state, org, last).await;
+        }
+    }
     // The token is checked again every second: a stream ends once its token is revoked
     // or expires, as a new request would be refused.
     let mut check = tokio::time::interval(std::time::Duration::from_secs(1));
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let watched = (rx, stopped, check, caller, state.clone());
-    let stream =
-        futures_util::stream::unfold(watched, move |(mut rx, mut stopped, mut check, caller, state)| async move {
-            loop {
-                let next = tokio::select! {
-                    biased;
-                    // The server is stopping: end the stream so that it can.
-                    () = &mut stopped => return None,
-                    _ = check.tick() => {
-                        if caller.still_admitted(&state).await {
-                            continue;
-                        }
-                        return None;
-                    }
-                    next = rx.recv() => next,
-                };
-                match next {
-                    // An organisation's alerts are its own.
-                    Ok(alert) if alert.organisation == org => {
-                        // Nothing is sent on a token that no longer admits its caller.
-                        if !caller.still_admitted(&state).await {
+    let watch = Watch { rx, stopped: Box::pin(state.stopped()), check, caller, state: state.clone(), last, backlog };
+    let stream = futures_util::stream::unfold(watch, move |mut w| async move {
+        loop {
+            let alert = match w.backlog.pop_front() {
+                Some(alert) => alert,
+                None => {
+                    let next = tokio::select! {
+                        biased;
+                        // The server is stopping: end the stream so that it can.
+                        () = &mut w.stopped => return None,
+                        _ = w.check.tick() => {
+                            if w.caller.still_admitted(&w.state).await {
+                                continue;
+                            }
                             return None;
                         }
-                        let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
-                        return Some((Ok(event), (rx, stopped, check, caller, state)));
+                        next = w.rx.recv() => next,
+                    };
+                    match next {
+                        // An organisation's alerts are its own.
+                        Ok(alert) if alert.organisation == org => alert,
+                        Ok(_) => continue,
+                        // Fallen behind: what was missed is read back from the store.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            w.backlog = alerts_since(&w.state, org, w.last).await;
+                            continue;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                     }
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
+            };
+            // Sent already (from the store, before it arrived live).
+            if (alert.fired_at, alert.id) <= w.last {
+                continue;
             }
-        });
+            // Nothing is sent on a token that no longer admits its caller.
+            if !w.caller.still_admitted(&w.state).await {
+                return None;
+            }
+            w.last = (alert.fired_at, alert.id);
+            let event = Event::default().event("alert").id(alert.id.to_string()).json_data(&alert).ok()?;
+            return Some((Ok(event), w));
+        }
+    });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

@@ -165,3 +165,85 @@ fn the_stream_carries_new_alerts_and_ends_when_the_server_stops() {
     let alerts = lines.lock().expect("lines").iter().filter(|l| l.starts_with("event: alert")).count();
     assert_eq!(alerts, 1, "one incident, one alert");
 }
+
+/// Opens the stream on `port`, resuming after `last` when given; returns the lines it
+/// carries and the reader, which ends when the connection closes.
+fn stream(port: u16, token: &str, last: Option<&str>) -> (Arc<Mutex<Vec<String>>>, TcpStream) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let resume = last.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Accept: text/event-stream\r\n{resume}\r\n"
+    )
+    .expect("request");
+    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let reading = stream.try_clone().expect("clone");
+    std::thread::spawn(move || {
+        for line in BufReader::new(reading).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(line);
+        }
+    });
+    (lines, stream)
+}
+
+fn ids(lines: &Mutex<Vec<String>>) -> Vec<String> {
+    lines.lock().expect("lines").iter().filter_map(|l| l.strip_prefix("id: ").map(str::to_owned)).collect()
+}
+
+#[test]
+fn a_stream_resumed_from_its_last_event_id_misses_nothing() {
+    let bw = Beltwatch::new();
+    let run = bw.run(&["admin", "bootstrap", "--user", "amina", "--format", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let token = run.json()["secret"].as_str().expect("secret").to_owned();
+    let run = bw.run(&["alerts", "add-rule", "Anything", "--category", "drug_trafficking"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // A server on a port known in advance, for raw connections.
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("port");
+        probe.local_addr().expect("address").port()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--alert-interval-ms", "200"])
+        .env("BELTWATCH_DB", bw.db())
+        .env_remove("BELTWATCH_CONFIG")
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    wait_for("the server", Duration::from_secs(30), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let (first, connection) = stream(port, &token, None);
+    let out = bw.path("first");
+    let run = bw.run(&["generate", "--out", out.to_str().expect("path"), "--count", "4", "--seed", "31"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = bw.run(&["ingest", out.to_str().expect("path")]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    wait_for("an alert on the stream", Duration::from_secs(30), || !ids(&first).is_empty());
+    let seen = ids(&first)[0].clone();
+    // The client goes away; more alerts are raised meanwhile.
+    let _ = connection.shutdown(std::net::Shutdown::Both);
+    let more = bw.path("more");
+    let run = bw.run(&["generate", "--out", more.to_str().expect("path"), "--count", "40", "--seed", "32"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = bw.run(&["ingest", more.to_str().expect("path")]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let stored = || -> Vec<String> {
+        let run = bw.run(&["--format", "json", "alerts", "list"]);
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        let mut all: Vec<String> =
+            run.json().as_array().expect("alerts").iter().filter_map(|a| a["id"].as_str().map(str::to_owned)).collect();
+        all.sort();
+        all
+    };
+    wait_for("more alerts", Duration::from_secs(30), || stored().len() > 2);
+    let later: Vec<String> = stored().into_iter().filter(|id| *id > seen).collect();
+    // Reconnecting with the last id received brings every later alert, in order.
+    let (resumed, _connection) = stream(port, &token, Some(&seen));
+    wait_for("the alerts missed", Duration::from_secs(10), || ids(&resumed).len() >= later.len());
+    let got = ids(&resumed);
+    assert_eq!(got[..later.len()], later[..], "every alert raised after the last one received, none twice");
+    let _ = server.kill();
+    let _ = server.wait();
+}

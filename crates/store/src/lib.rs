@@ -662,6 +662,11 @@ impl Store {
         on_backend!(self, s => s.alerts(organisation, status, limit))
     }
 
+    /// One alert, by id, whichever organisation's.
+    pub fn alert(&self, id: AlertId) -> Result<Option<Alert>, StoreError> {
+        on_backend!(self, s => s.alert(id))
+    }
+
     /// Alerts of every organisation raised after `after` (the `fired_at` and id of the last
     /// one seen), oldest first: how each node streams the alerts whichever node raised them.
     pub fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {

@@ -228,6 +228,13 @@ impl PgStore {
         })
     }
 
+    pub(crate) fn alert(&self, id: AlertId) -> Result<Option<Alert>, StoreError> {
+        self.read(|s| {
+            let row = s.query_opt(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"), &[&id.to_string()])?;
+            row.as_ref().map(alert_from).transpose()
+        })
+    }
+
     pub(crate) fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {
         self.read(|s| {
             let rows = s.query(

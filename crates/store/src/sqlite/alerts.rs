@@ -229,6 +229,14 @@ impl SqliteStore {
         })
     }
 
+    pub(crate) fn alert(&self, id: AlertId) -> Result<Option<Alert>, StoreError> {
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?;
+            let mut rows = statement.query([id.to_string()])?;
+            rows.next()?.map(alert_from).transpose()
+        })
+    }
+
     pub(crate) fn alerts_after(&self, after: (DateTime<Utc>, AlertId), limit: u32) -> Result<Vec<Alert>, StoreError> {
         self.read(|c| {
             let mut statement = c.prepare_cached(&format!(
