@@ -134,6 +134,44 @@ impl BeltCache {
     }
 }
 
+/// How long a request waits for the database before answering 503, in milliseconds.
+static DB_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(10_000);
+
+/// Sets how long requests wait for the database (`serve --db-timeout`).
+pub fn set_db_timeout(timeout: Duration) {
+    DB_TIMEOUT_MS.store(timeout.as_millis().max(1) as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn db_timeout() -> Duration {
+    Duration::from_millis(DB_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Runs store work on a blocking thread, giving up after `within`: a database that hangs
+/// makes requests fail fast with a problem document rather than hang with it. (The
+/// thread itself waits on until the connection answers or breaks.)
+pub async fn on_store_within<T: Send + 'static>(
+    within: Duration,
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    match tokio::time::timeout(within, tokio::task::spawn_blocking(f)).await {
+        Ok(joined) => joined?,
+        Err(_) => {
+            tracing::warn!("the database did not answer within {} ms", within.as_millis());
+            Err(Problem::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("the database did not answer within {} ms; try again shortly", within.as_millis()),
+            ))
+        }
+    }
+}
+
+/// [`on_store_within`] the configured database timeout.
+pub async fn on_store<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    on_store_within(db_timeout(), f).await
+}
+
 impl AppState {
     /// The state, and the task that writes the audit trail in batches (run it with the
     /// server; it ends when the state is dropped, after writing what it holds).
@@ -181,8 +219,7 @@ impl AppState {
     ) -> Result<(), Problem> {
         let entry = audit_entry(caller, action, target, detail);
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.audit(&[entry])).await??;
-        Ok(())
+        on_store(move || Ok(store.audit(&[entry])?)).await
     }
 
     /// What an organisation may see. Memberships are cached for two seconds.
@@ -193,7 +230,7 @@ impl AppState {
             return Ok(viewer.clone());
         }
         let store = self.store.clone();
-        let viewer = tokio::task::spawn_blocking(move || store.viewer(organisation)).await??;
+        let viewer = on_store(move || Ok(store.viewer(organisation)?)).await?;
         self.viewers.lock().unwrap_or_else(|p| p.into_inner()).insert(organisation, (viewer.clone(), Instant::now()));
         Ok(viewer)
     }
@@ -220,7 +257,7 @@ impl AppState {
         }
         let store = self.store.clone();
         let key = hash.clone();
-        let found = tokio::task::spawn_blocking(move || store.token_by_hash(&key)).await??;
+        let found = on_store(move || Ok(store.token_by_hash(&key)?)).await?;
         if let Some((token, user)) = &found {
             let mut cache = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
             if cache.len() > 10_000 {

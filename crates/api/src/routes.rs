@@ -523,14 +523,16 @@ impl Params {
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Send + 'static) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
+    crate::on_store(f).await
 }
 
 // ---- Public ----
 
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
     let store = state.store.clone();
-    let version = blocking(move || Ok(store.schema_version()?)).await?;
+    // Readiness answers within two seconds whatever the database does.
+    let within = crate::db_timeout().min(std::time::Duration::from_secs(2));
+    let version = crate::on_store_within(within, move || Ok(store.schema_version()?)).await?;
     Ok(Json(json!({ "status": "ready", "schema_version": version })))
 }
 

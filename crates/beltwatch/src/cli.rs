@@ -176,6 +176,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 5000, value_name = "MS")]
     pub webhook_backoff_ms: u64,
 
+    /// How long a request waits for the database before answering 503, in seconds
+    /// (readiness waits at most 2)
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub db_timeout: u64,
+
     /// Deliver webhooks to loopback, link-local and private addresses too (by default
     /// only public addresses are reached, checked at each delivery)
     #[arg(long, env = "BELTWATCH_ALLOW_PRIVATE_WEBHOOKS")]

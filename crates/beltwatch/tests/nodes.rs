@@ -295,7 +295,31 @@ fn three_nodes_share_the_work_and_lose_nothing_when_one_is_killed() {
 struct Relay {
     port: u16,
     open: Arc<std::sync::atomic::AtomicBool>,
+    /// While set, nothing is passed on either way: the connections hang, open.
+    frozen: Arc<std::sync::atomic::AtomicBool>,
     streams: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+/// Passes bytes from one side to the other, holding them while `frozen` is set.
+fn pump(mut from: std::net::TcpStream, mut to: std::net::TcpStream, frozen: Arc<std::sync::atomic::AtomicBool>) {
+    use std::io::{Read, Write};
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let n = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        while frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if to.write_all(&buffer[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Both);
 }
 
 impl Relay {
@@ -304,8 +328,9 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
         let port = listener.local_addr().expect("address").port();
         let open = Arc::new(AtomicBool::new(true));
+        let frozen = Arc::new(AtomicBool::new(false));
         let streams: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
-        let (flag, held) = (open.clone(), streams.clone());
+        let (flag, held, hold) = (open.clone(), streams.clone(), frozen.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
@@ -320,16 +345,23 @@ impl Relay {
                     held.extend([client, server]);
                 }
                 for pair in pairs {
-                    if let (Ok(mut from), Ok(mut to)) = pair {
-                        std::thread::spawn(move || {
-                            let _ = std::io::copy(&mut from, &mut to);
-                            let _ = to.shutdown(std::net::Shutdown::Both);
-                        });
+                    if let (Ok(from), Ok(to)) = pair {
+                        let hold = hold.clone();
+                        std::thread::spawn(move || pump(from, to, hold));
                     }
                 }
             }
         });
-        Relay { port, open, streams }
+        Relay { port, open, frozen, streams }
+    }
+
+    /// Stops passing anything on, keeping every connection open: a database that hangs.
+    fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn thaw(&self) {
+        self.frozen.store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Closes every relayed connection and refuses new ones.
@@ -354,13 +386,9 @@ fn events_status(agent: &ureq::Agent, base: &str, token: &str) -> u16 {
         .unwrap_or(0)
 }
 
-fn ready(agent: &ureq::Agent, base: &str) -> u16 {
-    agent.get(&format!("{base}/readyz")).call().map(|r| r.status().as_u16()).unwrap_or(0)
-}
-
-#[test]
-fn readiness_follows_the_database_and_the_pool_recovers() {
-    let Some(schema) = pg::Schema::new() else { return };
+/// The relay's address for the test server: where `location` reaches the store through it.
+fn relayed() -> Option<(pg::Schema, Relay, String)> {
+    let schema = pg::Schema::new()?;
     let server = pg::server();
     let target = {
         let rest = server.split_once('@').map_or(server.as_str(), |(_, r)| r);
@@ -370,6 +398,52 @@ fn readiness_follows_the_database_and_the_pool_recovers() {
     let relay = Relay::start(target);
     let location = schema.location().replacen(&target.to_string(), &format!("127.0.0.1:{}", relay.port), 1);
     assert!(location.contains(&relay.port.to_string()), "the store is reached through the relay: {location}");
+    Some((schema, relay, location))
+}
+
+#[test]
+fn a_node_answers_while_its_database_hangs() {
+    let Some((_schema, relay, location)) = relayed() else { return };
+    let bw = Beltwatch::new();
+    let token =
+        ok(&bw.run(&["--db", &location, "admin", "bootstrap", "--user", "amina", "--format", "json"])).json()["secret"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+    let (child, base) = common::spawn_server(Path::new(&location), &["--node", "node-h", "--db-timeout", "3"]);
+    let _node = Node { name: "node-h", child, base: Some(base.clone()) };
+    // A client that gives up after eight seconds: an answer must come before.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(8)))
+        .build()
+        .into();
+    assert_eq!(ready(&agent, &base), 200);
+    assert_eq!(events_status(&agent, &base, &token), 200);
+
+    relay.freeze();
+    let started = Instant::now();
+    assert_eq!(ready(&agent, &base), 503, "readiness answers while the database hangs");
+    eprintln!("readiness answered 503 {} ms after the freeze", started.elapsed().as_millis());
+    // Past the token cache's second, a request that needs the database fails fast.
+    std::thread::sleep(Duration::from_millis(1100));
+    let asked = Instant::now();
+    assert_eq!(events_status(&agent, &base, &token), 503, "a request that needs the database says it is away");
+    eprintln!("a listing answered 503 after {} ms", asked.elapsed().as_millis());
+    assert_eq!(agent.get(&format!("{base}/healthz")).call().map(|r| r.status().as_u16()).unwrap_or(0), 200);
+
+    relay.thaw();
+    wait_for("readiness to come back with the database", Duration::from_secs(30), || ready(&agent, &base) == 200);
+    wait_for("requests to work again", Duration::from_secs(30), || events_status(&agent, &base, &token) == 200);
+}
+
+fn ready(agent: &ureq::Agent, base: &str) -> u16 {
+    agent.get(&format!("{base}/readyz")).call().map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+#[test]
+fn readiness_follows_the_database_and_the_pool_recovers() {
+    let Some((_schema, relay, location)) = relayed() else { return };
     let bw = Beltwatch::new();
     let token =
         ok(&bw.run(&["--db", &location, "admin", "bootstrap", "--user", "amina", "--format", "json"])).json()["secret"]

@@ -52,6 +52,7 @@ pub fn run_announced(
         let workers = super::work::Workers::start(store.clone(), settings, &args.work)?;
         let (mut state, audit_writer) = api::AppState::new(store, extractor, settings.belt.clone(), sectors, &limits);
         state.webhooks = api::alerts::WebhookPolicy { private_addresses: args.allow_private_webhooks };
+        api::set_db_timeout(std::time::Duration::from_secs(args.db_timeout.max(1)));
         let audit = tokio::spawn(audit_writer);
         let timing = api::AlertTiming {
             evaluate_every: std::time::Duration::from_millis(args.alert_interval_ms.max(100)),

@@ -52,8 +52,11 @@ const WRITE_LOCK: i64 = 0x4257_6174_0002;
 
 /// Connections opened at most, unless the URL says otherwise (`pool_max=N`).
 const DEFAULT_POOL_MAX: usize = 16;
-/// How long a caller waits for a connection when all are busy.
-const POOL_WAIT: Duration = Duration::from_secs(30);
+/// How long a caller waits for a connection when all are busy, unless the URL says
+/// otherwise (`pool_wait=SECONDS`).
+const DEFAULT_POOL_WAIT: Duration = Duration::from_secs(10);
+/// The longest a statement runs, unless the URL says otherwise (`statement_timeout=SECONDS`).
+const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
 
 const SUMMARY_COLUMNS: &str = "d.id, d.title, d.source_name, d.url, d.published_at, d.published_precision, \
      d.ingested_at, d.language, d.format, d.origin, octet_length(d.text)::bigint, d.sort_time, d.seq";
@@ -80,6 +83,8 @@ pub(crate) struct PgStore {
     config: postgres::Config,
     schema: Option<String>,
     max: usize,
+    /// How long a caller waits for a connection when all are busy.
+    pool_wait: Duration,
     state: Mutex<PoolState>,
     available: Condvar,
 }
@@ -184,18 +189,34 @@ pub(crate) fn numbered(sql: &str) -> String {
 
 /// The location's parts beltwatch reads itself (`schema`, `pool_max`), and the rest for
 /// the PostgreSQL client.
-fn split_location(location: &str) -> (String, Option<String>, Option<usize>) {
-    let Some((base, query)) = location.split_once('?') else { return (location.to_owned(), None, None) };
-    let (mut schema, mut max, mut rest) = (None, None, Vec::new());
+/// beltwatch's own parameters of a PostgreSQL URL, taken out of it.
+#[derive(Debug, Default, PartialEq)]
+struct Tuning {
+    /// `schema=NAME`: the schema the store lives in.
+    schema: Option<String>,
+    /// `pool_max=N`: connections opened at most.
+    pool_max: Option<usize>,
+    /// `pool_wait=SECONDS`: how long a caller waits for a connection when all are busy.
+    pool_wait: Option<u64>,
+    /// `statement_timeout=SECONDS`: the longest a statement may run (0: no limit).
+    statement_timeout: Option<u64>,
+}
+
+fn split_location(location: &str) -> (String, Tuning) {
+    let mut tuning = Tuning::default();
+    let Some((base, query)) = location.split_once('?') else { return (location.to_owned(), tuning) };
+    let mut rest = Vec::new();
     for pair in query.split('&') {
         match pair.split_once('=') {
-            Some(("schema", value)) => schema = Some(value.to_owned()),
-            Some(("pool_max", value)) => max = value.parse().ok(),
+            Some(("schema", value)) => tuning.schema = Some(value.to_owned()),
+            Some(("pool_max", value)) => tuning.pool_max = value.parse().ok(),
+            Some(("pool_wait", value)) => tuning.pool_wait = value.parse().ok(),
+            Some(("statement_timeout", value)) => tuning.statement_timeout = value.parse().ok(),
             _ => rest.push(pair),
         }
     }
     let base = if rest.is_empty() { base.to_owned() } else { format!("{base}?{}", rest.join("&")) };
-    (base, schema, max)
+    (base, tuning)
 }
 
 /// An error's message with its cause ("error connecting to server: Connection refused").
@@ -223,7 +244,8 @@ pub(crate) fn redact(location: &str) -> String {
 impl PgStore {
     pub(crate) fn open(location: &str) -> Result<Self, StoreError> {
         let shown = redact(location);
-        let (url, schema, max) = split_location(location);
+        let (url, tuning) = split_location(location);
+        let (schema, max) = (tuning.schema, tuning.pool_max);
         if let Some(schema) = &schema
             && !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
@@ -241,16 +263,23 @@ impl PgStore {
         config.application_name("beltwatch");
         // beltwatch's statements are short and indexed: compiling them (JIT) costs more
         // than it saves, most of all when statistics lag behind a bulk load.
+        // No statement runs longer than this: a stuck one fails, and its request with it.
+        let statement_timeout = tuning.statement_timeout.unwrap_or(DEFAULT_STATEMENT_TIMEOUT.as_secs());
+        let ours = format!("-c jit=off -c statement_timeout={}", statement_timeout * 1000);
         let options = match config.get_options() {
-            Some(given) => format!("{given} -c jit=off"),
-            None => "-c jit=off".to_owned(),
+            Some(given) => format!("{given} {ours}"),
+            None => ours,
         };
+        // A connection whose server stops answering is noticed (keepalives, and unacknowledged
+        // data) rather than waited on for the kernel's default quarter of an hour.
+        config.keepalives(true).keepalives_idle(Duration::from_secs(10));
         config.options(&options);
         let store = Self {
             location: shown,
             config,
             schema,
             max: max.unwrap_or(DEFAULT_POOL_MAX).max(1),
+            pool_wait: Duration::from_secs(tuning.pool_wait.unwrap_or(DEFAULT_POOL_WAIT.as_secs())),
             state: Mutex::new(PoolState { idle: Vec::new(), open: 0 }),
             available: Condvar::new(),
         };
@@ -293,12 +322,16 @@ impl PgStore {
                     }
                 };
             }
-            let (next, timeout) = self.available.wait_timeout(state, POOL_WAIT).unwrap_or_else(|p| p.into_inner());
+            let (next, timeout) = self.available.wait_timeout(state, self.pool_wait).unwrap_or_else(|p| p.into_inner());
             state = next;
             if timeout.timed_out() && state.idle.is_empty() && state.open >= self.max {
                 return Err(StoreError::Connect {
                     location: self.location.clone(),
-                    reason: format!("all {} pooled connections stayed busy for {}s", self.max, POOL_WAIT.as_secs()),
+                    reason: format!(
+                        "all {} pooled connections stayed busy for {}s",
+                        self.max,
+                        self.pool_wait.as_secs()
+                    ),
                 });
             }
         }
@@ -951,11 +984,13 @@ mod tests {
 
     #[test]
     fn locations_keep_their_own_parameters_and_hide_passwords() {
-        let (url, schema, max) = split_location("postgres://u:secret@h/db?schema=t1&pool_max=4&sslmode=disable");
-        assert_eq!(
-            (url.as_str(), schema.as_deref(), max),
-            ("postgres://u:secret@h/db?sslmode=disable", Some("t1"), Some(4))
+        let (url, tuning) = split_location(
+            "postgres://u:secret@h/db?schema=t1&pool_max=4&sslmode=disable&pool_wait=3&statement_timeout=20",
         );
+        assert_eq!(url, "postgres://u:secret@h/db?sslmode=disable");
+        let expected =
+            Tuning { schema: Some("t1".into()), pool_max: Some(4), pool_wait: Some(3), statement_timeout: Some(20) };
+        assert_eq!(tuning, expected);
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://h/db"), "postgres://h/db");
     }
