@@ -50,17 +50,28 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
     let mut status = Status::Clean;
     for path in &args.files {
         match import_file(store, path, args.input_format, &defaults) {
-            Ok(summary) => match format {
-                Format::Json => output::json_line(&serde_json::json!({ "file": path, "imported": summary }))?,
-                Format::Table => println!(
-                    "{}: {} new reports with {} events; {} reports and {} events stored already{}",
-                    path.display(),
-                    summary.new_documents,
-                    summary.events,
-                    summary.duplicate_documents,
-                    summary.duplicate_events,
-                    skipped_text(&summary.skipped)
-                ),
+            Ok((summary, notes)) => match format {
+                Format::Json => output::json_line(&serde_json::json!({
+                    "file": path,
+                    "imported": summary,
+                    "warnings": notes.iter().map(|p| serde_json::json!({
+                        "location": p.location, "object": p.object, "message": p.message,
+                    })).collect::<Vec<_>>(),
+                }))?,
+                Format::Table => {
+                    for note in &notes {
+                        eprintln!("warning: {}: {note}", path.display());
+                    }
+                    println!(
+                        "{}: {} new reports with {} events; {} reports and {} events stored already{}",
+                        path.display(),
+                        summary.new_documents,
+                        summary.events,
+                        summary.duplicate_documents,
+                        summary.duplicate_events,
+                        skipped_text(&summary.skipped)
+                    )
+                }
             },
             Err(FileError::Problems(problems)) => {
                 status = Status::SomeRejected;
@@ -103,7 +114,7 @@ fn import_file(
     path: &Path,
     format: ImportFormat,
     defaults: &ReadDefaults,
-) -> Result<pipeline::exchange::Imported, FileError> {
+) -> Result<(pipeline::exchange::Imported, Vec<Problem>), FileError> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading {}", path.display()))
         .map_err(FileError::Other)?;
@@ -111,16 +122,19 @@ fn import_file(
         ImportFormat::Auto => guess(path, &text),
         other => other,
     };
-    let read = match format {
-        ImportFormat::Misp => exchange::misp::read(&text, defaults),
-        ImportFormat::Acled => exchange::acled::read(&text, defaults),
-        _ => exchange::stix::read_bundle(&text, defaults),
+    // What a reader notes about a file it could read is printed as warnings.
+    let (read, notes) = match format {
+        ImportFormat::Misp => exchange::misp::read(&text, defaults).map(|r| (r, Vec::new())),
+        ImportFormat::Acled => exchange::acled::read_noted(&text, defaults),
+        _ => exchange::stix::read_bundle(&text, defaults).map(|r| (r, Vec::new())),
     }
     .map_err(FileError::Problems)?;
-    pipeline::exchange::import(store, read, pipeline::exchange::Importer::Operator).map_err(|e| match e {
-        ImportError::Invalid(problems) => FileError::Problems(problems),
-        ImportError::Store(e) => FileError::Other(e.into()),
-    })
+    let imported =
+        pipeline::exchange::import(store, read, pipeline::exchange::Importer::Operator).map_err(|e| match e {
+            ImportError::Invalid(problems) => FileError::Problems(problems),
+            ImportError::Store(e) => FileError::Other(e.into()),
+        })?;
+    Ok((imported, notes))
 }
 
 /// The format of a file: CSV by its extension, MISP by its `Event` or `response` key,
