@@ -266,7 +266,7 @@ pub fn is_date(text: &str) -> bool {
 /// fraction of a second and a `Z` or `±HH:MM` offset).
 pub fn is_date_time(text: &str) -> bool {
     let b = text.as_bytes();
-    if b.len() < 20 || !is_date(&text[..10]) || !matches!(b[10], b'T' | b't') {
+    if b.len() < 20 || !text.get(..10).is_some_and(is_date) || !matches!(b[10], b'T' | b't') {
         return false;
     }
     let time = &b[11..];
@@ -563,7 +563,13 @@ mod tests {
         for good in ["2026-11-29T08:30:00Z", "2026-11-29t08:30:00.123456789+05:00", "2026-11-29T08:30:00-00:30"] {
             assert!(is_date_time(good), "{good}");
         }
-        for bad in ["2026-11-29T08:30:00", "2026-11-29 08:30:00Z", "2026-11-29T08:30Z", "2026-11-29T08:30:00.Z"] {
+        for bad in [
+            "2026-11-29T08:30:00",
+            "2026-11-29 08:30:00Z",
+            "2026-11-29T08:30Z",
+            "2026-11-29T08:30:00.Z",
+            "0000000\u{80}\u{800}\u{10000}\u{10000}",
+        ] {
             assert!(!is_date_time(bad), "{bad}");
         }
     }
