@@ -20,6 +20,20 @@ const EVERY_ROUTE: &[(u16, &str, &str)] = &[
     (503, "Unavailable", "the request took too long, or the store cannot be reached"),
 ];
 
+/// Where the ids an answer holds are used: OpenAPI links from the route (method, path) to
+/// the operation whose `id` they fill, which clients and testing tools can follow.
+const LINKS: &[(&str, &str, &str, &str)] = &[
+    ("get", "/api/v1/documents", "get_documents_id", "$response.body#/items/0/id"),
+    ("get", "/api/v1/events", "get_events_id", "$response.body#/items/0/id"),
+    ("get", "/api/v1/events", "post_incidents_id_split", "$response.body#/items/0/id"),
+    ("get", "/api/v1/sectors", "get_sectors_id", "$response.body#/sectors/0/id"),
+    ("get", "/api/v1/sectors", "get_sectors_id_explanation", "$response.body#/sectors/0/id"),
+    ("post", "/api/v1/tokens", "delete_tokens_id", "$response.body#/id"),
+    ("post", "/api/v1/alert-rules", "delete_alert_rules_id", "$response.body#/id"),
+    ("get", "/api/v1/alerts", "post_alerts_id_acknowledge", "$response.body#/items/0/id"),
+    ("get", "/api/v1/alerts", "post_alerts_id_close", "$response.body#/items/0/id"),
+];
+
 pub fn document(vocabulary: &Vocabulary) -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for route in ROUTES {
@@ -160,6 +174,10 @@ fn responses(route: &RouteDoc) -> Value {
             }),
         ),
     };
+    let mut success = success;
+    for (_, _, target, expression) in LINKS.iter().filter(|(m, p, _, _)| *m == route.method && *p == route.path) {
+        success["links"][*target] = json!({ "operationId": target, "parameters": { "id": expression } });
+    }
     out.insert(status.to_string(), success);
     let mut add = |status: u16, description: &str| {
         out.entry(status.to_string()).or_insert_with(|| problem(status, description));
