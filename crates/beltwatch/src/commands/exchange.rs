@@ -50,29 +50,17 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
     let mut status = Status::Clean;
     for path in &args.files {
         match import_file(store, path, args.input_format, &defaults) {
-            Ok((summary, notes)) => match format {
-                Format::Json => output::json_line(&serde_json::json!({
-                    "file": path,
-                    "imported": summary,
-                    "warnings": notes.iter().map(|p| serde_json::json!({
-                        "location": p.location, "object": p.object, "message": p.message,
-                    })).collect::<Vec<_>>(),
-                }))?,
-                Format::Table => {
+            Ok((summary, notes)) => {
+                if format == Format::Table {
                     for note in &notes {
                         eprintln!("warning: {}: {note}", path.display());
                     }
-                    println!(
-                        "{}: {} new reports with {} events; {} reports and {} events stored already{}",
-                        path.display(),
-                        summary.new_documents,
-                        summary.events,
-                        summary.duplicate_documents,
-                        summary.duplicate_events,
-                        skipped_text(&summary.skipped)
-                    )
+                    for left in &summary.not_stored {
+                        eprintln!("  {}: {:?} {}", path.display(), left.record, left.reason);
+                    }
                 }
-            },
+                print_summary(path, &summary, &notes, format)?;
+            }
             Err(FileError::Problems(problems)) => {
                 status = Status::SomeRejected;
                 match format {
@@ -94,6 +82,33 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
         }
     }
     Ok(status)
+}
+
+fn print_summary(
+    path: &Path,
+    summary: &pipeline::exchange::Imported,
+    notes: &[Problem],
+    format: Format,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => output::json_line(&serde_json::json!({
+            "file": path,
+            "imported": summary,
+            "warnings": notes.iter().map(|p| serde_json::json!({
+                "location": p.location, "object": p.object, "message": p.message,
+            })).collect::<Vec<_>>(),
+        }))?,
+        Format::Table => println!(
+            "{}: {} new reports with {} events; {} reports and {} events stored already{}",
+            path.display(),
+            summary.new_documents,
+            summary.events,
+            summary.duplicate_documents,
+            summary.duplicate_events,
+            skipped_text(&summary.skipped)
+        ),
+    }
+    Ok(())
 }
 
 fn skipped_text(skipped: &std::collections::BTreeMap<String, usize>) -> String {
