@@ -128,7 +128,10 @@ pub fn evaluate(
                         Some(cat) => level.by_category.get(&cat).map_or(ThreatLevel::Low, |x| x.1),
                         None => level.level,
                     };
-                    if current >= threshold {
+                    // A sector without incidents (of the category) has no level to reach:
+                    // its "low" is the absence of any.
+                    let counted = level.contributions.iter().any(|x| c.category.is_none_or(|cat| x.category == cat));
+                    if counted && current >= threshold {
                         raise.push(NewAlert {
                             rule: rule.id,
                             dedup_key: format!("level:{}:{current}:{week}", sector.id),

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -73,7 +73,9 @@ async fn asset(Path(path): Path<String>) -> Response {
         Some((_, media_type, bytes)) => guarded(
             ([(header::CONTENT_TYPE, *media_type), (header::CACHE_CONTROL, "no-cache")], *bytes).into_response(),
         ),
-        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+        None => {
+            crate::Problem::not_found(format!("no asset {path:?}; the dashboard's assets are at /")).into_response()
+        }
     }
 }
 

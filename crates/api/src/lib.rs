@@ -13,10 +13,11 @@ mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod schema;
 pub mod taxii;
+mod wire;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -66,6 +67,8 @@ pub struct AppState {
     pub belt: Arc<BeltSettings>,
     /// The sectors, cut once at start.
     pub sectors: Arc<pipeline::belt::Sectors>,
+    /// The sector, border and actor names requests are checked against.
+    pub vocabulary: Arc<schema::Vocabulary>,
     pub limiter: Arc<RateLimiter>,
     audit: mpsc::UnboundedSender<NewAudit>,
     metrics: Arc<metrics::Metrics>,
@@ -184,10 +187,12 @@ impl AppState {
     ) -> (Self, impl Future<Output = ()> + Send + 'static) {
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = audit_writer(store.clone(), rx);
+        let vocabulary = Arc::new(schema::Vocabulary::new(&sectors, extractor.dictionaries()));
         let state = Self {
             store,
             extractor,
             belt: Arc::new(belt),
+            vocabulary,
             sectors: Arc::new(sectors),
             limiter: Arc::new(RateLimiter::new(limits.rate_per_token, limits.burst_per_token)),
             audit: tx,
@@ -448,6 +453,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
             }
         }))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .layer(middleware::from_fn(problem::ensure_problem))
         .fallback(|| async { Problem::not_found("no such route; /openapi.json lists them") })
         .with_state(state)
 }
@@ -461,13 +467,12 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-/// Serves until `shutdown` completes; in-flight requests finish first.
+/// Serves until `shutdown` completes; in-flight requests finish first. What the HTTP layer
+/// answers by itself to a request it cannot read is problem details too (`wire`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(wire::Listener(listener), app.into_make_service()).with_graceful_shutdown(shutdown).await
 }

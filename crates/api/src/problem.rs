@@ -127,3 +127,31 @@ impl From<tokio::task::JoinError> for Problem {
         Problem::internal(e)
     }
 }
+
+/// Turns an error answer that is not a problem into one: the router's own (405, with its
+/// `Allow` header kept), and the rejections of axum's extractors (413 for a body over the
+/// limit, 400 for a path that is not UTF-8), which are plain text. Their words become the
+/// detail. Problems, and the TAXII routes' own error messages, pass as they are.
+pub async fn ensure_problem(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let kind = response.headers().get(header::CONTENT_TYPE).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    if status.as_u16() < 400 || !(kind.is_empty() || kind.starts_with(b"text/plain")) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let words = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let words = String::from_utf8_lossy(&words).trim().to_owned();
+    let detail = if status == StatusCode::METHOD_NOT_ALLOWED {
+        format!("this route does not take {method}; the Allow header lists what it takes")
+    } else if words.is_empty() {
+        status.canonical_reason().unwrap_or("the request failed").to_owned()
+    } else {
+        words
+    };
+    let (_, body) = Problem::new(status, detail).into_response().into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    Response::from_parts(parts, body)
+}

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -21,6 +21,7 @@ use store::{DocumentFilter, EventFilter, Page, SearchQuery};
 use crate::AppState;
 use crate::auth::{Caller, hash_secret, new_secret};
 use crate::problem::{FieldError, Problem};
+use crate::schema::{Field, Kind, Names, Rule, Shape};
 use axum::Router;
 
 /// Who may call a route.
@@ -34,6 +35,48 @@ pub enum Access {
     Admin,
 }
 
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Path,
+    Query,
+}
+
+/// A path or query parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    pub name: &'static str,
+    pub place: Place,
+    pub description: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+impl Param {
+    const fn query(name: &'static str, description: &'static str, kind: Kind) -> Self {
+        Self { name, place: Place::Query, description, kind, required: false }
+    }
+
+    const fn path(description: &'static str, kind: Kind) -> Self {
+        Self { name: "id", place: Place::Path, description, kind, required: true }
+    }
+}
+
+/// What a route answers when it succeeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// A JSON object, with this status.
+    Json(u16),
+    /// A GeoJSON feature collection.
+    GeoJson,
+    /// Plain text (Prometheus metrics).
+    Text,
+    /// 204, no body.
+    Nothing,
+    /// Server-Sent Events.
+    Stream,
+}
+
 /// A route as the OpenAPI document describes it.
 #[derive(Debug)]
 pub struct RouteDoc {
@@ -41,17 +84,57 @@ pub struct RouteDoc {
     pub path: &'static str,
     pub summary: &'static str,
     pub access: Access,
-    /// Query parameters: name and description.
-    pub query: &'static [(&'static str, &'static str)],
-    /// The JSON body's fields: name and description.
-    pub body: &'static [(&'static str, &'static str)],
+    pub params: &'static [Param],
+    /// The JSON body, for routes that take one.
+    pub body: Option<Kind>,
+    pub reply: Reply,
+    /// The failures particular to this route, with what each means. Those every route may
+    /// answer (a malformed request, one too large, an unavailable store), those of every
+    /// route with a token (401, 429), with parameters or a body (422; 413 and 415) are
+    /// added by the OpenAPI document.
+    pub failures: &'static [(u16, &'static str)],
 }
 
-const PAGE: [(&str, &str); 2] =
-    [("limit", "how many items, 1 to 500 (default 50)"), ("after", "the `next` cursor of the previous page")];
-const TIME: [(&str, &str); 2] =
-    [("since", "at or after this date or instant"), ("until", "before this date or instant")];
-const AS_OF: (&str, &str) = ("as_of", "assess as on this date, YYYY-MM-DD (default today)");
+const fn text(max: usize) -> Kind {
+    Kind::Text { min: 1, max }
+}
+
+const LIMIT: Param = Param::query("limit", "how many items, 1 to 500 (default 50)", Kind::Integer { min: 1, max: 500 });
+const AFTER: Param = Param::query("after", "the `next` of the previous page", Kind::Shape(Shape::Cursor));
+const SINCE: Param = Param::query("since", "at or after this date or instant", Kind::Instant);
+const UNTIL: Param = Param::query("until", "before this date or instant", Kind::Instant);
+const AS_OF: Param = Param::query("as_of", "assess as on this date (default today)", Kind::Date);
+const LANGUAGE: Param = Param::query("language", "ISO 639-1 code, such as en or ru", Kind::Shape(Shape::Language));
+const CATEGORY: Param = Param::query("category", "only this category", Kind::Names(Names::Category));
+const UUID_ID: Param = Param::path("the record's id", Kind::Uuid);
+const SECTOR_ID: Param = Param::path("a watched sector's id, such as AF-TJ-017", Kind::Names(Names::Sector));
+
+const NOT_FOUND: (u16, &str) = (404, "no such record, or none the caller may see");
+const FORBIDDEN: (u16, &str) = (403, "the caller's role does not allow it");
+
+const fn field(name: &'static str, description: &'static str, kind: Kind, required: bool) -> Field {
+    Field { name, description, kind, required }
+}
+
+const CONDITION: &[Field] = &[
+    field("category", "the incident's category", Kind::Names(Names::Category), false),
+    field("actor", "an actor of the dictionary taking part", Kind::Names(Names::Actor), false),
+    field("event_type", "one of the incident's event types", Kind::Names(Names::EventType), false),
+    field("sector", "the sector the incident lies in, or the sector watched", Kind::Names(Names::Sector), false),
+    field(
+        "area",
+        "a polygon the incident lies in, as [longitude, latitude] points",
+        Kind::List { items: &Kind::Point, min: 3, max: 1000 },
+        false,
+    ),
+    field(
+        "level_at_least",
+        "fire when a sector with incidents reaches this level (of `category`, or overall)",
+        Kind::Names(Names::ThreatLevel),
+        false,
+    ),
+    field("spike", "fire when the spike detector flags a sector's week", Kind::Boolean, false),
+];
 
 pub const ROUTES: &[RouteDoc] = &[
     RouteDoc {
@@ -59,322 +142,462 @@ pub const ROUTES: &[RouteDoc] = &[
         path: "/healthz",
         summary: "The process is up",
         access: Access::Public,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/readyz",
         summary: "The store answers",
         access: Access::Public,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/metrics",
         summary: "Prometheus metrics",
         access: Access::Public,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Text,
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/openapi.json",
         summary: "This description",
         access: Access::Public,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/whoami",
         summary: "The caller: user, organisation, role",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/documents",
         summary: "Documents the caller may see, newest first",
         access: Access::Reader,
-        query: &[TIME[0], TIME[1], ("language", "ISO 639-1 code"), ("source", "a source's name"), PAGE[0], PAGE[1]],
-        body: &[],
+        params: &[SINCE, UNTIL, LANGUAGE, Param::query("source", "a source's name", text(200)), LIMIT, AFTER],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/documents/{id}",
         summary: "One document, with its text",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[NOT_FOUND],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/events",
         summary: "Events the caller may see, latest first",
         access: Access::Reader,
-        query: &[
-            TIME[0],
-            TIME[1],
-            (
-                "category",
-                "terrorism, illegal_migration, weapons_trafficking, drug_trafficking, border_incident, cooperation, statement",
-            ),
-            ("type", "event type, such as seizure or armed_clash"),
-            ("country", "ISO 3166 alpha-2 code of the event's place"),
-            ("actor", "an actor id, such as iskp"),
-            ("document", "a document id: the events it reports"),
-            PAGE[0],
-            PAGE[1],
+        params: &[
+            SINCE,
+            UNTIL,
+            CATEGORY,
+            Param::query("type", "event type, such as seizure or armed_clash", Kind::Names(Names::EventType)),
+            Param::query("country", "ISO 3166 alpha-2 code of the event's place", Kind::Shape(Shape::Country)),
+            Param::query("actor", "an actor id, such as iskp", Kind::Shape(Shape::ActorId)),
+            Param::query("document", "a document id: the events it reports", Kind::Uuid),
+            LIMIT,
+            AFTER,
         ],
-        body: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/events/{id}",
         summary: "One event with its evidence",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[NOT_FOUND],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/search",
         summary: "Full-text search over the documents the caller may see",
         access: Access::Reader,
-        query: &[
-            ("q", "words, \"a phrase\", -excluded"),
-            TIME[0],
-            TIME[1],
-            ("language", "ISO 639-1 code"),
-            ("limit", "1 to 200 (default 20)"),
+        params: &[
+            Param { required: true, ..Param::query("q", "words, \"a phrase\", -excluded, prefix*, OR", text(500)) },
+            SINCE,
+            UNTIL,
+            LANGUAGE,
+            Param::query("limit", "1 to 200 (default 20)", Kind::Integer { min: 1, max: 200 }),
         ],
-        body: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/sectors",
         summary: "Sectors with threat levels over the caller's visible events, hottest first",
         access: Access::Reader,
-        query: &[("border", "only this border, such as AF-TJ"), ("category", "rank by this category"), AS_OF],
-        body: &[],
+        params: &[
+            Param::query("border", "only this border, such as AF-TJ (either way round)", Kind::Names(Names::Border)),
+            Param::query("category", "rank by this category", Kind::Names(Names::Category)),
+            AS_OF,
+        ],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/sectors/{id}",
         summary: "One sector with its levels",
         access: Access::Reader,
-        query: &[AS_OF],
-        body: &[],
+        params: &[SECTOR_ID, AS_OF],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[(404, "no such sector on the watched borders")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/sectors/{id}/explanation",
         summary: "The incidents behind a sector's level, heaviest first, each with its weight and why",
         access: Access::Reader,
-        query: &[AS_OF, ("limit", "how many incidents (default 20)")],
-        body: &[],
+        params: &[
+            SECTOR_ID,
+            AS_OF,
+            Param::query("limit", "how many incidents, 1 to 500 (default 20)", Kind::Integer { min: 1, max: 500 }),
+        ],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[(404, "no such sector on the watched borders")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/trends",
         summary: "Weekly incident counts with the spike detector's verdict",
         access: Access::Reader,
-        query: &[
-            ("by", "sector, province or category"),
-            ("category", "only this category"),
-            ("weeks", "weeks shown (default 12)"),
+        params: &[
+            Param::query(
+                "by",
+                "sector (default), province or category",
+                Kind::Names(Names::Fixed(&["sector", "province", "category"])),
+            ),
+            CATEGORY,
+            Param::query("weeks", "weeks shown, 1 to 104 (default 12)", Kind::Integer { min: 1, max: 104 }),
             AS_OF,
         ],
-        body: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/export/sectors",
         summary: "GeoJSON of the sectors (areas, or lines) with levels over the caller's visible events",
         access: Access::Reader,
-        query: &[("geometry", "area (default) or line"), AS_OF],
-        body: &[],
+        params: &[
+            Param::query("geometry", "area (default) or line", Kind::Names(Names::Fixed(&["area", "line"]))),
+            AS_OF,
+        ],
+        body: None,
+        reply: Reply::GeoJson,
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/export/events",
         summary: "GeoJSON of the geolocated events the caller may see",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::GeoJson,
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/corroborate",
         summary: "Merge reports of one incident and record the links",
         access: Access::Writer,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/incidents/{id}/split",
         summary: "Undo the merge of an incident",
         access: Access::Writer,
-        query: &[],
-        body: &[],
+        params: &[Param::path("the incident's id: the id of its first event", Kind::Uuid)],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN, NOT_FOUND, (409, "the incident has no merge the caller may undo")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/organisations",
         summary: "Partner organisations",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/organisations",
         summary: "Add an organisation",
         access: Access::Admin,
-        query: &[],
-        body: &[("name", "its name")],
+        params: &[],
+        body: Some(Kind::Object { fields: &[field("name", "its name", text(200), true)], rule: Rule::None }),
+        reply: Reply::Json(201),
+        failures: &[
+            (403, "only the admins of the instance's own organisation add organisations"),
+            (409, "an organisation of that name exists"),
+        ],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/sharing-groups",
-        summary: "Sharing groups (the caller's, or all for admins)",
+        summary: "Sharing groups (the caller's, or all for the instance's admins)",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/sharing-groups",
         summary: "Add a sharing group",
         access: Access::Admin,
-        query: &[],
-        body: &[("name", "its name"), ("members", "organisation ids")],
+        params: &[],
+        body: Some(Kind::Object {
+            fields: &[
+                field("name", "its name", text(200), true),
+                field("members", "organisation ids", Kind::List { items: &Kind::Uuid, min: 0, max: 1000 }, true),
+            ],
+            rule: Rule::None,
+        }),
+        reply: Reply::Json(201),
+        failures: &[(403, "only the admins of the instance's own organisation add sharing groups")],
     },
-    RouteDoc { method: "get", path: "/api/v1/users", summary: "Users", access: Access::Admin, query: &[], body: &[] },
+    RouteDoc {
+        method: "get",
+        path: "/api/v1/users",
+        summary: "Users (of the caller's organisation, or all for the instance's admins)",
+        access: Access::Admin,
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN],
+    },
     RouteDoc {
         method: "post",
         path: "/api/v1/users",
         summary: "Add a user",
         access: Access::Admin,
-        query: &[],
-        body: &[("name", "a unique name"), ("organisation", "organisation id"), ("role", "viewer, analyst or admin")],
+        params: &[],
+        body: Some(Kind::Object {
+            fields: &[
+                field("name", "a unique name", text(100), true),
+                field("organisation", "organisation id", Kind::Uuid, true),
+                field("role", "viewer, analyst or admin", Kind::Names(Names::Role), true),
+            ],
+            rule: Rule::None,
+        }),
+        reply: Reply::Json(201),
+        failures: &[
+            (403, "the caller is not an admin, or adds a user to another organisation"),
+            (409, "a user of that name exists"),
+        ],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/tokens",
-        summary: "The caller's tokens (all, for admins); never their secrets",
+        summary: "The caller's tokens (all of the organisation's, for admins); never their secrets",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/tokens",
         summary: "Make a token; its secret is in this response only",
         access: Access::Reader,
-        query: &[],
-        body: &[
-            ("label", "what it is for"),
-            ("days", "days until it expires, 1 to 365 (default 90)"),
-            ("user", "for another user (admins only)"),
-        ],
+        params: &[],
+        body: Some(Kind::Object {
+            fields: &[
+                field("label", "what it is for", text(200), true),
+                field(
+                    "days",
+                    "days until it expires, 1 to 365 (default 90)",
+                    Kind::Integer { min: 1, max: 365 },
+                    false,
+                ),
+                field("user", "for another user (admins only)", Kind::Uuid, false),
+            ],
+            rule: Rule::None,
+        }),
+        reply: Reply::Json(201),
+        failures: &[(403, "a token for another user, by a caller who is not an admin")],
     },
     RouteDoc {
         method: "delete",
         path: "/api/v1/tokens/{id}",
         summary: "Revoke a token",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Nothing,
+        failures: &[NOT_FOUND, (409, "the token was revoked already")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/alert-rules",
         summary: "The caller's organisation's alert rules",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/alert-rules",
         summary: "Add an alert rule",
         access: Access::Writer,
-        query: &[],
-        body: &[
-            ("name", "what the rule is called"),
-            (
-                "condition",
-                "any of: category, actor, event_type, sector, area ([[lon, lat], ...]), level_at_least (low, medium, high, critical), spike (true)",
-            ),
-            ("webhook_url", "where alerts are posted (http or https)"),
-            ("webhook_secret", "at least 16 characters; signs each delivery (HMAC-SHA256)"),
-        ],
+        params: &[],
+        body: Some(Kind::Object {
+            fields: &[
+                field("name", "what the rule is called", text(200), true),
+                field(
+                    "condition",
+                    "what fires it: an incident meeting every condition given, or with level_at_least or spike a sector",
+                    Kind::Object { fields: CONDITION, rule: Rule::AtLeastOne },
+                    true,
+                ),
+                field("webhook_url", "where alerts are posted (http or https)", Kind::Shape(Shape::HttpUrl), false),
+                field(
+                    "webhook_secret",
+                    "signs each delivery (HMAC-SHA256); at least 16 characters",
+                    Kind::Text { min: 16, max: 500 },
+                    false,
+                ),
+            ],
+            rule: Rule::Together("webhook_url", "webhook_secret"),
+        }),
+        reply: Reply::Json(201),
+        failures: &[FORBIDDEN],
     },
     RouteDoc {
         method: "delete",
         path: "/api/v1/alert-rules/{id}",
         summary: "Disable an alert rule",
         access: Access::Writer,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Nothing,
+        failures: &[FORBIDDEN, (404, "no enabled rule of the caller's organisation with this id")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/alerts",
         summary: "The caller's organisation's alerts, newest first",
         access: Access::Reader,
-        query: &[("status", "new, acknowledged or closed"), ("limit", "1 to 500 (default 100)")],
-        body: &[],
+        params: &[
+            Param::query("status", "new, acknowledged or closed", Kind::Names(Names::AlertStatus)),
+            Param::query("limit", "1 to 500 (default 100)", Kind::Integer { min: 1, max: 500 }),
+        ],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/alerts/stream",
         summary: "New alerts as they fire (Server-Sent Events)",
         access: Access::Reader,
-        query: &[],
-        body: &[],
+        params: &[],
+        body: None,
+        reply: Reply::Stream,
+        failures: &[],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/alerts/{id}/acknowledge",
         summary: "Acknowledge an alert",
         access: Access::Writer,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN, (409, "no such alert of the caller's organisation, or it is acknowledged already")],
     },
     RouteDoc {
         method: "post",
         path: "/api/v1/alerts/{id}/close",
         summary: "Close an alert",
         access: Access::Writer,
-        query: &[],
-        body: &[],
+        params: &[UUID_ID],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN, (409, "no such alert of the caller's organisation, or it is closed already")],
     },
     RouteDoc {
         method: "get",
         path: "/api/v1/audit",
         summary: "The audit trail, newest first",
         access: Access::Admin,
-        query: &[
-            ("user", "one user's id"),
-            ("before", "entries before this position"),
-            ("limit", "1 to 500 (default 100)"),
+        params: &[
+            Param::query("user", "one user's id", Kind::Uuid),
+            Param::query(
+                "before",
+                "entries before this position (the `next_before` of the previous page)",
+                Kind::Integer { min: 1, max: i64::MAX },
+            ),
+            Param::query("limit", "1 to 500 (default 100)", Kind::Integer { min: 1, max: 500 }),
         ],
-        body: &[],
+        body: None,
+        reply: Reply::Json(200),
+        failures: &[FORBIDDEN],
     },
 ];
+
+/// The route declared for `method` and `path`.
+pub fn route(method: &str, path: &str) -> Option<&'static RouteDoc> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
 
 fn handler(route: &RouteDoc) -> Option<MethodRouter<AppState>> {
     Some(match (route.method, route.path) {
         ("get", "/healthz") => get(|| async { Json(json!({ "status": "ok" })) }),
         ("get", "/readyz") => get(readyz),
         ("get", "/metrics") => get(metrics),
-        ("get", "/openapi.json") => get(|| async { Json(crate::openapi::document()) }),
+        ("get", "/openapi.json") => {
+            get(|State(state): State<AppState>| async move { Json(crate::openapi::document(&state.vocabulary)) })
+        }
         ("get", "/api/v1/whoami") => get(whoami),
         ("get", "/api/v1/documents") => get(documents),
         ("get", "/api/v1/documents/{id}") => get(document),
@@ -443,19 +666,81 @@ struct ListPage<T> {
 
 // ---- Parameters ----
 
-/// Query parameters, read strictly: every value checked, unknown names refused.
+/// Query parameters, read strictly against the route's declaration in [`ROUTES`]: unknown
+/// names, names given twice, empty values and values of the wrong shape are field errors.
 struct Params {
     map: HashMap<String, String>,
     errors: Vec<FieldError>,
 }
 
+/// Decodes one `application/x-www-form-urlencoded` component: `+` is a space and `%XX` a
+/// byte (a `%` not followed by two hex digits stands for itself).
+fn form_decode(text: &str) -> Result<String, std::string::FromUtf8Error> {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8(out)
+}
+
 impl Params {
-    fn new(map: HashMap<String, String>) -> Self {
-        Self { map, errors: Vec::new() }
+    /// The query of a GET request to the route `path`. Bytes that are not UTF-8 once
+    /// decoded are a bad request (400); everything else is checked here or by the handler.
+    fn new(state: &AppState, path: &str, query: Option<&str>) -> Result<Self, Problem> {
+        let declared = route("get", path).map_or(&[][..], |r| r.params);
+        let mut map = HashMap::new();
+        let mut errors = Vec::new();
+        for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Ok(name), Ok(value)) = (form_decode(name), form_decode(value)) else {
+                let mut problem =
+                    Problem::new(StatusCode::BAD_REQUEST, "the query string is not UTF-8 once percent-decoded");
+                problem.errors.push(FieldError {
+                    field: format!("query.{}", String::from_utf8_lossy(name.as_bytes())),
+                    message: "not UTF-8".into(),
+                });
+                return Err(problem);
+            };
+            if map.contains_key(&name) {
+                errors.push(FieldError { field: format!("query.{name}"), message: "given more than once".into() });
+                continue;
+            }
+            map.insert(name, value);
+        }
+        for param in declared.iter().filter(|p| p.place == Place::Query) {
+            if let Some(value) = map.get(param.name)
+                && let Err(message) = param.kind.check_text(value, &state.vocabulary)
+            {
+                errors.push(FieldError { field: format!("query.{}", param.name), message });
+                map.remove(param.name);
+            }
+        }
+        let mut unknown: Vec<&String> =
+            map.keys().filter(|k| !declared.iter().any(|p| p.place == Place::Query && p.name == k.as_str())).collect();
+        unknown.sort();
+        for name in unknown {
+            errors.push(FieldError { field: format!("query.{name}"), message: "unknown parameter".into() });
+        }
+        map.retain(|k, _| declared.iter().any(|p| p.place == Place::Query && p.name == k.as_str()));
+        Ok(Self { map, errors })
     }
 
     fn text(&mut self, name: &str) -> Option<String> {
-        self.map.remove(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        self.map.remove(name)
     }
 
     fn parse<T: FromStr>(&mut self, name: &str) -> Option<T>
@@ -483,42 +768,27 @@ impl Params {
         }
     }
 
-    fn number(&mut self, name: &str, default: u32, max: u32) -> u32 {
-        match self.text(name) {
-            None => default,
-            Some(t) => match t.parse::<u32>() {
-                Ok(n) if (1..=max).contains(&n) => n,
-                _ => {
-                    self.errors.push(FieldError {
-                        field: format!("query.{name}"),
-                        message: format!("{t:?} is not a whole number from 1 to {max}"),
-                    });
-                    default
-                }
-            },
-        }
+    /// A whole number, checked against its declared range already.
+    fn number(&mut self, name: &str, default: u32) -> u32 {
+        self.parse(name).unwrap_or(default)
     }
 
     fn as_of(&mut self) -> NaiveDate {
-        match self.text("as_of") {
-            None => Utc::now().date_naive(),
-            Some(t) => NaiveDate::parse_from_str(&t, "%Y-%m-%d").unwrap_or_else(|_| {
-                self.errors.push(FieldError {
-                    field: "query.as_of".into(),
-                    message: format!("{t:?} is not a date such as 2026-11-29"),
-                });
-                Utc::now().date_naive()
-            }),
-        }
+        self.parse("as_of").unwrap_or_else(|| Utc::now().date_naive())
     }
 
-    fn finish(mut self) -> Result<(), Problem> {
-        let mut unknown: Vec<String> = self.map.keys().cloned().collect();
-        unknown.sort();
-        for name in unknown {
-            self.errors.push(FieldError { field: format!("query.{name}"), message: "unknown parameter".into() });
-        }
+    fn finish(self) -> Result<(), Problem> {
         if self.errors.is_empty() { Ok(()) } else { Err(Problem::invalid(self.errors)) }
+    }
+}
+
+/// A path's id, which the route declares a UUID: 422 when it is not one.
+fn path_id<T: FromStr>(id: &str) -> Result<T, Problem> {
+    match id.parse() {
+        Ok(v) if crate::schema::is_uuid(id) => Ok(v),
+        _ => {
+            Err(Problem::field("path.id", format!("{id:?} is not a UUID such as 0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")))
+        }
     }
 }
 
@@ -549,12 +819,8 @@ async fn whoami(caller: Caller) -> Json<Value> {
     }))
 }
 
-async fn documents(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, Problem> {
-    let mut p = Params::new(q);
+async fn documents(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response, Problem> {
+    let mut p = Params::new(&state, "/api/v1/documents", q.as_deref())?;
     let filter = DocumentFilter {
         since: p.instant("since"),
         until: p.instant("until"),
@@ -562,7 +828,7 @@ async fn documents(
         source: p.text("source"),
         visible_to: Some(caller.viewer.clone()),
     };
-    let page = Page { limit: p.number("limit", 50, 500), after: p.text("after") };
+    let page = Page { limit: p.number("limit", 50), after: p.text("after") };
     p.finish()?;
     let store = state.store.clone();
     let listing = blocking(move || Ok(store.documents(&filter, &page)?)).await?;
@@ -571,9 +837,9 @@ async fn documents(
 }
 
 async fn document(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
+    let wanted: model::DocumentId = path_id(&id)?;
     let store = state.store.clone();
-    let wanted = id.clone();
-    let found = blocking(move || Ok(store.document(&wanted)?)).await?;
+    let found = blocking(move || Ok(store.document(&wanted.to_string())?)).await?;
     // Invisible and missing look the same: nothing tells a caller that a record exists.
     let doc = found
         .filter(|d| may_see(&caller.viewer, &d.marking))
@@ -597,14 +863,10 @@ fn event_filter(p: &mut Params, caller: &Caller) -> EventFilter {
     }
 }
 
-async fn events(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, Problem> {
-    let mut p = Params::new(q);
+async fn events(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Response, Problem> {
+    let mut p = Params::new(&state, "/api/v1/events", q.as_deref())?;
     let filter = event_filter(&mut p, &caller);
-    let page = Page { limit: p.number("limit", 50, 500), after: p.text("after") };
+    let page = Page { limit: p.number("limit", 50), after: p.text("after") };
     p.finish()?;
     let store = state.store.clone();
     // The page is written straight into the response body: `{"items":[...],"next":...}`.
@@ -623,7 +885,7 @@ async fn events(
 }
 
 async fn event(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
-    let event_id: EventId = id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let event_id: EventId = path_id(&id)?;
     let filter = EventFilter { id: Some(event_id), visible_to: Some(caller.viewer.clone()), ..Default::default() };
     let store = state.store.clone();
     let listing = blocking(move || Ok(store.events(&filter, &Page { limit: 1, after: None })?)).await?;
@@ -632,12 +894,8 @@ async fn event(State(state): State<AppState>, caller: Caller, Path(id): Path<Str
     Ok(Json(event).into_response())
 }
 
-async fn search(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
+async fn search(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Json<Value>, Problem> {
+    let mut p = Params::new(&state, "/api/v1/search", q.as_deref())?;
     let text = p.text("q");
     let filter = DocumentFilter {
         since: p.instant("since"),
@@ -646,8 +904,8 @@ async fn search(
         source: None,
         visible_to: Some(caller.viewer.clone()),
     };
-    let limit = p.number("limit", 20, 200);
-    if text.is_none() {
+    let limit = p.number("limit", 20);
+    if text.is_none() && !p.errors.iter().any(|e| e.field == "query.q") {
         p.errors.push(FieldError { field: "query.q".into(), message: "give words to search for".into() });
     }
     p.finish()?;
@@ -689,13 +947,9 @@ pub async fn belt_for(state: &AppState, viewer: &model::Viewer) -> Result<Arc<Be
     Ok(belt)
 }
 
-async fn sectors(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
-    let border = p.text("border").map(|b| b.to_ascii_uppercase());
+async fn sectors(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Json<Value>, Problem> {
+    let mut p = Params::new(&state, "/api/v1/sectors", q.as_deref())?;
+    let border = p.text("border");
     let category: Option<Category> = p.parse("category");
     let as_of = p.as_of();
     p.finish()?;
@@ -722,15 +976,25 @@ async fn sectors(
     })))
 }
 
+/// A sector's id in a path: 422 when it is not written as one (`AF-TJ-017`); one that
+/// is not on the watched borders is not found (404) by the belt.
+fn sector_path(id: &str) -> Result<(), Problem> {
+    match id.parse::<model::SectorId>() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Problem::field("path.id", e.to_string())),
+    }
+}
+
 async fn sector(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
+    let mut p = Params::new(&state, "/api/v1/sectors/{id}", q.as_deref())?;
     let as_of = p.as_of();
     p.finish()?;
+    sector_path(&id)?;
     let belt = visible_belt(&state, &caller).await?;
     let s = belt.sector(&id)?;
     let assessment = belt.assess(&state.belt, as_of);
@@ -742,12 +1006,13 @@ async fn explanation(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
+    let mut p = Params::new(&state, "/api/v1/sectors/{id}/explanation", q.as_deref())?;
     let as_of = p.as_of();
-    let limit = p.number("limit", 20, 500) as usize;
+    let limit = p.number("limit", 20) as usize;
     p.finish()?;
+    sector_path(&id)?;
     let belt = visible_belt(&state, &caller).await?;
     let s = belt.sector(&id)?;
     let assessment = belt.assess(&state.belt, as_of);
@@ -765,21 +1030,11 @@ async fn explanation(
     Ok(Json(value))
 }
 
-async fn trends(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
+async fn trends(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Json<Value>, Problem> {
+    let mut p = Params::new(&state, "/api/v1/trends", q.as_deref())?;
     let by = p.text("by").unwrap_or_else(|| "sector".into());
-    if !matches!(by.as_str(), "sector" | "province" | "category") {
-        p.errors.push(FieldError {
-            field: "query.by".into(),
-            message: format!("{by:?} is not sector, province or category"),
-        });
-    }
     let only: Option<Category> = p.parse("category");
-    let weeks = p.number("weeks", 12, 104) as usize;
+    let weeks = p.number("weeks", 12) as usize;
     let as_of = p.as_of();
     p.finish()?;
     let belt = visible_belt(&state, &caller).await?;
@@ -795,14 +1050,10 @@ async fn trends(
 async fn export_sectors(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, Problem> {
-    let mut p = Params::new(q);
+    let mut p = Params::new(&state, "/api/v1/export/sectors", q.as_deref())?;
     let geometry = p.text("geometry").unwrap_or_else(|| "area".into());
-    if !matches!(geometry.as_str(), "area" | "line") {
-        p.errors
-            .push(FieldError { field: "query.geometry".into(), message: format!("{geometry:?} is not area or line") });
-    }
     let as_of = p.as_of();
     p.finish()?;
     let belt = visible_belt(&state, &caller).await?;
@@ -931,27 +1182,65 @@ struct NewOrganisation {
     name: String,
 }
 
-/// A JSON body, with serde's message as a field error rather than a bare 400.
-fn body<T: serde::de::DeserializeOwned>(bytes: &axum::body::Bytes) -> Result<T, Problem> {
-    serde_json::from_slice(bytes).map_err(|e| Problem::field("body", e.to_string()))
+/// A JSON body as the POST route `path` declares it. Another media type is refused (415),
+/// bytes that are not UTF-8 are a bad request (400), and JSON that does not parse or does
+/// not fit the declaration is refused (422), each wrong field named by its path
+/// (`body.condition.level_at_least`).
+fn body<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    bytes: &axum::body::Bytes,
+) -> Result<T, Problem> {
+    let media = headers.get(header::CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let essence = media.as_deref().and_then(|m| m.split(';').next()).unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        let given = media.map_or_else(|| "no Content-Type".to_owned(), |m| format!("Content-Type {m:?}"));
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("send the body as application/json ({given} was given)"),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let mut problem = Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8, as JSON must be");
+        problem.errors.push(FieldError { field: "body".into(), message: e.to_string() });
+        problem
+    })?;
+    let at = |path: &serde_path_to_error::Path| match path.to_string().as_str() {
+        "." => "body".to_owned(),
+        p => format!("body.{p}"),
+    };
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let mut value: Value = serde_path_to_error::deserialize(&mut reader)
+        .map_err(|e| Problem::field(&at(e.path()), format!("not JSON: {}", e.inner())))?;
+    reader.end().map_err(|e| Problem::field("body", format!("not JSON: {e}")))?;
+    let mut errors = Vec::new();
+    if let Some(kind) = route("post", path).and_then(|r| r.body) {
+        kind.check(&mut value, "body", &state.vocabulary, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| Problem::field(&at(e.path()), e.inner().to_string()))
 }
 
-fn non_empty(field: &str, value: &str, max: usize) -> Result<String, Problem> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(Problem::field(field, format!("give 1 to {max} characters")));
+/// A store's "no such record" about a record a body names, as that field's error.
+fn named_in(field: &'static str) -> impl Fn(store::StoreError) -> Problem {
+    move |e| match e {
+        store::StoreError::NotFound { .. } => Problem::field(field, e.to_string()),
+        other => other.into(),
     }
-    Ok(v.to_owned())
 }
 
 async fn add_organisation(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     must_administer_instance(&state, &caller, "add organisations").await?;
-    let req: NewOrganisation = body(&bytes)?;
-    let name = non_empty("body.name", &req.name, 200)?;
+    let req: NewOrganisation = body(&state, "/api/v1/organisations", &headers, &bytes)?;
+    let name = req.name.trim().to_owned();
     let store = state.store.clone();
     let org = blocking(move || Ok(store.create_organisation(&name)?)).await?;
     state.record_now(&caller, "create", "/api/v1/organisations", json!({ "organisation": org.id })).await?;
@@ -977,13 +1266,15 @@ struct NewGroup {
 async fn add_sharing_group(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     must_administer_instance(&state, &caller, "add sharing groups").await?;
-    let req: NewGroup = body(&bytes)?;
-    let name = non_empty("body.name", &req.name, 200)?;
+    let req: NewGroup = body(&state, "/api/v1/sharing-groups", &headers, &bytes)?;
+    let name = req.name.trim().to_owned();
     let store = state.store.clone();
-    let group = blocking(move || Ok(store.create_sharing_group(&name, &req.members)?)).await?;
+    let group =
+        blocking(move || store.create_sharing_group(&name, &req.members).map_err(named_in("body.members"))).await?;
     state.forget_viewers();
     state.record_now(&caller, "create", "/api/v1/sharing-groups", json!({ "group": group.id })).await?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(&group).map_err(Problem::internal)?)))
@@ -1013,18 +1304,21 @@ struct NewUser {
 async fn add_user(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     caller.must_administer()?;
-    let req: NewUser = body(&bytes)?;
-    let name = non_empty("body.name", &req.name, 100)?;
+    let req: NewUser = body(&state, "/api/v1/users", &headers, &bytes)?;
+    let name = req.name.trim().to_owned();
     let role: Role =
         req.role.trim().parse().map_err(|e: model::InvalidValue| Problem::field("body.role", e.to_string()))?;
     if req.organisation != caller.user.organisation && !instance_admin(&state, &caller).await? {
         return Err(Problem::forbidden("an organisation's admins add users to their own organisation only"));
     }
     let store = state.store.clone();
-    let user = blocking(move || Ok(store.create_user(req.organisation, &name, role)?)).await?;
+    let user =
+        blocking(move || store.create_user(req.organisation, &name, role).map_err(named_in("body.organisation")))
+            .await?;
     state.record_now(&caller, "create", "/api/v1/users", json!({ "user": user.id, "role": role })).await?;
     Ok((StatusCode::CREATED, Json(serde_json::to_value(&user).map_err(Problem::internal)?)))
 }
@@ -1054,10 +1348,11 @@ struct NewToken {
 async fn add_token(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    let req: NewToken = body(&bytes)?;
-    let label = non_empty("body.label", &req.label, 200)?;
+    let req: NewToken = body(&state, "/api/v1/tokens", &headers, &bytes)?;
+    let label = req.label.trim().to_owned();
     let days = req.days.unwrap_or(90);
     if !(1..=365).contains(&days) {
         return Err(Problem::field("body.days", format!("{days} is not from 1 to 365")));
@@ -1093,7 +1388,7 @@ async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    let token: TokenId = id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let token: TokenId = path_id(&id)?;
     let store = state.store.clone();
     let mine = caller.user.id;
     let admin = caller.user.role == Role::Admin;
@@ -1119,16 +1414,12 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn audit(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
+async fn audit(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Json<Value>, Problem> {
     caller.must_administer()?;
-    let mut p = Params::new(q);
+    let mut p = Params::new(&state, "/api/v1/audit", q.as_deref())?;
     let user: Option<UserId> = p.parse("user");
     let before: Option<i64> = p.parse("before");
-    let limit = p.number("limit", 100, 500);
+    let limit = p.number("limit", 100);
     p.finish()?;
     // A partner organisation's admins read their own organisation's entries.
     let everything = instance_admin(&state, &caller).await?;
@@ -1161,24 +1452,15 @@ struct NewRule {
 async fn add_alert_rule(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     bytes: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     caller.must_write()?;
-    let req: NewRule = body(&bytes)?;
-    let name = non_empty("body.name", &req.name, 200)?;
+    let req: NewRule = body(&state, "/api/v1/alert-rules", &headers, &bytes)?;
+    let name = req.name.trim().to_owned();
+    // The condition's fields were checked against the declaration: at least one given,
+    // areas of three points or more within range, sectors and actors that exist here.
     let mut errors = Vec::new();
-    let c = &req.condition;
-    if c == &model::AlertCondition::default() {
-        errors.push(FieldError { field: "body.condition".into(), message: "give at least one condition".into() });
-    }
-    if let Some(area) = &c.area
-        && (area.len() < 3 || area.iter().any(|p| !(-180.0..=180.0).contains(&p[0]) || !(-90.0..=90.0).contains(&p[1])))
-    {
-        errors.push(FieldError {
-            field: "body.condition.area".into(),
-            message: "a polygon needs at least 3 [lon, lat] points within range".into(),
-        });
-    }
     let webhook = match (&req.webhook_url, &req.webhook_secret) {
         (None, None) => None,
         (Some(url), Some(secret)) => {
@@ -1226,8 +1508,7 @@ async fn disable_alert_rule(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.must_write()?;
-    let rule: model::AlertRuleId =
-        id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let rule: model::AlertRuleId = path_id(&id)?;
     let store = state.store.clone();
     let org = caller.user.organisation;
     if !blocking(move || Ok(store.disable_alert_rule(rule, org)?)).await? {
@@ -1237,14 +1518,10 @@ async fn disable_alert_rule(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn alerts(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Problem> {
-    let mut p = Params::new(q);
+async fn alerts(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> Result<Json<Value>, Problem> {
+    let mut p = Params::new(&state, "/api/v1/alerts", q.as_deref())?;
     let status: Option<model::AlertStatus> = p.parse("status");
-    let limit = p.number("limit", 100, 500);
+    let limit = p.number("limit", 100);
     p.finish()?;
     let store = state.store.clone();
     let org = caller.user.organisation;
@@ -1374,8 +1651,7 @@ async fn move_alert(
     status: model::AlertStatus,
 ) -> Result<Json<Value>, Problem> {
     caller.must_write()?;
-    let alert: model::AlertId =
-        id.parse().map_err(|e: model::InvalidValue| Problem::field("path.id", e.to_string()))?;
+    let alert: model::AlertId = path_id(&id)?;
     let store = state.store.clone();
     let (org, user) = (caller.user.organisation, caller.user.id);
     let moved = blocking(move || Ok(store.set_alert_status(alert, org, status, user)?)).await?;

@@ -750,9 +750,22 @@ fn read_row(row: &mut Row, defaults: &ReadDefaults, skipped: &mut BTreeMap<Strin
     })
 }
 
+/// The columns the reader uses beyond [`REQUIRED`]: a header without one reads, but
+/// without what it holds.
+const USED: [&str; 9] =
+    ["time_precision", "iso", "country", "location", "latitude", "longitude", "geo_precision", "source", "fatalities"];
+
 /// Reads ACLED-style CSV: every problem in it, or the records. Nothing is read from a
-/// file with a problem.
+/// file with a problem. [`read_noted`] also says what a file that reads lacks.
 pub fn read(text: &str, defaults: &ReadDefaults) -> Result<Read, Vec<Problem>> {
+    read_noted(text, defaults).map(|(read, _)| read)
+}
+
+/// Reads ACLED-style CSV as [`read`] does, with notes on what the file lacks that the
+/// reader would have used: above all the `tags` column, where beltwatch's own rows carry
+/// its fields (event ids, categories, TLP markings, actors). Without it every row is read
+/// as one from ACLED, and those fields take their defaults.
+pub fn read_noted(text: &str, defaults: &ReadDefaults) -> Result<(Read, Vec<Problem>), Vec<Problem>> {
     let (records, mut problems) = records(text);
     let mut records = records.into_iter().filter(|r| !is_blank(r));
     let Some(header) = records.next() else {
@@ -784,6 +797,23 @@ pub fn read(text: &str, defaults: &ReadDefaults) -> Result<Read, Vec<Problem>> {
     if header_problems {
         return Err(problems);
     }
+    let mut notes = Vec::new();
+    if !columns.contains_key("tags") {
+        notes.push(Problem::new(
+            format!("line {}", header.line),
+            None,
+            "the header has no \"tags\" column: beltwatch's own fields (event ids, categories, event types, TLP \
+             markings, actors, sectors) are not read; every row is read as an ACLED event, marked with the default TLP",
+        ));
+    }
+    let missing: Vec<&str> = USED.into_iter().filter(|c| !columns.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        notes.push(Problem::new(
+            format!("line {}", header.line),
+            None,
+            format!("the header has no {} column(s): rows are read without them", missing.join(", ")),
+        ));
+    }
     let width = header.fields.len();
     let mut skipped = BTreeMap::new();
     let mut parsed = Vec::new();
@@ -810,7 +840,7 @@ pub fn read(text: &str, defaults: &ReadDefaults) -> Result<Read, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(assemble(parsed, defaults, skipped))
+    Ok((assemble(parsed, defaults, skipped), notes))
 }
 
 /// The documents of the rows read, and their events.

@@ -419,17 +419,41 @@ pub fn read_bundle(text: &str, defaults: &ReadDefaults) -> Result<Read, Vec<Prob
     let Some(objects) = bundle.get("objects").and_then(Value::as_array) else {
         return Err(vec![Problem::new("$.objects", None, "a bundle needs an array of objects")]);
     };
-    let (read, outcomes) = read_objects(objects, "$.objects", defaults);
-    let problems: Vec<Problem> = outcomes.into_iter().filter_map(Result::err).collect();
+    let (read, outcomes) = read_each(objects, "$.objects", defaults);
+    let problems: Vec<Problem> = outcomes.into_iter().flatten().collect();
     if problems.is_empty() { Ok(read) } else { Err(problems) }
 }
 
 /// Reads objects one by one: the records of those that could be read, and for each
 /// object, in order, whether it was read. A report or incident that depends on an object
-/// with a problem is not read either. `base` is the objects' JSON path.
+/// with a problem is not read either. `base` is the objects' JSON path. An object with
+/// several problems fails with one that lists them all.
 pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (Read, Vec<Result<(), Problem>>) {
+    let (read, outcomes) = read_each(objects, base, defaults);
+    let outcomes = outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(index, mut problems)| match problems.len() {
+            0 => Ok(()),
+            1 => Err(problems.remove(0)),
+            n => {
+                let object = problems.iter().find_map(|p| p.object.clone());
+                let each: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.location, p.message)).collect();
+                Err(Problem {
+                    location: format!("{base}[{index}]"),
+                    object,
+                    message: format!("{n} problems: {}", each.join("; ")),
+                })
+            }
+        })
+        .collect();
+    (read, outcomes)
+}
+
+/// [`read_objects`], with every problem of each object (none for an object read).
+fn read_each(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (Read, Vec<Vec<Problem>>) {
     let mut read = Read::default();
-    let mut outcomes: Vec<Result<(), Problem>> = vec![Ok(()); objects.len()];
+    let mut outcomes: Vec<Vec<Problem>> = vec![Vec::new(); objects.len()];
     let mut names: HashMap<OrganisationId, String> = HashMap::new();
     // Identities first, wherever they are: reports and incidents name their creator by
     // identity. Problems in them are reported in order below.
@@ -458,11 +482,11 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
         let id = object.get("id").and_then(Value::as_str);
         let kind = object.get("type").and_then(Value::as_str);
         let (Some(id), Some(kind)) = (id, kind) else {
-            outcomes[index] = Err(Problem::new(path, id, "a STIX object needs a type and an id"));
+            outcomes[index].push(Problem::new(path, id, "a STIX object needs a type and an id"));
             continue;
         };
         if !id.starts_with(&format!("{kind}--")) || Uuid::parse_str(&id[kind.len() + 2..]).is_err() {
-            outcomes[index] = Err(Problem::new(format!("{path}.id"), Some(id), format!("not a {kind} id")));
+            outcomes[index].push(Problem::new(format!("{path}.id"), Some(id), format!("not a {kind} id")));
             continue;
         }
         let result = match kind {
@@ -470,56 +494,73 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
                 let own =
                     object.get("extensions").and_then(|e| e.get(EXTENSION_ID)).and_then(|e| e.get("organisation"));
                 match own.map(|o| serde_json::from_value::<OrganisationId>(o.clone())) {
-                    Some(Err(e)) => Err(Problem::new(
+                    Some(Err(e)) => vec![Problem::new(
                         format!("{path}.extensions[\"{EXTENSION_ID}\"].organisation"),
                         None,
                         e.to_string(),
-                    )),
+                    )],
                     _ => {
                         if let Some(org) = identities.get(id) {
                             let name = object.get("name").and_then(Value::as_str).unwrap_or_default();
                             names.insert(*org, name.to_owned());
                         }
-                        Ok(())
+                        Vec::new()
                     }
                 }
             }
             "report" | "incident" | "note" => match object.get("extensions").and_then(|e| e.get(EXTENSION_ID)) {
                 None => {
                     *read.skipped.entry(kind.to_owned()).or_default() += 1;
-                    Ok(())
+                    Vec::new()
                 }
                 Some(fields) => {
                     let at = format!("{path}.extensions[\"{EXTENSION_ID}\"]");
-                    let marking = marking_of(object, fields, &path, &at, defaults, &identities);
-                    marking.and_then(|(marking, group)| {
-                        organisations.insert(marking.owner);
-                        if let Some(g) = group {
-                            organisations.extend(g.members.iter().copied());
-                            groups.entry(g.id).or_insert(g);
+                    let mut problems = Vec::new();
+                    // A marking that cannot be read is a problem; the fields are read all the
+                    // same, under the default marking, so that each of theirs is named too.
+                    let marking = match marking_of(object, fields, &path, &at, defaults, &identities) {
+                        Ok((marking, group)) => {
+                            organisations.insert(marking.owner);
+                            if let Some(g) = group {
+                                organisations.extend(g.members.iter().copied());
+                                groups.entry(g.id).or_insert(g);
+                            }
+                            marking
                         }
-                        match kind {
-                            "report" => read_report(object, fields, marking, &at, defaults).map(|(d, source)| {
+                        Err(problem) => {
+                            problems.push(problem);
+                            Marking {
+                                owner: defaults.owner,
+                                tlp: defaults.tlp,
+                                distribution: Distribution::Organisation,
+                            }
+                        }
+                    };
+                    let read = match kind {
+                        "report" => read_report(object, fields, marking, &at, defaults).map(|(d, source)| {
+                            if problems.is_empty() {
                                 if let Some(s) = source {
                                     sources.entry(s.id).or_insert(s);
                                 }
                                 documents.push((index, d));
-                            }),
-                            "incident" => read_incident(id, fields, marking, &at).map(|e| events.push((index, e))),
-                            _ => read_note(object, id, fields, &at).map(|c| claims.push((index, c))),
-                        }
-                    })
+                            }
+                        }),
+                        "incident" => read_incident(id, fields, marking, &at).map(|e| events.push((index, e))),
+                        _ => read_note(object, id, fields, &at).map(|c| claims.push((index, c))),
+                    };
+                    if let Err(more) = read {
+                        problems.extend(more);
+                    }
+                    problems
                 }
             },
-            "marking-definition" | "relationship" | "location" | "threat-actor" | "extension-definition" => Ok(()),
+            "marking-definition" | "relationship" | "location" | "threat-actor" | "extension-definition" => Vec::new(),
             other => {
                 *read.skipped.entry(other.to_owned()).or_default() += 1;
-                Ok(())
+                Vec::new()
             }
         };
-        if let Err(problem) = result {
-            outcomes[index] = Err(problem.with_object(id));
-        }
+        outcomes[index].extend(result.into_iter().map(|problem| problem.with_object(id)));
     }
     // An event goes with the document it was reported in; one without that document,
     // here or already stored, is checked by the store when it is written.
@@ -531,16 +572,16 @@ pub fn read_objects(objects: &[Value], base: &str, defaults: &ReadDefaults) -> (
                 .iter()
                 .enumerate()
                 .find(|(_, o)| o.get("id").and_then(Value::as_str) == Some(format!("report--{home}").as_str()))
-            && outcomes[report_index].is_err()
+            && !outcomes[report_index].is_empty()
         {
-            outcomes[*index] = Err(Problem::new(
+            outcomes[*index].push(Problem::new(
                 format!("{base}[{index}]"),
                 Some(&format!("incident--{}", event.id)),
                 format!("its report (report--{home}) could not be read"),
             ));
         }
     }
-    let ok = |i: &usize| outcomes[*i].is_ok();
+    let ok = |i: &usize| outcomes[*i].is_empty();
     read.shared.documents = documents.into_iter().filter(|(i, _)| ok(i)).map(|(_, d)| d).collect();
     read.shared.events = events.into_iter().filter(|(i, _)| ok(i)).map(|(_, e)| e).collect();
     read.shared.claims = claims.into_iter().filter(|(i, _)| ok(i)).map(|(_, c)| c).collect();
@@ -624,23 +665,50 @@ fn marking_of(
     Ok((Marking { owner, tlp, distribution }, group))
 }
 
-/// The extension's fields with `extra` added, read as `T`; a problem names the field.
+/// The extension's fields with `extra` added, read as `T`; each problem names its field.
+/// serde stops at the first wrong field, so a field found wrong is taken out and the rest
+/// read again, until they read or only the fields taken out are missing.
 fn read_fields<T: serde::de::DeserializeOwned>(
     fields: &Value,
     extra: Vec<(&str, Value)>,
     at: &str,
-) -> Result<T, Problem> {
+) -> Result<T, Vec<Problem>> {
     let mut map = fields.as_object().cloned().unwrap_or_default();
     map.remove("extension_type");
     map.remove("distribution");
     for (key, value) in extra {
         map.insert(key.to_owned(), value);
     }
-    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+    let mut problems = Vec::new();
+    let mut taken_out: Vec<String> = Vec::new();
+    loop {
+        let e = match serde_path_to_error::deserialize(Value::Object(map.clone())) {
+            Ok(value) if problems.is_empty() => return Ok(value),
+            Ok(_) => return Err(problems),
+            Err(e) => e,
+        };
         let field = e.path().to_string();
-        let location = if field == "." { at.to_owned() } else { format!("{at}.{field}") };
-        Problem::new(location, None, e.into_inner().to_string())
-    })
+        let message = e.into_inner().to_string();
+        let quoted = |prefix: &str| message.strip_prefix(prefix).and_then(|m| m.split('`').next()).map(str::to_owned);
+        if field == "." && quoted("missing field `").is_some_and(|name| taken_out.contains(&name)) {
+            return Err(problems);
+        }
+        // The field to take out: the one named by the path, or by an "unknown field" message.
+        let culprit = match field.as_str() {
+            "." => quoted("unknown field `"),
+            path => path.split(['.', '[']).next().map(str::to_owned),
+        };
+        let location = match (field.as_str(), &culprit) {
+            (".", Some(name)) => format!("{at}.{name}"),
+            (".", None) => at.to_owned(),
+            (path, _) => format!("{at}.{path}"),
+        };
+        problems.push(Problem::new(location, None, message));
+        match culprit {
+            Some(name) if map.remove(&name).is_some() => taken_out.push(name),
+            _ => return Err(problems),
+        }
+    }
 }
 
 fn marking_json(marking: &Marking) -> Value {
@@ -653,16 +721,16 @@ fn read_report(
     marking: Marking,
     at: &str,
     defaults: &ReadDefaults,
-) -> Result<(Document, Option<Source>), Problem> {
+) -> Result<(Document, Option<Source>), Vec<Problem>> {
     let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
     let text = object.get("description").and_then(Value::as_str).unwrap_or_default().to_owned();
     let document_id = &id["report--".len()..];
+    let mut problems = Vec::new();
     let source: Option<Source> = match fields.get("source_record") {
         None | Some(Value::Null) => None,
-        Some(value) => Some(
-            serde_json::from_value(value.clone())
-                .map_err(|e| Problem::new(format!("{at}.source_record"), None, e.to_string()))?,
-        ),
+        Some(value) => serde_json::from_value(value.clone())
+            .map_err(|e| problems.push(Problem::new(format!("{at}.source_record"), None, e.to_string())))
+            .ok(),
     };
     let mut fields = fields.clone();
     if let Some(map) = fields.as_object_mut() {
@@ -678,29 +746,40 @@ fn read_report(
             ("ingested_at", json!(defaults.now)),
         ],
         at,
-    )?;
+    )
+    .map_err(|more| {
+        problems.extend(more);
+        std::mem::take(&mut problems)
+    })?;
     let hash: ContentHash = crate::content_hash(&document.text);
     if hash != document.content_hash {
-        return Err(Problem::new(
+        problems.push(Problem::new(
             format!("{at}.content_hash"),
             None,
             "the report's description is not the text this hash was computed from",
         ));
     }
-    Ok((document, source))
+    if problems.is_empty() { Ok((document, source)) } else { Err(problems) }
 }
 
-fn read_incident(id: &str, fields: &Value, marking: Marking, at: &str) -> Result<Event, Problem> {
+fn read_incident(id: &str, fields: &Value, marking: Marking, at: &str) -> Result<Event, Vec<Problem>> {
     read_fields(fields, vec![("id", json!(&id["incident--".len()..])), ("marking", marking_json(&marking))], at)
 }
 
-fn read_note(object: &Value, id: &str, fields: &Value, at: &str) -> Result<Claim, Problem> {
+fn read_note(object: &Value, id: &str, fields: &Value, at: &str) -> Result<Claim, Vec<Problem>> {
     let report = object
         .get("object_refs")
         .and_then(Value::as_array)
-        .and_then(|refs| refs.iter().filter_map(Value::as_str).find_map(|r| r.strip_prefix("report--")))
-        .ok_or_else(|| {
-            Problem::new(at.replace(".extensions", ".object_refs"), None, "a claim's note names its report")
-        })?;
+        .and_then(|refs| refs.iter().filter_map(Value::as_str).find_map(|r| r.strip_prefix("report--")));
+    let Some(report) = report else {
+        let mut problems =
+            vec![Problem::new(at.replace(".extensions", ".object_refs"), None, "a claim's note names its report")];
+        // The fields are read all the same, with a stand-in report, for their own problems.
+        let stand_in = vec![("id", json!(&id["note--".len()..])), ("document", json!(Uuid::nil()))];
+        if let Err(more) = read_fields::<Claim>(fields, stand_in, at) {
+            problems.extend(more);
+        }
+        return Err(problems);
+    };
     read_fields(fields, vec![("id", json!(&id["note--".len()..])), ("document", json!(report))], at)
 }

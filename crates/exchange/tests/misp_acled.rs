@@ -827,3 +827,62 @@ fn misp_reader_reports_any_value_of_the_wrong_type() {
         }
     }
 }
+
+#[test]
+fn acled_without_tags_reads_but_says_what_is_lost() {
+    // beltwatch's own export, with its tags and timestamp columns cut off.
+    let full = acled::write(&fixture());
+    let rows = parse_csv(&full);
+    let tags = rows[0].iter().position(|c| c == "tags").expect("a tags column");
+    let cut: String = rows
+        .iter()
+        .map(|row| {
+            let kept: Vec<String> = row[..tags].iter().map(|f| format!("\"{}\"", f.replace('"', "\"\""))).collect();
+            kept.join(",") + "\r\n"
+        })
+        .collect();
+    let (read, notes) = acled::read_noted(&cut, &defaults()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert!(!read.shared.events.is_empty());
+    // Without its tags a row is one from ACLED: its own event id and marking are gone.
+    let original: Vec<EventId> = fixture().events.iter().map(|e| e.id).collect();
+    assert!(read.shared.events.iter().all(|e| !original.contains(&e.id)));
+    assert!(read.shared.events.iter().all(|e| e.marking.tlp == Tlp::Amber));
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert_eq!(notes[0].location, "line 1");
+    assert!(notes[0].message.contains("no \"tags\" column"), "{}", notes[0].message);
+    // The full export has nothing to note, and `read` reads the cut file all the same.
+    let (_, notes) = acled::read_noted(&full, &defaults()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert!(notes.is_empty(), "{notes:#?}");
+    assert!(acled::read(&cut, &defaults()).is_ok());
+}
+
+// ---- STIX ----
+
+#[test]
+fn stix_objects_name_every_problem_they_have() {
+    use beltwatch_exchange::stix;
+    let mut bundle = stix::bundle(&fixture());
+    let objects = bundle["objects"].as_array_mut().expect("objects");
+    let index = objects.iter().position(|o| o["type"] == "incident").expect("an incident");
+    let incident = &mut objects[index];
+    let id = incident["id"].as_str().expect("an id").to_owned();
+    incident["created_by_ref"] = json!("not-an-identity");
+    let extension = incident["extensions"].as_object_mut().and_then(|e| e.values_mut().next()).expect("extension");
+    extension["category"] = json!("smuggling");
+    extension["confidence"] = json!("high");
+    extension["stance"] = json!("maybe");
+    let text = bundle.to_string();
+    let problems = stix::read_bundle(&text, &defaults()).expect_err("a bad incident");
+    let mine: Vec<&Problem> = problems.iter().filter(|p| p.object.as_deref() == Some(id.as_str())).collect();
+    let at = |field: &str| mine.iter().any(|p| p.location.ends_with(field));
+    assert!(at(".created_by_ref") && at(".category") && at(".confidence") && at(".stance"), "{mine:#?}");
+    assert_eq!(mine.len(), 4, "{mine:#?}");
+    // Read object by object (TAXII), the incident fails once, with all four named.
+    let objects: Vec<Value> = bundle["objects"].as_array().cloned().unwrap_or_default();
+    let (_, outcomes) = stix::read_objects(&objects, "$.objects", &defaults());
+    let failure = outcomes[index].as_ref().expect_err("the incident fails");
+    assert!(failure.message.starts_with("4 problems: "), "{failure}");
+    for field in ["created_by_ref", "category", "confidence", "stance"] {
+        assert!(failure.message.contains(field), "{field}: {failure}");
+    }
+}

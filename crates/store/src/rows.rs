@@ -189,6 +189,21 @@ pub(crate) fn visibility_sql(viewer: &Viewer, alias: &str, clauses: &mut Vec<Str
     values.extend(viewer.groups.iter().map(|g| Param::Text(g.to_string())));
 }
 
+/// The shape of a listing's cursor, the `next` of a page: the sort time as the store
+/// writes it (or nothing, for rows without one), `~`, and the row's sequence number.
+pub const CURSOR_PATTERN: &str = "^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z)?~[0-9]{1,18}$";
+
+/// Whether `cursor` has the shape of [`CURSOR_PATTERN`].
+pub fn cursor_is_valid(cursor: &str) -> bool {
+    let Some((time, seq)) = cursor.rsplit_once('~') else { return false };
+    let digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
+    let shape = b"0000-00-00T00:00:00.000000Z";
+    let time_fits = time.is_empty()
+        || (time.len() == shape.len()
+            && time.bytes().zip(shape).all(|(c, s)| if *s == b'0' { c.is_ascii_digit() } else { c == *s }));
+    time_fits && (1..=18).contains(&seq.len()) && digits(seq.as_bytes())
+}
+
 /// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
 /// page) in the order `key` (a `(time, seq)` expression) sorts them, newest first.
 pub(crate) fn after_cursor(
@@ -199,6 +214,7 @@ pub(crate) fn after_cursor(
 ) -> Result<(), StoreError> {
     let (time, seq) = cursor
         .rsplit_once('~')
+        .filter(|_| cursor_is_valid(cursor))
         .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
         .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))?;
     clauses.push(format!("{key} < (?, ?)"));

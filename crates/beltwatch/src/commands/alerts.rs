@@ -63,6 +63,24 @@ pub fn run(store: &Store, settings: &Settings, command: &AlertsCommand, format: 
             if let Some(secret) = secret {
                 anyhow::ensure!(secret.chars().count() >= 16, "--secret must be at least 16 characters");
             }
+            // As the API does: a rule names only actors and sectors this instance knows.
+            if condition.actor.is_some() || condition.sector.is_some() {
+                let extractor = super::extraction::extractor()?;
+                let dictionaries = extractor.dictionaries();
+                if let Some(actor) = &condition.actor {
+                    anyhow::ensure!(
+                        dictionaries.actors.iter().any(|a| a.id == *actor),
+                        "--actor: no actor {actor} in the dictionary (data/actors.tsv)"
+                    );
+                }
+                if let Some(sector) = &condition.sector {
+                    let watched = pipeline::belt::sectors(&settings.belt, dictionaries).context("belt.borders")?;
+                    anyhow::ensure!(
+                        watched.sectors.iter().any(|s| s.id == *sector),
+                        "--sector: no sector {sector} on the watched borders (`beltwatch belt` lists them)"
+                    );
+                }
+            }
             let org = super::admin::organisation(store, organisation)?;
             let webhook = webhook.as_deref().zip(secret.as_deref());
             let rule = store.create_alert_rule(org, name, &condition, webhook)?;

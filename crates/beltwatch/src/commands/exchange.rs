@@ -50,13 +50,17 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
     let mut status = Status::Clean;
     for path in &args.files {
         match import_file(store, path, args.input_format, &defaults) {
-            Ok(summary) if format == Format::Table && !summary.not_stored.is_empty() => {
-                for left in &summary.not_stored {
-                    eprintln!("  {}: {:?} {}", path.display(), left.record, left.reason);
+            Ok((summary, notes)) => {
+                if format == Format::Table {
+                    for note in &notes {
+                        eprintln!("warning: {}: {note}", path.display());
+                    }
+                    for left in &summary.not_stored {
+                        eprintln!("  {}: {:?} {}", path.display(), left.record, left.reason);
+                    }
                 }
-                print_summary(path, &summary, format)?;
+                print_summary(path, &summary, &notes, format)?;
             }
-            Ok(summary) => print_summary(path, &summary, format)?,
             Err(FileError::Problems(problems)) => {
                 status = Status::SomeRejected;
                 match format {
@@ -80,9 +84,20 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
     Ok(status)
 }
 
-fn print_summary(path: &Path, summary: &pipeline::exchange::Imported, format: Format) -> anyhow::Result<()> {
+fn print_summary(
+    path: &Path,
+    summary: &pipeline::exchange::Imported,
+    notes: &[Problem],
+    format: Format,
+) -> anyhow::Result<()> {
     match format {
-        Format::Json => output::json_line(&serde_json::json!({ "file": path, "imported": summary }))?,
+        Format::Json => output::json_line(&serde_json::json!({
+            "file": path,
+            "imported": summary,
+            "warnings": notes.iter().map(|p| serde_json::json!({
+                "location": p.location, "object": p.object, "message": p.message,
+            })).collect::<Vec<_>>(),
+        }))?,
         Format::Table => println!(
             "{}: {} new reports with {} events; {} reports and {} events stored already{}",
             path.display(),
@@ -114,7 +129,7 @@ fn import_file(
     path: &Path,
     format: ImportFormat,
     defaults: &ReadDefaults,
-) -> Result<pipeline::exchange::Imported, FileError> {
+) -> Result<(pipeline::exchange::Imported, Vec<Problem>), FileError> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading {}", path.display()))
         .map_err(FileError::Other)?;
@@ -122,16 +137,19 @@ fn import_file(
         ImportFormat::Auto => guess(path, &text),
         other => other,
     };
-    let read = match format {
-        ImportFormat::Misp => exchange::misp::read(&text, defaults),
-        ImportFormat::Acled => exchange::acled::read(&text, defaults),
-        _ => exchange::stix::read_bundle(&text, defaults),
+    // What a reader notes about a file it could read is printed as warnings.
+    let (read, notes) = match format {
+        ImportFormat::Misp => exchange::misp::read(&text, defaults).map(|r| (r, Vec::new())),
+        ImportFormat::Acled => exchange::acled::read_noted(&text, defaults),
+        _ => exchange::stix::read_bundle(&text, defaults).map(|r| (r, Vec::new())),
     }
     .map_err(FileError::Problems)?;
-    pipeline::exchange::import(store, read, pipeline::exchange::Importer::Operator).map_err(|e| match e {
-        ImportError::Invalid(problems) => FileError::Problems(problems),
-        ImportError::Store(e) => FileError::Other(e.into()),
-    })
+    let imported =
+        pipeline::exchange::import(store, read, pipeline::exchange::Importer::Operator).map_err(|e| match e {
+            ImportError::Invalid(problems) => FileError::Problems(problems),
+            ImportError::Store(e) => FileError::Other(e.into()),
+        })?;
+    Ok((imported, notes))
 }
 
 /// The format of a file: CSV by its extension, MISP by its `Event` or `response` key,
