@@ -530,6 +530,7 @@ pub const ROUTES: &[RouteDoc] = &[
         params: &[
             Param::query("status", "new, acknowledged or closed", Kind::Names(Names::AlertStatus)),
             Param::query("limit", "1 to 500 (default 100)", Kind::Integer { min: 1, max: 500 }),
+            AFTER,
         ],
         body: None,
         reply: Reply::Json(200),
@@ -1522,12 +1523,13 @@ async fn alerts(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQ
     let mut p = Params::new(&state, "/api/v1/alerts", q.as_deref())?;
     let status: Option<model::AlertStatus> = p.parse("status");
     let limit = p.number("limit", 100);
+    let after: Option<String> = p.parse("after");
     p.finish()?;
     let store = state.store.clone();
     let org = caller.user.organisation;
-    let items = blocking(move || Ok(store.alerts(org, status, limit)?)).await?;
-    state.record(&caller, "list", "/api/v1/alerts", json!({ "count": items.len() }));
-    Ok(Json(json!({ "items": items })))
+    let listing = blocking(move || Ok(store.alerts_page(org, status, &Page { limit, after })?)).await?;
+    state.record(&caller, "list", "/api/v1/alerts", json!({ "count": listing.items.len() }));
+    Ok(Json(json!({ "items": listing.items, "next": listing.next })))
 }
 
 /// An organisation's alerts stored after `after`, oldest first: what a stream resuming

@@ -663,6 +663,16 @@ impl Store {
         on_backend!(self, s => s.alerts(organisation, status, limit))
     }
 
+    /// An organisation's alerts, newest first, a page at a time (`status` narrows them).
+    pub fn alerts_page(
+        &self,
+        organisation: OrganisationId,
+        status: Option<AlertStatus>,
+        page: &Page,
+    ) -> Result<Listing<Alert>, StoreError> {
+        on_backend!(self, s => s.alerts_page(organisation, status, page))
+    }
+
     /// One alert, by id, whichever organisation's.
     pub fn alert(&self, id: AlertId) -> Result<Option<Alert>, StoreError> {
         on_backend!(self, s => s.alert(id))

@@ -204,6 +204,28 @@ pub fn cursor_is_valid(cursor: &str) -> bool {
     time_fits && (1..=18).contains(&seq.len()) && digits(seq.as_bytes())
 }
 
+/// A cursor's time and position.
+pub(crate) fn split_cursor(cursor: &str) -> Result<(String, i64), StoreError> {
+    cursor
+        .rsplit_once('~')
+        .filter(|_| cursor_is_valid(cursor))
+        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
+        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))
+}
+
+/// A page of alerts from `limit + 1` rows read with their positions: the cursor of the
+/// next page is the last kept alert's time and position.
+pub(crate) fn page_of(mut items: Vec<model::Alert>, keys: Vec<i64>, limit: u32) -> crate::Listing<model::Alert> {
+    let limit = limit as usize;
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().zip(keys.get(limit - 1)).map(|(a, seq)| format!("{}~{seq}", timestamp(a.fired_at)))
+    } else {
+        None
+    };
+    crate::Listing { items, next }
+}
+
 /// Narrows a listing to the rows after `cursor` ("time~seq", the `next` of the previous
 /// page) in the order `key` (a `(time, seq)` expression) sorts them, newest first.
 pub(crate) fn after_cursor(
@@ -212,11 +234,7 @@ pub(crate) fn after_cursor(
     clauses: &mut Vec<String>,
     values: &mut Vec<Param>,
 ) -> Result<(), StoreError> {
-    let (time, seq) = cursor
-        .rsplit_once('~')
-        .filter(|_| cursor_is_valid(cursor))
-        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))?;
+    let (time, seq) = split_cursor(cursor)?;
     clauses.push(format!("{key} < (?, ?)"));
     values.push(Param::Text(time));
     values.push(Param::Int(seq));

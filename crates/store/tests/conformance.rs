@@ -589,6 +589,88 @@ fn leases_are_held_by_one_holder(store: &Store) {
     assert!(!store.take_lease("alerts", "node-b", Span::from_secs(60)).expect("take"));
 }
 
+/// One alert per rule and incident: a later report of an alerted incident joins its
+/// alert. Alerts are listed a page at a time, newest first.
+fn alerts_join_their_incident_and_page(store: &Store) {
+    let local = store.local_organisation().expect("local").id;
+    let condition = model::AlertCondition { category: Some(Category::DrugTrafficking), ..Default::default() };
+    let rule = store.create_alert_rule(local, "Seizures", &condition, None).expect("rule");
+    let event = |n: u8| EventId::derived(&[n]);
+    let alert = |key: &str, events: Vec<EventId>| beltwatch_store::NewAlert {
+        rule: rule.id,
+        dedup_key: key.into(),
+        title: key.into(),
+        events,
+        sector: None,
+    };
+    let first = store.raise_alerts(&[alert("a", vec![event(1)])]).expect("raise");
+    assert_eq!(first.len(), 1);
+    // The same incident, grown and led by another report: no new alert; the alert covers both.
+    assert!(store.raise_alerts(&[alert("b", vec![event(2), event(1)])]).expect("raise").is_empty());
+    let stored = store.alert(first[0].id).expect("alert").expect("stored");
+    let mut expected = vec![event(1), event(2)];
+    expected.sort_by_key(ToString::to_string);
+    assert_eq!(stored.events, expected);
+    // Other incidents raise alerts of their own.
+    for n in 3..8 {
+        assert_eq!(store.raise_alerts(&[alert(&format!("k{n}"), vec![event(n)])]).expect("raise").len(), 1);
+    }
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.alerts_page(local, None, &Page { limit: 2, after }).expect("page");
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.iter().map(|a| a.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 6, "every alert once");
+    let newest_first: Vec<_> = store.alerts(local, None, 100).expect("alerts").iter().map(|a| a.id).collect();
+    assert_eq!(seen, newest_first);
+    assert!(matches!(
+        store.alerts_page(local, None, &Page { limit: 2, after: Some("nonsense".into()) }),
+        Err(StoreError::InvalidCursor(_))
+    ));
+}
+
+/// A delivery is taken by one holder at a time; only its token records the outcome, and a
+/// holder that stops hands its deliveries back.
+fn deliveries_are_taken_under_fenced_leases(store: &Store) {
+    let local = store.local_organisation().expect("local").id;
+    let condition = model::AlertCondition { category: Some(Category::BorderIncident), ..Default::default() };
+    let rule = store
+        .create_alert_rule(local, "Clashes", &condition, Some(("https://hooks.example.org/x", "a-secret-of-sixteen")))
+        .expect("rule");
+    let raised = beltwatch_store::NewAlert {
+        rule: rule.id,
+        dedup_key: "clash".into(),
+        title: "clash".into(),
+        events: vec![EventId::derived(b"clash")],
+        sector: None,
+    };
+    store.raise_alerts(&[raised]).expect("raise");
+    let now = Utc::now();
+    let taken = store.claim_deliveries("node-a", now, now + Duration::seconds(30), 10).expect("claim");
+    assert_eq!(taken.len(), 1);
+    assert!(store.claim_deliveries("node-b", now, now + Duration::seconds(30), 10).expect("claim").is_empty());
+    // The lease runs out: another node takes it, and the first can no longer record it.
+    let later = now + Duration::seconds(31);
+    let retaken = store.claim_deliveries("node-b", later, later + Duration::seconds(30), 10).expect("claim");
+    assert_eq!(retaken.len(), 1);
+    assert_eq!(retaken[0].delivery_id, taken[0].delivery_id, "the same delivery id everywhere");
+    assert!(!store.renew_delivery(&taken[0], later + Duration::seconds(60)).expect("renew"));
+    assert!(!store.delivery_done(&taken[0]).expect("done"), "a lost lease records nothing");
+    assert!(store.renew_delivery(&retaken[0], later + Duration::seconds(60)).expect("renew"));
+    // Stopping hands it back: due again at once for anyone.
+    assert_eq!(store.release_deliveries("node-b").expect("release"), 1);
+    let again = store.claim_deliveries("node-c", later, later + Duration::seconds(30), 10).expect("claim");
+    assert_eq!(again.len(), 1);
+    assert!(store.delivery_done(&again[0]).expect("done"));
+    assert!(store.claim_deliveries("node-a", later, later + Duration::seconds(600), 10).expect("claim").is_empty());
+}
+
 fn taxii_statuses_are_kept_for_their_organisation(store: &Store) {
     let ours = store.local_organisation().expect("organisation").id;
     let theirs = store.create_organisation("Termez Centre").expect("organisation").id;
@@ -626,6 +708,8 @@ macro_rules! backends {
                 jobs_are_claimed_once_and_taken_over_after_their_lease,
                 leases_are_held_by_one_holder,
                 taxii_statuses_are_kept_for_their_organisation,
+                alerts_join_their_incident_and_page,
+                deliveries_are_taken_under_fenced_leases,
             );
         }
     )+};

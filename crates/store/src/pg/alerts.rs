@@ -7,8 +7,8 @@ use model::{Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus,
 use postgres::Row;
 
 use super::PgStore;
-use crate::rows::{Cells, parse, parse_timestamp, timestamp};
-use crate::{Delivery, NewAlert, StoreError};
+use crate::rows::{Cells, page_of, parse, parse_timestamp, split_cursor, timestamp};
+use crate::{Delivery, Listing, NewAlert, Page, StoreError};
 
 const RULE_COLUMNS: &str = "id, organisation_id, name, condition, webhook_url, created_at, disabled_at";
 const ALERT_COLUMNS: &str = "id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, sector, \
@@ -225,6 +225,40 @@ impl PgStore {
                 &[&organisation.to_string(), &status.map(|s| s.as_str()), &i64::from(limit.max(1))],
             )?;
             rows.iter().map(alert_from).collect()
+        })
+    }
+
+    pub(crate) fn alerts_page(
+        &self,
+        organisation: OrganisationId,
+        status: Option<AlertStatus>,
+        page: &Page,
+    ) -> Result<Listing<Alert>, StoreError> {
+        let (time, seq) = match &page.after {
+            Some(cursor) => {
+                let (t, s) = split_cursor(cursor)?;
+                (Some(t), Some(s))
+            }
+            None => (None, None),
+        };
+        let limit = page.limit.max(1);
+        self.read(|s| {
+            let rows = s.query(
+                &format!(
+                    "SELECT {ALERT_COLUMNS}, seq FROM alerts \
+                     WHERE organisation_id = ?1 AND (?2::text IS NULL OR status = ?2) \
+                       AND (?3::text IS NULL OR (fired_at, seq) < (?3, ?4::bigint)) \
+                     ORDER BY fired_at DESC, seq DESC LIMIT ?5"
+                ),
+                &[&organisation.to_string(), &status.map(|s| s.as_str()), &time, &seq, &i64::from(limit + 1)],
+            )?;
+            let mut items = Vec::new();
+            let mut keys = Vec::new();
+            for row in &rows {
+                keys.push(row.int(13)?);
+                items.push(alert_from(row)?);
+            }
+            Ok(page_of(items, keys, limit))
         })
     }
 

@@ -6,7 +6,8 @@ use model::{Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus,
 use rusqlite::params;
 
 use super::{SqliteStore, parse, parse_timestamp, timestamp};
-use crate::{Delivery, NewAlert, StoreError};
+use crate::rows::{page_of, split_cursor};
+use crate::{Delivery, Listing, NewAlert, Page, StoreError};
 
 const RULE_COLUMNS: &str = "id, organisation_id, name, condition, webhook_url, created_at, disabled_at";
 const ALERT_COLUMNS: &str = "id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, sector, \
@@ -117,8 +118,10 @@ impl SqliteStore {
         {
             let now = Utc::now();
             let mut insert = tx.prepare_cached(
-                "INSERT INTO alerts (id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, sector) \
-                 SELECT ?1, r.id, r.organisation_id, ?3, ?4, ?5, 'new', ?6, ?7 FROM alert_rules r \
+                "INSERT INTO alerts (id, rule_id, organisation_id, dedup_key, fired_at, title, status, events, sector, \
+                                     seq) \
+                 SELECT ?1, r.id, r.organisation_id, ?3, ?4, ?5, 'new', ?6, ?7, \
+                        (SELECT coalesce(max(seq), 0) + 1 FROM alerts) FROM alert_rules r \
                  WHERE r.id = ?2 AND r.disabled_at IS NULL \
                  ON CONFLICT (rule_id, dedup_key) DO NOTHING",
             )?;
@@ -226,6 +229,39 @@ impl SqliteStore {
                 out.push(alert_from(row)?);
             }
             Ok(out)
+        })
+    }
+
+    pub(crate) fn alerts_page(
+        &self,
+        organisation: OrganisationId,
+        status: Option<AlertStatus>,
+        page: &Page,
+    ) -> Result<Listing<Alert>, StoreError> {
+        let (time, seq) = match &page.after {
+            Some(cursor) => {
+                let (t, s) = split_cursor(cursor)?;
+                (Some(t), Some(s))
+            }
+            None => (None, None),
+        };
+        let limit = page.limit.max(1);
+        self.read(|c| {
+            let mut statement = c.prepare_cached(&format!(
+                "SELECT {ALERT_COLUMNS}, seq FROM alerts \
+                 WHERE organisation_id = ?1 AND (?2 IS NULL OR status = ?2) \
+                   AND (?3 IS NULL OR (fired_at, seq) < (?3, ?4)) \
+                 ORDER BY fired_at DESC, seq DESC LIMIT ?5"
+            ))?;
+            let mut rows =
+                statement.query(params![organisation.to_string(), status.map(|s| s.as_str()), time, seq, limit + 1])?;
+            let mut items = Vec::new();
+            let mut keys = Vec::new();
+            while let Some(row) = rows.next()? {
+                keys.push(row.get::<_, i64>(13)?);
+                items.push(alert_from(row)?);
+            }
+            Ok(page_of(items, keys, limit))
         })
     }
 

@@ -19,3 +19,7 @@ ON CONFLICT DO NOTHING;
 ALTER TABLE webhook_outbox ADD COLUMN claimed_by TEXT;
 ALTER TABLE webhook_outbox ADD COLUMN claim_token TEXT COLLATE "C";
 ALTER TABLE webhook_outbox ADD COLUMN lease_until TEXT COLLATE "C";
+
+-- Alerts are listed page by page, newest first: each has its place in the order raised.
+ALTER TABLE alerts ADD COLUMN seq BIGSERIAL;
+CREATE INDEX alerts_pages ON alerts (organisation_id, fired_at, seq);

@@ -23,3 +23,8 @@ SELECT rule_id, event_id, alert_id FROM split WHERE event_id <> '' ORDER BY fire
 ALTER TABLE webhook_outbox ADD COLUMN claimed_by TEXT;
 ALTER TABLE webhook_outbox ADD COLUMN claim_token TEXT;
 ALTER TABLE webhook_outbox ADD COLUMN lease_until TEXT;
+
+-- Alerts are listed page by page, newest first: each has its place in the order raised.
+ALTER TABLE alerts ADD COLUMN seq INTEGER;
+UPDATE alerts SET seq = rowid;
+CREATE INDEX alerts_pages ON alerts (organisation_id, fired_at, seq);
