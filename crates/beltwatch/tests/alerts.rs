@@ -3,6 +3,8 @@
 //! alert arrives once per delivery id, signed, with one incident firing once.
 
 mod common;
+#[path = "../../store/tests/support/pg.rs"]
+mod pg;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -246,4 +248,90 @@ fn a_stream_resumed_from_its_last_event_id_misses_nothing() {
     assert_eq!(got[..later.len()], later[..], "every alert raised after the last one received, none twice");
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// The alerts a store holds, each as its rule's name and the events it covers.
+fn alert_set(bw: &Beltwatch, db: &str) -> std::collections::BTreeSet<String> {
+    let run = bw.run(&["--db", db, "--format", "json", "alerts", "list", "--limit", "5000"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    run.json()
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| {
+            let mut events: Vec<&str> =
+                a["events"].as_array().expect("events").iter().filter_map(|e| e.as_str()).collect();
+            events.sort_unstable();
+            format!(
+                "{} {}",
+                a["title"].as_str().unwrap_or_default().split(':').next().unwrap_or_default(),
+                events.join(" ")
+            )
+        })
+        .collect()
+}
+
+/// The same reports in random orders and batches raise the same alerts: one per rule and
+/// incident, whatever arrives first.
+fn same_alerts_whatever_the_order(db_of: &dyn Fn(usize) -> String) {
+    let bw = Beltwatch::new();
+    let out = bw.path("reports");
+    let run = bw.run(&["generate", "--out", out.to_str().expect("path"), "--count", "150", "--seed", "9"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .expect("reports")
+        .filter_map(|e| e.ok().map(|e| e.path().display().to_string()))
+        .collect();
+    files.sort();
+    let mut random = common::records::SplitMix(17);
+    let mut sets = Vec::new();
+    for trial in 0..4 {
+        let db = db_of(trial);
+        for (name, category) in [("Seizures", "drug_trafficking"), ("Clashes", "border_incident")] {
+            let run = bw.run(&["--db", &db, "alerts", "add-rule", name, "--category", category]);
+            assert_eq!(run.status, 0, "{}", run.stderr);
+        }
+        // The first trial reads everything at once; the others shuffled, in random batches.
+        let mut order = files.clone();
+        if trial > 0 {
+            for i in (1..order.len()).rev() {
+                order.swap(i, random.below(i + 1));
+            }
+        }
+        let mut rest = &order[..];
+        while !rest.is_empty() {
+            let take = if trial == 0 { rest.len() } else { (1 + random.below(40)).min(rest.len()) };
+            let (batch, left) = rest.split_at(take);
+            let mut args = vec!["--db", db.as_str(), "ingest"];
+            args.extend(batch.iter().map(String::as_str));
+            let run = bw.run(&args);
+            assert_eq!(run.status, 0, "{}", run.stderr);
+            let run = bw.run(&["--db", &db, "alerts", "check"]);
+            assert_eq!(run.status, 0, "{}", run.stderr);
+            rest = left;
+        }
+        sets.push(alert_set(&bw, &db));
+    }
+    assert!(sets[0].len() > 20, "the reports raise alerts: {}", sets[0].len());
+    for (trial, set) in sets.iter().enumerate().skip(1) {
+        let missing: Vec<_> = sets[0].difference(set).take(3).collect();
+        let extra: Vec<_> = set.difference(&sets[0]).take(3).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "trial {trial}: missing {missing:?}, extra {extra:?}");
+    }
+}
+
+#[test]
+fn the_same_reports_in_any_order_raise_the_same_alerts_on_sqlite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    same_alerts_whatever_the_order(&|trial| path.join(format!("trial-{trial}.sqlite")).display().to_string());
+}
+
+#[test]
+fn the_same_reports_in_any_order_raise_the_same_alerts_on_postgres() {
+    let schemas: Vec<pg::Schema> = (0..4).map_while(|_| pg::Schema::new()).collect();
+    if schemas.len() < 4 {
+        return;
+    }
+    same_alerts_whatever_the_order(&|trial| schemas[trial].location());
 }

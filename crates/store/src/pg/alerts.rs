@@ -132,12 +132,19 @@ impl PgStore {
                 let events: Vec<String> = a.events.iter().map(ToString::to_string).collect();
                 let rule = a.rule.to_string();
                 // An incident alerted already for this rule: its new reports join that alert.
-                let existing = s.query_opt(
-                    "SELECT min(alert_id) FROM alert_events WHERE rule_id = ?1 AND event_id = ANY (?2)",
+                let covering = s.query(
+                    "SELECT DISTINCT alert_id FROM alert_events WHERE rule_id = ?1 AND event_id = ANY (?2) \
+                     ORDER BY alert_id",
                     &[&rule, &events],
                 )?;
-                if let Some(alert) = existing.as_ref().map(|r| r.opt_text(0)).transpose()?.flatten() {
-                    let alert = alert.to_owned();
+                let existing: Vec<String> = covering.iter().map(|r| r.string(0)).collect::<Result<_, _>>()?;
+                // Reports that join several alerted incidents merge their alerts into the oldest.
+                if let Some((alert, younger)) = existing.split_first() {
+                    let alert = alert.clone();
+                    for other in younger {
+                        s.execute("UPDATE alert_events SET alert_id = ?2 WHERE alert_id = ?1", &[other, &alert])?;
+                        s.execute("UPDATE alerts SET merged_into = ?2 WHERE id = ?1", &[other, &alert])?;
+                    }
                     for event in &events {
                         s.execute(
                             "INSERT INTO alert_events (rule_id, event_id, alert_id) VALUES (?1, ?2, ?3) \
@@ -219,7 +226,7 @@ impl PgStore {
             let rows = s.query(
                 &format!(
                     "SELECT {ALERT_COLUMNS} FROM alerts \
-                     WHERE organisation_id = ?1 AND (?2::text IS NULL OR status = ?2) \
+                     WHERE organisation_id = ?1 AND (?2::text IS NULL OR status = ?2) AND merged_into IS NULL \
                      ORDER BY fired_at DESC, id DESC LIMIT ?3"
                 ),
                 &[&organisation.to_string(), &status.map(|s| s.as_str()), &i64::from(limit.max(1))],
@@ -246,7 +253,7 @@ impl PgStore {
             let rows = s.query(
                 &format!(
                     "SELECT {ALERT_COLUMNS}, seq FROM alerts \
-                     WHERE organisation_id = ?1 AND (?2::text IS NULL OR status = ?2) \
+                     WHERE organisation_id = ?1 AND (?2::text IS NULL OR status = ?2) AND merged_into IS NULL \
                        AND (?3::text IS NULL OR (fired_at, seq) < (?3, ?4::bigint)) \
                      ORDER BY fired_at DESC, seq DESC LIMIT ?5"
                 ),

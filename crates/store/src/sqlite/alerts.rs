@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use model::{Alert, AlertCondition, AlertId, AlertRule, AlertRuleId, AlertStatus, EventId, OrganisationId, UserId};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, parse, parse_timestamp, timestamp};
 use crate::rows::{page_of, split_cursor};
@@ -132,7 +132,9 @@ impl SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut covering =
-                tx.prepare_cached("SELECT min(alert_id) FROM alert_events WHERE rule_id = ?1 AND event_id = ?2")?;
+                tx.prepare_cached("SELECT alert_id FROM alert_events WHERE rule_id = ?1 AND event_id = ?2")?;
+            let mut absorb = tx.prepare_cached("UPDATE alert_events SET alert_id = ?2 WHERE alert_id = ?1")?;
+            let mut merged = tx.prepare_cached("UPDATE alerts SET merged_into = ?2 WHERE id = ?1")?;
             let mut cover = tx.prepare_cached(
                 "INSERT INTO alert_events (rule_id, event_id, alert_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?;
@@ -146,15 +148,18 @@ impl SqliteStore {
                 let id = AlertId::from_uuid(uuid::Uuid::now_v7());
                 let rule = a.rule.to_string();
                 // An incident alerted already for this rule: its new reports join that alert.
-                let mut existing: Option<String> = None;
+                let mut existing: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
                 for event in &a.events {
-                    let found: Option<String> = covering.query_row(params![rule, event.to_string()], |r| r.get(0))?;
-                    existing = match (existing, found) {
-                        (Some(x), Some(y)) => Some(x.min(y)),
-                        (x, y) => x.or(y),
-                    };
+                    let found: Option<String> =
+                        covering.query_row(params![rule, event.to_string()], |r| r.get(0)).optional()?;
+                    existing.extend(found);
                 }
-                if let Some(alert) = existing {
+                // Reports that join several alerted incidents merge their alerts into the oldest.
+                if let Some(alert) = existing.pop_first() {
+                    for younger in &existing {
+                        absorb.execute(params![younger, alert])?;
+                        merged.execute(params![younger, alert])?;
+                    }
                     for event in &a.events {
                         cover.execute(params![rule, event.to_string(), alert])?;
                     }
@@ -219,7 +224,7 @@ impl SqliteStore {
     ) -> Result<Vec<Alert>, StoreError> {
         self.read(|c| {
             let mut statement = c.prepare(&format!(
-                "SELECT {ALERT_COLUMNS} FROM alerts WHERE organisation_id = ?1 AND (?2 IS NULL OR status = ?2) \
+                "SELECT {ALERT_COLUMNS} FROM alerts WHERE organisation_id = ?1 AND (?2 IS NULL OR status = ?2) AND merged_into IS NULL \
                  ORDER BY fired_at DESC, id DESC LIMIT ?3"
             ))?;
             let mut rows =
@@ -249,7 +254,7 @@ impl SqliteStore {
         self.read(|c| {
             let mut statement = c.prepare_cached(&format!(
                 "SELECT {ALERT_COLUMNS}, seq FROM alerts \
-                 WHERE organisation_id = ?1 AND (?2 IS NULL OR status = ?2) \
+                 WHERE organisation_id = ?1 AND (?2 IS NULL OR status = ?2) AND merged_into IS NULL \
                    AND (?3 IS NULL OR (fired_at, seq) < (?3, ?4)) \
                  ORDER BY fired_at DESC, seq DESC LIMIT ?5"
             ))?;

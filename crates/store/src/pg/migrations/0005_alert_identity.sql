@@ -23,3 +23,7 @@ ALTER TABLE webhook_outbox ADD COLUMN lease_until TEXT COLLATE "C";
 -- Alerts are listed page by page, newest first: each has its place in the order raised.
 ALTER TABLE alerts ADD COLUMN seq BIGSERIAL;
 CREATE INDEX alerts_pages ON alerts (organisation_id, fired_at, seq);
+
+-- Reports that join two alerted incidents into one merge their alerts: the older stays,
+-- the younger names it and leaves the lists.
+ALTER TABLE alerts ADD COLUMN merged_into TEXT COLLATE "C";

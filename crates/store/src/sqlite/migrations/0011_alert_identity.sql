@@ -28,3 +28,7 @@ ALTER TABLE webhook_outbox ADD COLUMN lease_until TEXT;
 ALTER TABLE alerts ADD COLUMN seq INTEGER;
 UPDATE alerts SET seq = rowid;
 CREATE INDEX alerts_pages ON alerts (organisation_id, fired_at, seq);
+
+-- Reports that join two alerted incidents into one merge their alerts: the older stays,
+-- the younger names it and leaves the lists.
+ALTER TABLE alerts ADD COLUMN merged_into TEXT;
