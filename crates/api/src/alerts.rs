@@ -304,6 +304,8 @@ pub const DELIVERY_LEASE: Duration = Duration::from_secs(30);
 /// Deliveries a node sends at once, and to any one receiver (scheme, host and port).
 const IN_FLIGHT: usize = 16;
 const PER_RECEIVER: usize = 2;
+/// How long a stopping node waits for the posts it has under way.
+const STOP_GRACE: Duration = Duration::from_secs(4);
 
 /// Posts one delivery; the failure, if any.
 fn post(agent: &ureq::Agent, d: &Delivery) -> Option<String> {
@@ -341,6 +343,7 @@ async fn deliver_one(
     d: Delivery,
     receiver: Arc<Semaphore>,
     backoff: Duration,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
     _slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     let d = Arc::new(d);
@@ -348,6 +351,10 @@ async fn deliver_one(
         let d = d.clone();
         async move {
             let _turn = receiver.acquire_owned().await.ok()?;
+            // A node that began to stop sends nothing new: the delivery is handed back.
+            if stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                return None;
+            }
             tokio::task::spawn_blocking(move || post(&agent, &d)).await.ok()
         }
     };
@@ -406,6 +413,7 @@ pub async fn run_deliveries(
     let mut receivers: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut sending = tokio::task::JoinSet::new();
     let mut tick = tokio::time::interval(every);
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::pin!(stopped);
     loop {
         tokio::select! {
@@ -437,11 +445,15 @@ pub async fn run_deliveries(
             let Ok(slot) = slots.clone().acquire_owned().await else { break };
             let receiver =
                 receivers.entry(receiver_of(&d.url)).or_insert_with(|| Arc::new(Semaphore::new(PER_RECEIVER)));
-            sending.spawn(deliver_one(store.clone(), agent.clone(), d, receiver.clone(), backoff, slot));
+            let task = deliver_one(store.clone(), agent.clone(), d, receiver.clone(), backoff, stopping.clone(), slot);
+            sending.spawn(task);
         }
     }
-    // Stopping: what is still being sent is given up here, and everything this node took
-    // is due again for any node.
+    // Stopping: posts under way get a few seconds to be answered and recorded; nothing new
+    // is sent; then what is left is given up, and everything this node took and did not
+    // record is due again for any node.
+    stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = tokio::time::timeout(STOP_GRACE, async { while sending.join_next().await.is_some() {} }).await;
     sending.abort_all();
     let released = tokio::task::spawn_blocking(move || store.release_deliveries(&node)).await;
     if let Ok(Ok(n)) = released

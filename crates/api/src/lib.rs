@@ -319,8 +319,9 @@ impl AlertTiming {
 /// only the one holding the [`ALERTS_LEASE`] evaluates, so each alert is raised once;
 /// another takes over when the holder stops renewing); relaying every alert raised, by
 /// whichever node, to this node's live streams; and working the webhook outbox, where
-/// every node takes due deliveries under a lease of their own. Runs until the returned
-/// task is aborted, or the server stops.
+/// every node takes due deliveries under a lease of their own. Runs until the server
+/// begins to stop (then the posts under way are given a few seconds) or the returned task
+/// is aborted.
 pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> tokio::task::JoinHandle<()> {
     let node: Arc<str> = node.into();
     let mut tasks = tokio::task::JoinSet::new();
@@ -340,8 +341,13 @@ pub fn spawn_alerts(state: &AppState, timing: AlertTiming, node: String) -> toki
 
 async fn evaluate_alerts(state: AppState, timing: AlertTiming, node: Arc<str>) {
     let mut evaluate = tokio::time::interval(timing.evaluate_every);
+    let stopped = state.stopped();
+    tokio::pin!(stopped);
     loop {
-        evaluate.tick().await;
+        tokio::select! {
+            () = &mut stopped => return,
+            _ = evaluate.tick() => {}
+        }
         let (store, extractor, settings, sectors) =
             (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
         let today = chrono::Utc::now().date_naive();
@@ -373,8 +379,13 @@ async fn relay_alerts(state: AppState, timing: AlertTiming) {
     // replayed to a stream that resumes with Last-Event-ID).
     let mut seen = (chrono::Utc::now(), model::AlertId::from_uuid(uuid::Uuid::nil()));
     const PAGE: u32 = 500;
+    let stopped = state.stopped();
+    tokio::pin!(stopped);
     loop {
-        relay.tick().await;
+        tokio::select! {
+            () = &mut stopped => return,
+            _ = relay.tick() => {}
+        }
         // Page by page until nothing is left, so that a burst is relayed at once.
         loop {
             let store = state.store.clone();

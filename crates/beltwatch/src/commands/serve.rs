@@ -88,8 +88,12 @@ pub fn run_announced(
             stopper.begin_shutdown();
         };
         api::serve(listener, app, signalled).await.context("serving")?;
-        background.abort();
-        let _ = background.await;
+        // Posts to webhooks under way get a few seconds to be answered and recorded.
+        let mut background = background;
+        if tokio::time::timeout(std::time::Duration::from_secs(6), &mut background).await.is_err() {
+            background.abort();
+            let _ = background.await;
+        }
         // Hand the alerts and this node's deliveries over to another node now rather than
         // when their leases run out.
         let (store, node) = (state_store.clone(), workers.node.clone());
@@ -107,7 +111,9 @@ pub fn run_announced(
         eprintln!("beltwatch stopped");
         anyhow::Ok(())
     })?;
-    drop(runtime);
+    // A webhook post still under way on a blocking thread is not waited for: its delivery
+    // was handed back and will be sent again, with the same delivery id.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     drop(store);
     Ok(Status::Clean)
 }

@@ -22,13 +22,18 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(listener: TcpListener, status: u16, log: Arc<Mutex<Vec<Received>>>) -> Self {
+        Self::start_slow(listener, status, Duration::ZERO, log)
+    }
+
+    /// A receiver that takes `delay` over each post before it answers.
+    pub fn start_slow(listener: TcpListener, status: u16, delay: Duration, log: Arc<Mutex<Vec<Received>>>) -> Self {
         listener.set_nonblocking(true).expect("nonblocking");
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
-                    Ok((stream, _)) => handle(stream, status, &log),
+                    Ok((stream, _)) => handle(stream, status, delay, &log),
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
             }
@@ -44,7 +49,7 @@ impl Receiver {
     }
 }
 
-fn handle(stream: TcpStream, status: u16, log: &Mutex<Vec<Received>>) {
+fn handle(stream: TcpStream, status: u16, delay: Duration, log: &Mutex<Vec<Received>>) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(stream);
@@ -73,6 +78,7 @@ fn handle(stream: TcpStream, status: u16, log: &Mutex<Vec<Received>>) {
         body: String::from_utf8_lossy(&body).into_owned(),
         answered: status,
     });
+    std::thread::sleep(delay);
     let mut stream = reader.into_inner();
     let _ = write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     let _ = stream.flush();
