@@ -4,7 +4,8 @@
 //! source and the feed's language the items' language.
 //!
 //! The XML is first read once for well-formedness, so that a malformed feed is reported
-//! with the byte, line and column where it breaks (the feed parser reports no position).
+//! with the byte, line and column where it breaks (the feed parser reports no position),
+//! and for depth: a feed nested deeper than [`MAX_XML_DEPTH`] elements is refused.
 
 use model::{DocumentFormat, When};
 use quick_xml::Reader;
@@ -12,7 +13,11 @@ use quick_xml::events::Event;
 
 use crate::diagnostic::byte_position;
 use crate::html::fragment_to_text;
+use crate::nesting::MAX_DEPTH;
 use crate::{Candidate, Decoded, Diagnostic, Position, Problem};
+
+/// The deepest a feed's XML may nest: feeds nest a few levels, XHTML content a few dozen.
+pub(crate) const MAX_XML_DEPTH: usize = MAX_DEPTH;
 
 pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
     let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
@@ -27,11 +32,11 @@ pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
         feed_rs::model::FeedType::Atom => DocumentFormat::Atom,
         _ => DocumentFormat::Rss,
     };
-    let feed_title = feed.title.map(|t| fragment_to_text(&t.content).trim().to_owned()).filter(|t| !t.is_empty());
+    let feed_title = feed.title.map(|t| fragment_to_text(&t.content).0.trim().to_owned()).filter(|t| !t.is_empty());
     let feed_language = feed.language.as_deref().and_then(|l| l.parse().ok());
     let mut decoded = Decoded { feed_title: feed_title.clone(), ..Decoded::default() };
     for (index, entry) in feed.entries.into_iter().enumerate() {
-        let title = entry.title.map(|t| fragment_to_text(&t.content).trim().to_owned()).filter(|t| !t.is_empty());
+        let title = entry.title.map(|t| fragment_to_text(&t.content).0.trim().to_owned()).filter(|t| !t.is_empty());
         let body = entry
             .content
             .and_then(|c| c.body)
@@ -47,6 +52,14 @@ pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
             ));
             continue;
         }
+        let (text, dropped) = fragment_to_text(&body);
+        if dropped > 0 {
+            decoded.notes.push(Diagnostic::new(
+                origin,
+                Some(Position::Item { index: index + 1, label: title.clone() }),
+                Problem::TooDeep { limit: MAX_DEPTH, dropped },
+            ));
+        }
         decoded.candidates.push(Candidate {
             locator: Some(format!("item {}", index + 1)),
             title,
@@ -55,7 +68,7 @@ pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
             source: feed_title.clone(),
             fallback_language: feed_language.clone(),
             external_id: Some(entry.id).filter(|id| !id.is_empty()),
-            text: fragment_to_text(&body),
+            text,
             raw: body,
             format: Some(format),
             ..Candidate::default()
@@ -72,9 +85,17 @@ fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let mut open: Vec<Vec<u8>> = Vec::new();
     let mut saw_root = false;
     loop {
+        let event_start = reader.buffer_position() as usize;
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(start)) => {
                 saw_root = true;
+                if open.len() >= MAX_XML_DEPTH {
+                    return Err(Diagnostic::new(
+                        origin,
+                        Some(byte_position(bytes, event_start)),
+                        Problem::MalformedFeed(format!("elements nested deeper than {MAX_XML_DEPTH}")),
+                    ));
+                }
                 open.push(start.name().as_ref().to_vec());
             }
             Ok(Event::Empty(_)) => saw_root = true,

@@ -11,6 +11,7 @@ mod feed;
 mod html;
 mod json;
 pub mod language;
+mod nesting;
 pub mod normalize;
 mod prepare;
 mod text;
@@ -111,6 +112,9 @@ pub struct Candidate {
 pub struct Decoded {
     pub candidates: Vec<Candidate>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What was changed to read the input, without rejecting anything (markup nested too
+    /// deep, flattened).
+    pub notes: Vec<Diagnostic>,
     /// The name a feed gives itself, used as the source of its items.
     pub feed_title: Option<String>,
 }
