@@ -21,12 +21,22 @@ pub(crate) const MAX_XML_DEPTH: usize = MAX_DEPTH;
 
 pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
     let is_json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if !is_json && let Err(diagnostic) = check_well_formed(origin, bytes) {
-        return Decoded::failed(diagnostic);
-    }
+    // The feed parser says what is wrong but not where: its complaints are about the
+    // document as a whole, named by its root element (or first byte).
+    let root = if is_json {
+        0
+    } else {
+        match check_well_formed(origin, bytes) {
+            Ok(root) => root,
+            Err(diagnostic) => return Decoded::failed(diagnostic),
+        }
+    };
     let feed = match feed_rs::parser::parse(bytes) {
         Ok(feed) => feed,
-        Err(e) => return Decoded::failed(Diagnostic::new(origin, None, Problem::MalformedFeed(e.to_string()))),
+        Err(e) => {
+            let position = Some(byte_position(bytes, root));
+            return Decoded::failed(Diagnostic::new(origin, position, Problem::MalformedFeed(e.to_string())));
+        }
     };
     let format = match feed.feed_type {
         feed_rs::model::FeedType::Atom => DocumentFormat::Atom,
@@ -77,18 +87,18 @@ pub(crate) fn decode(origin: &str, bytes: &[u8]) -> Decoded {
     decoded
 }
 
-/// Reads the XML once, reporting the first syntax error, or an element left open at the
-/// end, with its position.
-fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+/// Reads the XML once, reporting the first syntax error, an element left open at the
+/// end, or nesting too deep, with its position; returns the offset of the root element.
+fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<usize, Diagnostic> {
     let mut reader = Reader::from_reader(bytes);
     let mut buffer = Vec::new();
     let mut open: Vec<Vec<u8>> = Vec::new();
-    let mut saw_root = false;
+    let mut root = None;
     loop {
         let event_start = reader.buffer_position() as usize;
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(start)) => {
-                saw_root = true;
+                root.get_or_insert(event_start);
                 if open.len() >= MAX_XML_DEPTH {
                     return Err(Diagnostic::new(
                         origin,
@@ -98,7 +108,9 @@ fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
                 }
                 open.push(start.name().as_ref().to_vec());
             }
-            Ok(Event::Empty(_)) => saw_root = true,
+            Ok(Event::Empty(_)) => {
+                root.get_or_insert(event_start);
+            }
             Ok(Event::End(_)) => {
                 open.pop();
             }
@@ -115,10 +127,10 @@ fn check_well_formed(origin: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         }
         buffer.clear();
     }
-    let problem = match (saw_root, open.last()) {
-        (false, _) => "no XML element found".to_owned(),
-        (true, Some(name)) => format!("file ends inside <{}>", String::from_utf8_lossy(name)),
-        (true, None) => return Ok(()),
+    let problem = match (root, open.last()) {
+        (None, _) => "no XML element found".to_owned(),
+        (Some(_), Some(name)) => format!("file ends inside <{}>", String::from_utf8_lossy(name)),
+        (Some(root), None) => return Ok(root),
     };
     Err(Diagnostic::new(origin, Some(byte_position(bytes, bytes.len())), Problem::MalformedFeed(problem)))
 }

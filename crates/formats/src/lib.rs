@@ -22,6 +22,18 @@ pub use prepare::{Limits, Prepared, prepare};
 
 use model::{DocumentFormat, Language, When};
 
+/// The deepest the HTML parser's tree may be once a page's nesting is bounded; past it,
+/// a page is read without scoring.
+pub const MAX_PARSED_HTML_DEPTH: usize = html::PARSED_DEPTH_LIMIT;
+
+/// The depth of the tree the HTML parser builds from `html` once its nesting is bounded,
+/// as [`decode`] does: at most [`MAX_PARSED_HTML_DEPTH`] unless the bound misjudged the
+/// page. For the fuzz targets and property tests, which look for pages it misjudges.
+pub fn parsed_html_depth(html: &str) -> usize {
+    let bounded = nesting::bound_depth(html, nesting::MAX_DEPTH);
+    html::tree_depth(&dom_query::Document::from(bounded.html.as_ref()))
+}
+
 /// The kinds of input beltwatch reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
