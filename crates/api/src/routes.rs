@@ -522,6 +522,28 @@ impl Params {
     }
 }
 
+/// Reads a query string (the text after `?`) as the listing routes do: every parameter
+/// they take, checked strictly, the page cursor included. Public for the fuzz targets and
+/// property tests, which feed it hostile queries.
+pub fn check_query(query: &str) -> Result<(), Problem> {
+    let uri: axum::http::Uri =
+        format!("/?{query}").parse().map_err(|_| Problem::field("query", "not a URL's query string"))?;
+    let Query(map) =
+        Query::<HashMap<String, String>>::try_from_uri(&uri).map_err(|e| Problem::field("query", e.body_text()))?;
+    let mut p = Params::new(map);
+    let _ = (p.instant("since"), p.instant("until"), p.parse::<Category>("category"));
+    let _ = (p.parse::<model::EventType>("type"), p.parse::<model::CountryCode>("country"));
+    let _ = (p.parse::<model::ActorId>("actor"), p.parse::<model::DocumentId>("document"));
+    let _ = (p.parse::<model::Language>("language"), p.text("q"), p.text("source"), p.as_of());
+    let _ = p.number("limit", 50, 500);
+    if let Some(after) = p.text("after")
+        && let Err(e) = store::parse_cursor(&after)
+    {
+        p.errors.push(FieldError { field: "query.after".into(), message: e.to_string() });
+    }
+    p.finish()
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Problem> + Send + 'static) -> Result<T, Problem> {
     tokio::task::spawn_blocking(f).await?
 }

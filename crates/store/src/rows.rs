@@ -197,14 +197,20 @@ pub(crate) fn after_cursor(
     clauses: &mut Vec<String>,
     values: &mut Vec<Param>,
 ) -> Result<(), StoreError> {
-    let (time, seq) = cursor
-        .rsplit_once('~')
-        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))?;
+    let (time, seq) = parse_cursor(cursor)?;
     clauses.push(format!("{key} < (?, ?)"));
-    values.push(Param::Text(time));
+    values.push(Param::Text(time.to_owned()));
     values.push(Param::Int(seq));
     Ok(())
+}
+
+/// A listing's cursor, `time~seq` (the `next` of the previous page), as its time text and
+/// sequence number.
+pub fn parse_cursor(cursor: &str) -> Result<(&str, i64), StoreError> {
+    cursor
+        .rsplit_once('~')
+        .and_then(|(time, seq)| Some((time, seq.parse::<i64>().ok()?)))
+        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))
 }
 
 pub(crate) fn where_sql(clauses: &[String]) -> String {
