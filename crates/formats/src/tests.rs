@@ -125,7 +125,7 @@ fn documents_over_the_limit_are_rejected() {
     let big = "word ".repeat(100);
     let decoded = decode("in", InputKind::Text, big.as_bytes());
     let candidate = decoded.candidates.into_iter().next().expect("one candidate");
-    let problem = prepare(candidate, &Limits { max_document_bytes: 100 }).expect_err("too large");
+    let problem = prepare(candidate, &Limits { max_document_bytes: 100, ..Limits::default() }).expect_err("too large");
     assert_eq!(problem, Problem::TooLarge { size: 500, limit: 100 });
 }
 
