@@ -548,13 +548,8 @@ async fn add_objects(
         if !content_type.to_ascii_lowercase().replace(' ', "").starts_with("application/taxii+json") {
             return Err(Error(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("send an envelope as {TAXII}")));
         }
-        let envelope: Value = serde_json::from_slice(&body).map_err(|e| {
-            Error(StatusCode::BAD_REQUEST, format!("line {}, column {}: not JSON: {e}", e.line(), e.column()))
-        })?;
-        let Some(objects) = envelope.get("objects").and_then(Value::as_array) else {
-            return Err(Error(StatusCode::BAD_REQUEST, "$.objects: an envelope needs an array of objects".into()));
-        };
-        let status = post(&state, &caller, objects).await?;
+        let objects = envelope_objects(&body).map_err(|message| Error(StatusCode::BAD_REQUEST, message))?;
+        let status = post(&state, &caller, &objects).await?;
         state
             .record_now(&caller, "taxii add", &format!("/taxii2/{root}/collections/{id}/objects/"), json!({
                 "status": status["id"], "success_count": status["success_count"], "failure_count": status["failure_count"],
@@ -571,6 +566,28 @@ async fn add_objects(
         Ok(taxii(StatusCode::ACCEPTED, &status, &[]))
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The objects of a posted envelope, or why it cannot be read (with the line and column,
+/// or the JSON path). Public for the fuzz targets.
+pub fn envelope_objects(body: &[u8]) -> Result<Vec<Value>, String> {
+    let envelope: Value =
+        serde_json::from_slice(body).map_err(|e| format!("line {}, column {}: not JSON: {e}", e.line(), e.column()))?;
+    match envelope {
+        Value::Object(mut fields) => match fields.remove("objects") {
+            Some(Value::Array(objects)) => Ok(objects),
+            _ => Err("$.objects: an envelope needs an array of objects".into()),
+        },
+        _ => Err("$.objects: an envelope needs an array of objects".into()),
+    }
+}
+
+/// Checks a query string (the text after `?`) as a GET on objects or the manifest reads
+/// it. Public for the fuzz targets.
+pub fn check_filters(query: &str) -> Result<(), String> {
+    let uri: axum::http::Uri = format!("/?{query}").parse().map_err(|_| "not a URL's query string".to_owned())?;
+    let Query(map) = Query::<HashMap<String, String>>::try_from_uri(&uri).map_err(|e| e.body_text())?;
+    Filters::parse(&map).map(|_| ()).map_err(|Error(_, message)| message)
 }
 
 /// Reads and imports posted objects: each gets a success or a failure with its reason.

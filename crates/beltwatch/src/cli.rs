@@ -452,6 +452,11 @@ pub struct ImportArgs {
     /// The marking of records that carry none
     #[arg(long, default_value = "amber")]
     pub tlp: String,
+
+    /// Largest file imported, in bytes: a larger one is refused, the others imported
+    /// [default: 67108864]
+    #[arg(long, env = "BELTWATCH_MAX_INPUT_BYTES", value_name = "BYTES")]
+    pub max_input_bytes: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -555,6 +560,11 @@ pub struct IngestArgs {
     /// Largest document accepted, in bytes [default: 5242880]
     #[arg(long, env = "BELTWATCH_MAX_DOCUMENT_BYTES", value_name = "BYTES")]
     pub max_document_bytes: Option<u64>,
+
+    /// Largest input read whole (a JSON file, a feed, a fetched page), in bytes; JSON Lines
+    /// files are read line by line [default: 67108864]
+    #[arg(long, env = "BELTWATCH_MAX_INPUT_BYTES", value_name = "BYTES")]
+    pub max_input_bytes: Option<u64>,
 
     /// Documents per transaction [default: 500]
     #[arg(long, value_name = "N")]

@@ -9,6 +9,7 @@
 //!
 //! [ingest]
 //! max_document_bytes = 5242880
+//! max_input_bytes = 67108864
 //! batch_size = 500
 //! tlp = "amber"
 //! distribution = "organisation"
@@ -129,6 +130,7 @@ fn belt_settings(file: &BeltFileConfig, errors: &mut Vec<String>) -> BeltSetting
 #[serde(deny_unknown_fields)]
 pub struct IngestFileConfig {
     pub max_document_bytes: Option<u64>,
+    pub max_input_bytes: Option<u64>,
     pub batch_size: Option<usize>,
     pub tlp: Option<String>,
     pub distribution: Option<String>,
@@ -206,6 +208,12 @@ fn ingest_options(file: &IngestFileConfig, args: &IngestArgs, errors: &mut Vec<S
             errors.push("max_document_bytes: must be more than 0".into());
         }
         options.limits.max_document_bytes = bytes;
+    }
+    if let Some(bytes) = args.max_input_bytes.or(file.max_input_bytes) {
+        if bytes == 0 {
+            errors.push("max_input_bytes: must be more than 0".into());
+        }
+        options.limits.max_input_bytes = bytes;
     }
     if let Some(size) = args.batch_size.or(file.batch_size) {
         if !(1..=100_000).contains(&size) {

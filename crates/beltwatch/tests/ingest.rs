@@ -285,3 +285,194 @@ fn every_configuration_error_is_reported_at_once() {
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("beltwatch.toml") && run.stderr.contains("unknown_key"), "{}", run.stderr);
 }
+
+// ---- Hostile inputs: deep nesting and oversized inputs, beside normal reports ----
+
+const NESTED_REPORT: &str = "Guards seized opium near Ishkashim at dawn.";
+
+/// A page nested 100,000 elements deep around one report: about a megabyte.
+fn nested_page() -> Vec<u8> {
+    format!("<html><body>{}<p>{NESTED_REPORT}</p></body></html>", "<div id=a>".repeat(100_000)).into_bytes()
+}
+
+/// The byte where the nested page's first dropped tag is: past 256 `<div id=a>`.
+const NESTED_FIRST_DROPPED: usize = "<html><body>".len() + 10 * 256;
+
+/// The one stored document whose text holds `word`, as `search` lists it.
+fn document_with(bw: &Beltwatch, word: &str) -> serde_json::Value {
+    let hits = bw.run(&["search", word, "--format", "json"]).json();
+    let hits = hits.as_array().expect("a list of hits");
+    assert_eq!(hits.len(), 1, "{word:?} should be in one document: {hits:?}");
+    hits[0]["document"].clone()
+}
+
+#[test]
+fn a_page_nested_a_hundred_thousand_levels_is_read_beside_the_rest_of_its_batch() {
+    let bw = Beltwatch::new();
+    bw.write("batch/a-good.txt", "Border guards seized 40 kg of heroin near Panj on Tuesday.");
+    bw.write("batch/nested.html", nested_page());
+    bw.write("batch/z-good.md", "# Migrants detained\n\nUzbek guards detained nine migrants near Termez.");
+    let run = bw.run(&["ingest", "batch"]);
+    assert_eq!(run.status, 0, "a flattened page is not a rejection\n{}\n{}", run.stdout, run.stderr);
+    let note = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("note: ") && l.contains("nested.html"))
+        .unwrap_or_else(|| panic!("no note names the nested page:\n{}", run.stderr));
+    assert!(note.contains(&format!("byte {NESTED_FIRST_DROPPED} ")), "{note}");
+    assert!(note.contains("markup nested deeper than 256 elements"), "{note}");
+    assert_eq!(bw.document_count(), 3);
+    let nested = document_with(&bw, "Ishkashim");
+    assert!(nested["origin"].as_str().expect("origin").ends_with("nested.html"), "{nested}");
+    assert_eq!(nested["text_bytes"], NESTED_REPORT.len(), "the page's text is its report alone");
+}
+
+#[test]
+fn a_page_nested_a_hundred_thousand_levels_is_fetched_and_read() {
+    let bw = Beltwatch::new();
+    let rss = std::fs::read(samples().join("feeds/border-wire.rss")).expect("sample feed");
+    let port =
+        serve(vec![("200 OK", "text/html; charset=utf-8", nested_page()), ("200 OK", "application/rss+xml", rss)]);
+    let page = format!("http://127.0.0.1:{port}/nested");
+    let feed = format!("http://127.0.0.1:{port}/wire.rss");
+    let run = bw.run(&["ingest", "--format", "json", &page, &feed]);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    let notes: Vec<String> = run.json_lines().iter().filter_map(|l| l["note"].as_str().map(str::to_owned)).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].starts_with(&format!("{page}: byte {NESTED_FIRST_DROPPED} ")), "{notes:?}");
+    assert_eq!(run.summary()["stored"], 6, "the page and the feed's five items: {}", run.stdout);
+    assert_eq!(document_with(&bw, "Ishkashim")["origin"], page.as_str());
+}
+
+/// Writes a sparse file of `size` bytes: nothing is written, nothing held in memory.
+fn sparse_file(bw: &Beltwatch, name: &str, size: u64) -> std::path::PathBuf {
+    let path = bw.path(name);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+    std::fs::File::create(&path).and_then(|f| f.set_len(size)).expect("sparse file");
+    path
+}
+
+#[test]
+fn a_json_file_over_the_input_limit_is_rejected_by_name_unread() {
+    let bw = Beltwatch::new();
+    bw.write("batch/a-good.txt", "Border guards seized 40 kg of heroin near Panj on Tuesday.");
+    sparse_file(&bw, "batch/huge.json", 210 * 1024 * 1024);
+    bw.write("batch/z-good.md", "# Migrants detained\n\nUzbek guards detained nine migrants near Termez.");
+    let run = bw.run(&["ingest", "batch"]);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    let line = run.stderr.lines().find(|l| l.contains("huge.json")).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        line.ends_with("input larger than the limit of 67108864 bytes (ingest.max_input_bytes): not read further"),
+        "{line}"
+    );
+    assert_eq!(bw.document_count(), 2);
+}
+
+#[test]
+fn a_generated_json_file_over_the_input_limit_is_rejected_and_the_batch_goes_on() {
+    use std::io::Write as _;
+    let bw = Beltwatch::new();
+    bw.write("batch/a-good.txt", "Border guards seized 40 kg of heroin near Panj on Tuesday.");
+    // Valid JSON, written a piece at a time: 1,000 documents of 210 bytes.
+    let path = bw.path("batch/bulletins.json");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    file.write_all(b"[").expect("write");
+    for n in 0..1000 {
+        let comma = if n == 0 { "" } else { "," };
+        write!(file, "{comma}{{\"text\": \"Bulletin {n:04}: {}\"}}", "guards on patrol. ".repeat(10)).expect("write");
+    }
+    file.write_all(b"]").expect("write");
+    drop(file);
+    bw.write("batch/z-good.md", "# Migrants detained\n\nUzbek guards detained nine migrants near Termez.");
+    let run = bw.run(&["ingest", "--max-input-bytes", "100000", "batch"]);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("bulletins.json: input larger than the limit of 100000 bytes (ingest.max_input_bytes)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bw.document_count(), 2);
+    // Under a limit it fits, the same file is read whole.
+    let run = bw.run(&["ingest", "batch/bulletins.json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(bw.document_count(), 1002);
+}
+
+#[test]
+fn a_json_lines_line_over_the_document_limit_is_rejected_alone() {
+    use std::io::Write as _;
+    let bw = Beltwatch::new();
+    let path = bw.path("wire.jsonl");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    writeln!(file, "{{\"text\": \"Guards detained a courier with heroin near Farkhor.\"}}").expect("write");
+    write!(file, "{{\"text\": \"").expect("write");
+    for _ in 0..100_000 {
+        file.write_all(b"seized near the river ").expect("write");
+    }
+    writeln!(file, "\"}}").expect("write");
+    writeln!(file, "{{\"text\": \"Пограничники задержали курьера у Фархора.\"}}").expect("write");
+    drop(file);
+    let run = bw.run(&["ingest", "--max-document-bytes", "1000000", "wire.jsonl"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let line_bytes = "{\"text\": \"".len() + 22 * 100_000 + "\"}\n".len();
+    let offset = "{\"text\": \"Guards detained a courier with heroin near Farkhor.\"}\n".len();
+    assert!(
+        run.stderr.contains(&format!(
+            "wire.jsonl: byte {offset} (line 2, column 1): document of {line_bytes} bytes exceeds the limit of 1000000 bytes"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bw.document_count(), 2);
+}
+
+/// Serves `body` once on a loopback port without saying its length: the body ends when
+/// the connection closes, so only reading tells its size. Returns the port.
+fn serve_unsized(body: Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(&body);
+    });
+    port
+}
+
+#[test]
+fn a_fetched_body_over_the_input_limit_is_rejected_and_the_rest_goes_on() {
+    let bw = Beltwatch::new();
+    bw.write("good.txt", "Border guards seized 40 kg of heroin near Panj on Tuesday.");
+    let body = format!("[{}]", "{\"text\": \"guards on patrol\"},".repeat(20_000)).into_bytes();
+    let sized =
+        format!("http://127.0.0.1:{}/bulletins.json", serve(vec![("200 OK", "application/json", body.clone())]));
+    let streamed = format!("http://127.0.0.1:{}/bulletins.json", serve_unsized(body));
+    let run = bw.run(&["ingest", "--max-input-bytes", "100000", &sized, &streamed, "good.txt"]);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    for url in [sized, streamed] {
+        let refusal = format!("rejected: {url}: input larger than the limit of 100000 bytes (ingest.max_input_bytes)");
+        assert!(run.stderr.contains(&refusal), "{}", run.stderr);
+    }
+    assert_eq!(bw.document_count(), 1);
+}
+
+#[test]
+fn an_import_file_over_the_limit_is_refused_and_the_others_imported() {
+    let bw = Beltwatch::new();
+    bw.write("in/report.txt", "Tajik border guards detained two smugglers near Panj and seized 40 kg of heroin.");
+    assert_eq!(bw.run(&["ingest", "in"]).status, 0);
+    let bundle = bw.path("bundle.json").display().to_string();
+    assert_eq!(bw.run(&["export", "stix", "--output", &bundle]).status, 0);
+    let huge = sparse_file(&bw, "huge.json", 210 * 1024 * 1024).display().to_string();
+    let run = bw.run(&["--format", "json", "import", &huge, &bundle]);
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2, "one line per file: {}", run.stdout);
+    assert_eq!(lines[0]["file"], huge.as_str());
+    let refusal = lines[0]["rejected"][0]["message"].as_str().expect("a refusal");
+    assert!(refusal.contains("larger than the limit of 67108864 bytes"), "{refusal}");
+    assert_eq!(lines[1]["file"], bundle.as_str());
+    assert!(lines[1]["imported"].is_object(), "{}", run.stdout);
+}

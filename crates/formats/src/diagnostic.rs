@@ -40,6 +40,10 @@ pub enum Problem {
     Empty,
     #[error("document of {size} bytes exceeds the limit of {limit} bytes (ingest.max_document_bytes)")]
     TooLarge { size: u64, limit: u64 },
+    #[error("input larger than the limit of {limit} bytes (ingest.max_input_bytes): not read further")]
+    InputTooLarge { limit: u64 },
+    #[error("markup nested deeper than {limit} elements: {dropped} tags below that depth dropped, their text kept")]
+    TooDeep { limit: usize, dropped: usize },
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
     #[error("invalid document: {0}")]

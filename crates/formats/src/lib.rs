@@ -11,6 +11,7 @@ mod feed;
 mod html;
 mod json;
 pub mod language;
+mod nesting;
 pub mod normalize;
 mod prepare;
 mod text;
@@ -20,6 +21,18 @@ pub use json::decode_json_line;
 pub use prepare::{Limits, Prepared, prepare};
 
 use model::{DocumentFormat, Language, When};
+
+/// The deepest the HTML parser's tree may be once a page's nesting is bounded; past it,
+/// a page is read without scoring.
+pub const MAX_PARSED_HTML_DEPTH: usize = html::PARSED_DEPTH_LIMIT;
+
+/// The depth of the tree the HTML parser builds from `html` once its nesting is bounded,
+/// as [`decode`] does: at most [`MAX_PARSED_HTML_DEPTH`] unless the bound misjudged the
+/// page. For the fuzz targets and property tests, which look for pages it misjudges.
+pub fn parsed_html_depth(html: &str) -> usize {
+    let bounded = nesting::bound_depth(html, nesting::MAX_DEPTH);
+    html::tree_depth(&dom_query::Document::from(bounded.html.as_ref()))
+}
 
 /// The kinds of input beltwatch reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +124,9 @@ pub struct Candidate {
 pub struct Decoded {
     pub candidates: Vec<Candidate>,
     pub diagnostics: Vec<Diagnostic>,
+    /// What was changed to read the input, without rejecting anything (markup nested too
+    /// deep, flattened).
+    pub notes: Vec<Diagnostic>,
     /// The name a feed gives itself, used as the source of its items.
     pub feed_title: Option<String>,
 }

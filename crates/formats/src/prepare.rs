@@ -11,16 +11,23 @@ use crate::{Candidate, Problem, language, normalize::normalize};
 pub struct Limits {
     /// The largest document, in bytes of its text as received (markup included).
     pub max_document_bytes: u64,
+    /// The largest input read whole to be decoded: a JSON file, a feed, a page or feed
+    /// fetched from a URL. Reading stops past it. (A JSON Lines file is read line by line,
+    /// each line a document under the document limit, so its length is not limited.)
+    pub max_input_bytes: u64,
 }
 
 impl Limits {
     /// 5 MiB: a long report is a few hundred kilobytes; anything near this is a dump.
     pub const DEFAULT_MAX_DOCUMENT_BYTES: u64 = 5 * 1024 * 1024;
+    /// 64 MiB: a JSON file is parsed whole, at several times its size in memory; larger
+    /// collections travel as JSON Lines.
+    pub const DEFAULT_MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES }
+        Self { max_document_bytes: Self::DEFAULT_MAX_DOCUMENT_BYTES, max_input_bytes: Self::DEFAULT_MAX_INPUT_BYTES }
     }
 }
 

@@ -38,6 +38,9 @@ fn check_bytes(kind: InputKind, input: &[u8], expected: Expect) {
     for d in decoded.diagnostics {
         out.push_str(&format!("error: {d}\n"));
     }
+    for n in decoded.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
     expected.assert_eq(&out);
 }
 
@@ -122,7 +125,7 @@ fn documents_over_the_limit_are_rejected() {
     let big = "word ".repeat(100);
     let decoded = decode("in", InputKind::Text, big.as_bytes());
     let candidate = decoded.candidates.into_iter().next().expect("one candidate");
-    let problem = prepare(candidate, &Limits { max_document_bytes: 100 }).expect_err("too large");
+    let problem = prepare(candidate, &Limits { max_document_bytes: 100, ..Limits::default() }).expect_err("too large");
     assert_eq!(problem, Problem::TooLarge { size: 500, limit: 100 });
 }
 
@@ -306,4 +309,107 @@ fn input_kinds_from_names_and_responses() {
     assert_eq!(InputKind::from_content_type(Some("text/xml"), b"<?xml version='1.0'?><feed>"), Some(InputKind::Feed));
     assert_eq!(InputKind::from_content_type(None, b"<!DOCTYPE html><html>"), Some(InputKind::Html));
     assert_eq!(InputKind::from_content_type(Some("application/pdf"), b"%PDF"), None);
+}
+
+// ---- Hostile nesting: decoded in linear time, text kept or a positioned diagnostic ----
+
+const REPORT: &str = "Border guards seized 40 kg of heroin near Panj on Tuesday.";
+
+#[test]
+fn html_nested_a_hundred_thousand_levels_keeps_its_text() {
+    let page = format!("<html><body>{}<p>{REPORT}</p></body></html>", "<div>".repeat(100_000));
+    let decoded = decode("deep.html", InputKind::Html, page.as_bytes());
+    assert_eq!(decoded.diagnostics, []);
+    assert_eq!(decoded.candidates.len(), 1);
+    assert_eq!(decoded.candidates[0].text.trim(), REPORT);
+    let notes: Vec<String> = decoded.notes.iter().map(ToString::to_string).collect();
+    // Below the 256th <div>, the other divs and the <p> go.
+    let first_dropped = "<html><body>".len() + 5 * 256;
+    assert_eq!(
+        notes,
+        [format!(
+            "deep.html: byte {first_dropped} (line 1, column {}): markup nested deeper than 256 elements: 99745 tags below that depth dropped, their text kept",
+            first_dropped + 1
+        )]
+    );
+}
+
+#[test]
+fn html_within_the_bound_gets_no_note() {
+    let page = format!("<html><body>{}<p>{REPORT}</p></body></html>", "<div>".repeat(200));
+    let decoded = decode("page.html", InputKind::Html, page.as_bytes());
+    assert_eq!(decoded.notes, []);
+    assert_eq!(decoded.candidates[0].text.trim(), REPORT);
+}
+
+#[test]
+fn deeply_nested_json_is_a_positioned_diagnostic() {
+    let json = format!("{{\"text\": \"{REPORT}\", \"extra\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let decoded = decode("deep.json", InputKind::Json, json.as_bytes());
+    assert_eq!(decoded.candidates, []);
+    let diagnostics: Vec<String> = decoded.diagnostics.iter().map(ToString::to_string).collect();
+    // The parser stops on the 128th bracket: its column, counted from 0, is named.
+    let column = json.find('[').expect("an array") + 127;
+    assert_eq!(diagnostics, [format!("deep.json: line 1, column {column}: malformed JSON: recursion limit exceeded")]);
+}
+
+#[test]
+fn deeply_nested_json_lines_are_positioned_and_the_other_lines_kept() {
+    let deep = format!("{{\"text\": \"x\", \"extra\": {}{}}}", "{\"a\":".repeat(50_000), "}".repeat(50_000));
+    let input = format!("{{\"text\": \"{REPORT}\"}}\n{deep}\n{{\"text\": \"Second report.\"}}\n");
+    let decoded = decode("wire.jsonl", InputKind::JsonLines, input.as_bytes());
+    assert_eq!(decoded.candidates.len(), 2);
+    let diagnostics: Vec<String> = decoded.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(diagnostics.len(), 1);
+    assert!(diagnostics[0].starts_with("wire.jsonl: line 2, column "), "{diagnostics:?}");
+    assert!(diagnostics[0].ends_with("malformed JSON: recursion limit exceeded"), "{diagnostics:?}");
+}
+
+#[test]
+fn deeply_nested_feed_xml_is_a_positioned_diagnostic() {
+    let open = "<rss version=\"2.0\"><channel><title>Wire</title><item><title>t</title><description>";
+    let xml = format!(
+        "{open}{}{REPORT}{}</description></item></channel></rss>",
+        "<x>".repeat(100_000),
+        "</x>".repeat(100_000)
+    );
+    let decoded = decode("deep.rss", InputKind::Feed, xml.as_bytes());
+    assert_eq!(decoded.candidates, []);
+    let diagnostics: Vec<String> = decoded.diagnostics.iter().map(ToString::to_string).collect();
+    // <rss>, <channel>, <item>, <description> and 252 <x>: the next one is too deep.
+    let offset = open.len() + 3 * 252;
+    assert_eq!(
+        diagnostics,
+        [format!(
+            "deep.rss: byte {offset} (line 1, column {}): malformed feed: elements nested deeper than 256",
+            offset + 1
+        )]
+    );
+}
+
+#[test]
+fn feed_items_with_deeply_nested_html_keep_their_text() {
+    let item = format!("{}{REPORT}", "&lt;div&gt;".repeat(100_000));
+    let xml = format!(
+        "<rss version=\"2.0\"><channel><title>Wire</title><item><title>Seizure</title><description>{item}</description></item></channel></rss>"
+    );
+    let decoded = decode("wire.rss", InputKind::Feed, xml.as_bytes());
+    assert_eq!(decoded.diagnostics, []);
+    assert_eq!(decoded.candidates.len(), 1);
+    assert_eq!(decoded.candidates[0].text.trim(), REPORT);
+    let notes: Vec<String> = decoded.notes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notes,
+        [
+            "wire.rss: item 1 (\"Seizure\"): markup nested deeper than 256 elements: 99744 tags below that depth dropped, their text kept"
+        ]
+    );
+}
+
+#[test]
+fn deeply_nested_markdown_keeps_its_text() {
+    let markdown = format!("{}{REPORT}\n", "> ".repeat(100_000));
+    let decoded = decode("deep.md", InputKind::Markdown, markdown.as_bytes());
+    assert_eq!(decoded.diagnostics, []);
+    assert!(decoded.candidates[0].text.contains(REPORT));
 }

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use formats::{Diagnostic, InputKind, Problem};
 
+use crate::inputs::read_at_most;
+
 /// The longest a fetch may take, connection to last byte.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -27,7 +29,7 @@ impl Fetcher {
         Self { agent }
     }
 
-    /// Fetches `url`, whose body may be at most `max_bytes`.
+    /// Fetches `url`, whose body may be at most `max_bytes`: reading stops past it.
     pub(crate) fn fetch(&self, url: &str, max_bytes: u64) -> Result<Fetched, Diagnostic> {
         let fail = |problem| Diagnostic::new(url, None, problem);
         let mut response = self.agent.get(url).call().map_err(|e| fail(Problem::Unreachable(e.to_string())))?;
@@ -36,10 +38,20 @@ impl Fetcher {
             return Err(fail(Problem::Unreachable(format!("HTTP {status}"))));
         }
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = response.body_mut().with_config().limit(max_bytes).read_to_vec().map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => fail(Problem::TooLarge { size: max_bytes + 1, limit: max_bytes }),
-            other => fail(Problem::Unreachable(other.to_string())),
-        })?;
+        // Refused unread when the server says it is too large; the limit holds while
+        // reading too, on the decompressed bytes, whatever the server said.
+        let expected = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        if expected > max_bytes {
+            return Err(fail(Problem::InputTooLarge { limit: max_bytes }));
+        }
+        let body = read_at_most(response.body_mut().as_reader(), max_bytes, expected)
+            .map_err(|e| fail(Problem::Unreachable(e.to_string())))?
+            .ok_or_else(|| fail(Problem::InputTooLarge { limit: max_bytes }))?;
         let from_path = url
             .split(['?', '#'])
             .next()

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -16,7 +16,7 @@ use serde::Serialize;
 use store::{Inserted, NewDocument, Store, StoreError};
 
 use crate::fetch::Fetcher;
-use crate::inputs::{Input, Target, plan};
+use crate::inputs::{Input, Line, Target, plan, read_at_most, read_line_at_most};
 
 /// How a run stores what it reads.
 #[derive(Debug, Clone)]
@@ -98,6 +98,9 @@ pub trait Observer {
     fn input_done(&mut self, _origin: &str, _bytes: u64) {}
     /// A document's fate is settled: for stored documents, only once committed.
     fn outcome(&mut self, outcome: &Outcome);
+    /// An input was changed to be read (markup nested too deep, flattened), without
+    /// rejecting anything.
+    fn note(&mut self, _note: &Diagnostic) {}
 }
 
 /// The totals of a run.
@@ -112,6 +115,8 @@ pub struct Summary {
     pub seconds: f64,
     /// Every rejection, as one line each.
     pub rejections: Vec<String>,
+    /// What was changed to read inputs, as one line each.
+    pub notes: Vec<String>,
 }
 
 /// A failure that stops the run: the store could not be written. Everything reported
@@ -127,14 +132,12 @@ enum Item {
     Planned(usize),
     Document(Box<NewDocument>, Option<Source>),
     Rejected(Diagnostic),
+    Note(Diagnostic),
     InputDone { origin: String, bytes: u64 },
 }
 
 /// How far ahead of the writer the reader may get.
 const CHANNEL_DEPTH: usize = 1024;
-
-/// Feeds larger than this, and JSON files, are not read.
-const MAX_CONTAINER_BYTES: u64 = 1 << 30;
 
 /// Ingests `targets` into `store`, telling `observer` everything as it happens.
 pub fn ingest(
@@ -198,6 +201,10 @@ fn write_all(
                 summary.rejected += 1;
                 summary.rejections.push(diagnostic.to_string());
                 observer.outcome(&Outcome::rejected(&diagnostic));
+            }
+            Item::Note(note) => {
+                summary.notes.push(note.to_string());
+                observer.note(&note);
             }
             Item::InputDone { origin, bytes } => {
                 summary.bytes += bytes;
@@ -274,11 +281,19 @@ fn read_all(targets: &[Target], options: &IngestOptions, owner: OrganisationId, 
                 0
             }
             Input::File { path, kind } => reader.file(&path, kind),
-            Input::Url(url) => match fetcher.fetch(&url, options.limits.max_document_bytes.max(MAX_CONTAINER_BYTES)) {
+            Input::Url(url) => match fetcher.fetch(&url, options.limits.max_input_bytes) {
                 Ok(fetched) => {
-                    let source_kind = if fetched.kind == InputKind::Feed { SourceKind::Feed } else { SourceKind::Web };
-                    reader.decoded(&url, formats::decode(&url, fetched.kind, &fetched.body), source_kind);
-                    fetched.body.len() as u64
+                    let size = fetched.body.len() as u64;
+                    let limit = options.limits.max_document_bytes;
+                    if holds_one_document(fetched.kind) && size > limit {
+                        // Not decoded: a page this large is refused anyway.
+                        reader.reject(&url, None, Problem::TooLarge { size, limit });
+                    } else {
+                        let source_kind =
+                            if fetched.kind == InputKind::Feed { SourceKind::Feed } else { SourceKind::Web };
+                        reader.decoded(&url, formats::decode(&url, fetched.kind, &fetched.body), source_kind);
+                    }
+                    size
                 }
                 Err(diagnostic) => {
                     reader.send(Item::Rejected(diagnostic));
@@ -318,27 +333,38 @@ impl Reader<'_> {
                 return 0;
             }
         };
-        let limit = match kind {
-            InputKind::Text | InputKind::Markdown | InputKind::Html => self.options.limits.max_document_bytes,
-            InputKind::Json | InputKind::Feed => MAX_CONTAINER_BYTES,
-            InputKind::JsonLines => return self.json_lines(path, &origin),
+        if kind == InputKind::JsonLines {
+            return self.json_lines(path, &origin);
+        }
+        let limits = &self.options.limits;
+        let limit = if holds_one_document(kind) { limits.max_document_bytes } else { limits.max_input_bytes };
+        let too_large = |size: u64| {
+            if holds_one_document(kind) { Problem::TooLarge { size, limit } } else { Problem::InputTooLarge { limit } }
         };
+        // Rejected unread when the file says it is too large; the limit holds while
+        // reading too, for files that grow or do not know their size (pipes).
         if size > limit {
-            self.reject(&origin, None, Problem::TooLarge { size, limit });
+            self.reject(&origin, None, too_large(size));
             return 0;
         }
-        let mut bytes = Vec::with_capacity(size as usize);
-        if let Err(e) = File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)) {
-            self.reject(&origin, None, Problem::Io(e.to_string()));
-            return 0;
-        }
+        let bytes = match File::open(path).and_then(|file| read_at_most(file, limit, size)) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                self.reject(&origin, None, too_large(limit + 1));
+                return limit + 1;
+            }
+            Err(e) => {
+                self.reject(&origin, None, Problem::Io(e.to_string()));
+                return 0;
+            }
+        };
         let source_kind = if kind == InputKind::Feed { SourceKind::Feed } else { SourceKind::File };
         self.decoded(&origin, formats::decode(&origin, kind, &bytes), source_kind);
         bytes.len() as u64
     }
 
     /// Streams a JSON Lines file record by record, so that its size is not limited by
-    /// memory.
+    /// memory; a line longer than the document limit is skipped, never held whole.
     fn json_lines(&self, path: &Path, origin: &str) -> u64 {
         let mut reader = match File::open(path) {
             Ok(file) => BufReader::new(file),
@@ -347,18 +373,25 @@ impl Reader<'_> {
                 return 0;
             }
         };
+        let limit = self.options.limits.max_document_bytes;
         let mut line = Vec::new();
         let mut offset = 0u64;
         let mut number = 0u64;
         loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) => break,
-                Ok(n) => {
+            // A line's ending does not count against the limit.
+            match read_line_at_most(&mut reader, &mut line, limit + 2) {
+                Ok(Line::End) => break,
+                Ok(Line::Read(n)) => {
                     number += 1;
                     let start = offset;
-                    offset += n as u64;
+                    offset += n;
                     self.json_line(origin, number, start, &line);
+                }
+                Ok(Line::TooLong(n)) => {
+                    number += 1;
+                    let position = Position::Byte { offset, line: number, column: 1 };
+                    offset += n;
+                    self.reject(origin, Some(position), Problem::TooLarge { size: n, limit });
                 }
                 Err(e) => {
                     self.reject(
@@ -395,6 +428,9 @@ impl Reader<'_> {
     fn decoded(&self, origin: &str, decoded: Decoded, source_kind: SourceKind) {
         for diagnostic in decoded.diagnostics {
             self.send(Item::Rejected(diagnostic));
+        }
+        for note in decoded.notes {
+            self.send(Item::Note(note));
         }
         for candidate in decoded.candidates {
             self.candidate(origin, candidate, decoded.feed_title.as_deref(), source_kind);
@@ -448,6 +484,11 @@ impl Reader<'_> {
             .map(|(extractor, fingerprint)| crate::facts::facts_for_document(extractor, fingerprint, &document));
         self.send(Item::Document(Box::new(NewDocument { document, facts }), source));
     }
+}
+
+/// Whether an input of `kind` is one document, so that the document limit is its limit.
+fn holds_one_document(kind: InputKind) -> bool {
+    matches!(kind, InputKind::Text | InputKind::Markdown | InputKind::Html)
 }
 
 /// The position of a document in a multi-document input, from the locator the decoder

@@ -19,5 +19,5 @@ pub mod work;
 
 pub use facts::{facts_for, facts_for_document};
 pub use ingest::{IngestError, IngestOptions, Observer, Outcome, Summary, ingest, now};
-pub use inputs::Target;
+pub use inputs::{Target, read_at_most};
 pub use reextract::reextract;

@@ -27,7 +27,7 @@ use serde::Serialize;
 pub use error::StoreError;
 pub use jobs::{Job, JobKind, JobRecord, MAX_ATTEMPTS};
 pub use query::{SearchQuery, Term};
-pub use rows::{CURSOR_PATTERN, cursor_is_valid};
+pub use rows::{CURSOR_PATTERN, cursor_is_valid, parse_cursor};
 
 /// Documents to consider: every field narrows the set.
 #[derive(Debug, Clone, Default)]

@@ -204,13 +204,9 @@ pub fn cursor_is_valid(cursor: &str) -> bool {
     time_fits && (1..=18).contains(&seq.len()) && digits(seq.as_bytes())
 }
 
-/// A cursor's time and position.
+/// A cursor's time and position, owned.
 pub(crate) fn split_cursor(cursor: &str) -> Result<(String, i64), StoreError> {
-    cursor
-        .rsplit_once('~')
-        .filter(|_| cursor_is_valid(cursor))
-        .and_then(|(t, s)| Some((t.to_owned(), s.parse::<i64>().ok()?)))
-        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))
+    parse_cursor(cursor).map(|(time, seq)| (time.to_owned(), seq))
 }
 
 /// A page of alerts from `limit + 1` rows read with their positions: the cursor of the
@@ -234,11 +230,21 @@ pub(crate) fn after_cursor(
     clauses: &mut Vec<String>,
     values: &mut Vec<Param>,
 ) -> Result<(), StoreError> {
-    let (time, seq) = split_cursor(cursor)?;
+    let (time, seq) = parse_cursor(cursor)?;
     clauses.push(format!("{key} < (?, ?)"));
-    values.push(Param::Text(time));
+    values.push(Param::Text(time.to_owned()));
     values.push(Param::Int(seq));
     Ok(())
+}
+
+/// A listing's cursor, `time~seq` (the `next` of the previous page), as its time text and
+/// sequence number; a cursor of another shape ([`CURSOR_PATTERN`]) is refused.
+pub fn parse_cursor(cursor: &str) -> Result<(&str, i64), StoreError> {
+    cursor
+        .rsplit_once('~')
+        .filter(|_| cursor_is_valid(cursor))
+        .and_then(|(time, seq)| Some((time, seq.parse::<i64>().ok()?)))
+        .ok_or_else(|| StoreError::InvalidCursor(cursor.to_owned()))
 }
 
 pub(crate) fn where_sql(clauses: &[String]) -> String {

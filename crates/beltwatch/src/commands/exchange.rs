@@ -47,9 +47,10 @@ pub fn import(store: &Store, args: &ImportArgs, format: Format) -> anyhow::Resul
         tlp: model::Tlp::parse_loose(&args.tlp).map_err(|e| anyhow::anyhow!("--tlp: {e}"))?,
         now: pipeline::now(),
     };
+    let limit = args.max_input_bytes.unwrap_or(formats::Limits::DEFAULT_MAX_INPUT_BYTES);
     let mut status = Status::Clean;
     for path in &args.files {
-        match import_file(store, path, args.input_format, &defaults) {
+        match import_file(store, path, args.input_format, &defaults, limit) {
             Ok((summary, notes)) => {
                 if format == Format::Table {
                     for note in &notes {
@@ -129,10 +130,27 @@ fn import_file(
     path: &Path,
     format: ImportFormat,
     defaults: &ReadDefaults,
+    limit: u64,
 ) -> Result<(pipeline::exchange::Imported, Vec<Problem>), FileError> {
-    let text = std::fs::read_to_string(path)
+    // Read no further than the limit: a file past it is refused, and the others go on.
+    let read = std::fs::File::open(path)
+        .and_then(|file| {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            if size > limit { Ok(None) } else { pipeline::read_at_most(file, limit, size) }
+        })
         .with_context(|| format!("reading {}", path.display()))
         .map_err(FileError::Other)?;
+    let Some(bytes) = read else {
+        return Err(FileError::Problems(vec![Problem::new(
+            format!("byte {limit}"),
+            None,
+            format!("the file is larger than the limit of {limit} bytes (--max-input-bytes): not imported"),
+        )]));
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        FileError::Problems(vec![Problem::new(format!("byte {offset}"), None, "invalid UTF-8")])
+    })?;
     let format = match format {
         ImportFormat::Auto => guess(path, &text),
         other => other,

@@ -2,7 +2,7 @@
 //! command line.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -34,16 +34,21 @@ pub fn fingerprint() -> String {
 }
 
 pub fn extract(args: &ExtractArgs, format: Format) -> anyhow::Result<Status> {
-    let (origin, bytes, kind) = if args.input == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
-        ("stdin".to_owned(), bytes, InputKind::Text)
+    // One report: no more than the document limit is read.
+    let limit = Limits::DEFAULT_MAX_DOCUMENT_BYTES;
+    let (origin, read, kind) = if args.input == "-" {
+        let read = pipeline::read_at_most(std::io::stdin().lock(), limit, 0).context("reading standard input")?;
+        ("stdin".to_owned(), read, InputKind::Text)
     } else {
         let path = Path::new(&args.input);
         let extension = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
         let kind = InputKind::from_extension(&extension).unwrap_or(InputKind::Text);
-        (args.input.clone(), std::fs::read(path).with_context(|| format!("reading {}", args.input))?, kind)
+        let read = std::fs::File::open(path)
+            .and_then(|file| pipeline::read_at_most(file, limit, 0))
+            .with_context(|| format!("reading {}", args.input))?;
+        (args.input.clone(), read, kind)
     };
+    let Some(bytes) = read else { bail!("{origin}: larger than the limit of {limit} bytes for one report") };
     let decoded = formats::decode(&origin, kind, &bytes);
     if let Some(problem) = decoded.diagnostics.first() {
         bail!("{problem}");

@@ -71,6 +71,12 @@ pub fn print_summary(summary: &Summary, db: &str) {
             outln!("  {rejection}");
         }
     }
+    if !summary.notes.is_empty() {
+        outln!("notes:");
+        for note in &summary.notes {
+            outln!("  {note}");
+        }
+    }
 }
 
 /// Draws a progress bar on a terminal, prints rejections as they happen and, in JSON
@@ -102,6 +108,13 @@ impl Observer for Progress {
 
     fn input_done(&mut self, _origin: &str, _bytes: u64) {
         self.bar.inc(1);
+    }
+
+    fn note(&mut self, note: &formats::Diagnostic) {
+        if self.format == Format::Json {
+            let _ = output::json_line(&serde_json::json!({ "note": note.to_string() }));
+        }
+        self.bar.suspend(|| eprintln!("note: {note}"));
     }
 
     fn outcome(&mut self, outcome: &Outcome) {

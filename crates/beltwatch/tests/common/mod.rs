@@ -59,6 +59,7 @@ impl Beltwatch {
             .env_remove("BELTWATCH_CONFIG")
             .env_remove("BELTWATCH_TLP")
             .env_remove("BELTWATCH_MAX_DOCUMENT_BYTES")
+            .env_remove("BELTWATCH_MAX_INPUT_BYTES")
             .env_remove("RUST_LOG")
             .env("BELTWATCH_DB", self.db());
         command
