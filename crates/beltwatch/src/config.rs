@@ -175,7 +175,9 @@ impl Settings {
             }
         }
         let ingest = match &cli.command {
-            Command::Ingest(args) => Some(ingest_options(&file.ingest, args, &mut errors)),
+            Command::Ingest(args) => Some(ingest_options(&file.ingest, Some(args), &mut errors)),
+            // Nodes ingest queued jobs with their own configuration, under what each job says.
+            Command::Serve(_) | Command::Worker(_) => Some(ingest_options(&file.ingest, None, &mut errors)),
             _ => None,
         };
         let belt = belt_settings(&file.belt, &mut errors);
@@ -186,15 +188,15 @@ impl Settings {
 
 /// The ingest options from flags over environment over file over defaults; every
 /// invalid value is added to `errors`.
-fn ingest_options(file: &IngestFileConfig, args: &IngestArgs, errors: &mut Vec<String>) -> IngestOptions {
+fn ingest_options(file: &IngestFileConfig, args: Option<&IngestArgs>, errors: &mut Vec<String>) -> IngestOptions {
     let mut options = IngestOptions::default();
-    if let Some(tlp) = args.tlp.as_ref().or(file.tlp.as_ref()) {
+    if let Some(tlp) = args.and_then(|a| a.tlp.as_ref()).or(file.tlp.as_ref()) {
         match Tlp::parse_loose(tlp) {
             Ok(tlp) => options.tlp = tlp,
             Err(e) => errors.push(format!("tlp: {e}")),
         }
     }
-    if let Some(distribution) = args.distribution.as_ref().or(file.distribution.as_ref()) {
+    if let Some(distribution) = args.and_then(|a| a.distribution.as_ref()).or(file.distribution.as_ref()) {
         match distribution.as_str() {
             "organisation" => options.distribution = Distribution::Organisation,
             "all_partners" => options.distribution = Distribution::AllPartners,
@@ -203,25 +205,25 @@ fn ingest_options(file: &IngestFileConfig, args: &IngestArgs, errors: &mut Vec<S
             )),
         }
     }
-    if let Some(bytes) = args.max_document_bytes.or(file.max_document_bytes) {
+    if let Some(bytes) = args.and_then(|a| a.max_document_bytes).or(file.max_document_bytes) {
         if bytes == 0 {
             errors.push("max_document_bytes: must be more than 0".into());
         }
         options.limits.max_document_bytes = bytes;
     }
-    if let Some(bytes) = args.max_input_bytes.or(file.max_input_bytes) {
+    if let Some(bytes) = args.and_then(|a| a.max_input_bytes).or(file.max_input_bytes) {
         if bytes == 0 {
             errors.push("max_input_bytes: must be more than 0".into());
         }
         options.limits.max_input_bytes = bytes;
     }
-    if let Some(size) = args.batch_size.or(file.batch_size) {
+    if let Some(size) = args.and_then(|a| a.batch_size).or(file.batch_size) {
         if !(1..=100_000).contains(&size) {
             errors.push(format!("batch_size: {size} is not between 1 and 100000"));
         }
         options.batch_size = size;
     }
-    options.default_source = args.source.clone().or_else(|| file.default_source.clone());
+    options.default_source = args.and_then(|a| a.source.clone()).or_else(|| file.default_source.clone());
     options
 }
 

@@ -476,3 +476,43 @@ fn an_import_file_over_the_limit_is_refused_and_the_others_imported() {
     assert_eq!(lines[1]["file"], bundle.as_str());
     assert!(lines[1]["imported"].is_object(), "{}", run.stdout);
 }
+
+#[test]
+fn queued_jobs_carry_every_ingest_option_to_the_workers() {
+    let bw = Beltwatch::new();
+    bw.write("reports/short.txt", "Border guards near Panj seized 40 kg of heroin on Monday.\n");
+    bw.write("reports/long.txt", format!("A long bulletin. {}\n", "Border guards patrolled the river. ".repeat(200)));
+    // A node whose own configuration batches one document at a time.
+    let config = bw.write("node.toml", "[ingest]\nbatch_size = 1\n");
+    let run =
+        bw.run(&["--format", "json", "ingest", "--queue", "--no-extract", "--max-document-bytes", "2000", "reports"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let queued = run.json_lines()[0]["queued"].as_array().map(Vec::len);
+    assert_eq!(queued, Some(1));
+    let mut worker = bw
+        .command()
+        .args(["--config", config.to_str().expect("path"), "worker"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the worker starts");
+    let started = std::time::Instant::now();
+    let done = loop {
+        let jobs = bw.run(&["--format", "json", "jobs"]);
+        assert_eq!(jobs.status, 0, "{}", jobs.stderr);
+        let list = jobs.json_lines()[0]["jobs"].as_array().cloned().unwrap_or_default();
+        if !list.is_empty() && list.iter().all(|j| j["state"] == "done") {
+            break list;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the job did not finish: {list:?}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let _ = worker.kill();
+    let _ = worker.wait();
+    // The limit travelled with the job: the long report was refused, the short one stored.
+    assert_eq!(bw.document_count(), 1);
+    // And so did --no-extract: no extract job, no events.
+    assert!(done.iter().all(|j| j["kind"] == "ingest"), "{done:?}");
+    let events = bw.run(&["--format", "json", "events"]);
+    assert_eq!(events.json()["items"], serde_json::json!([]));
+}

@@ -58,15 +58,36 @@ pub struct IngestJob {
     pub default_source: Option<String>,
     pub tlp: Tlp,
     pub distribution: Distribution,
+    /// Whether the nodes extract events from what the job stores (`ingest --no-extract`
+    /// says no).
+    #[serde(default = "extract_by_default")]
+    pub extract: bool,
+    /// Settings the submitter gave; the rest come from the node's own configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_document_bytes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_input_bytes: Option<u64>,
+}
+
+fn extract_by_default() -> bool {
+    true
 }
 
 impl IngestJob {
+    /// A job for `target` with the marking and source of `options`; whether to extract,
+    /// batch size and limits are set by the caller when the submitter gave them.
     pub fn new(target: impl Into<String>, options: &IngestOptions) -> Self {
         Self {
             target: target.into(),
             default_source: options.default_source.clone(),
             tlp: options.tlp,
             distribution: options.distribution,
+            extract: true,
+            batch_size: None,
+            max_document_bytes: None,
+            max_input_bytes: None,
         }
     }
 
@@ -196,14 +217,23 @@ impl Worker {
             record: format!("job {}", job.id),
             reason: format!("its payload is not an ingest job: {e}"),
         })?;
-        let options = IngestOptions {
+        let mut options = IngestOptions {
             default_source: spec.default_source.clone(),
             tlp: spec.tlp,
             distribution: spec.distribution,
             extractor: None,
-            queue_extraction: true,
+            queue_extraction: spec.extract,
             ..self.ingest.clone()
         };
+        if let Some(size) = spec.batch_size {
+            options.batch_size = size.clamp(1, 100_000);
+        }
+        if let Some(bytes) = spec.max_document_bytes {
+            options.limits.max_document_bytes = bytes.max(1);
+        }
+        if let Some(bytes) = spec.max_input_bytes {
+            options.limits.max_input_bytes = bytes.max(1);
+        }
         let mut quiet = Quiet;
         let summary =
             ingest(&self.store, &[Target::parse(&spec.target)], &options, &mut quiet).map_err(|e| match e {

@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
             }
             let store = open(&settings)?;
             if args.queue {
-                return work::queue_ingest(&store, &args.targets, &options, format);
+                return work::queue_ingest(&store, &args, &options, format);
             }
             ingest::run(&store, &settings, &args.targets, &options, format)
         }

@@ -11,7 +11,7 @@ use pipeline::work::{IngestJob, Worker, WorkerSettings};
 use store::{JobKind, Store};
 
 use super::Status;
-use crate::cli::{Format, WorkArgs, WorkerArgs};
+use crate::cli::{Format, IngestArgs, WorkArgs, WorkerArgs};
 use crate::config::Settings;
 use crate::output;
 use crate::output::outln;
@@ -20,20 +20,30 @@ use crate::output::outln;
 /// elsewhere; a path that does not exist is reported and left out.
 pub fn queue_ingest(
     store: &Store,
-    targets: &[String],
+    args: &IngestArgs,
     options: &IngestOptions,
     format: Format,
 ) -> anyhow::Result<Status> {
     let mut payloads = Vec::new();
     let mut missing = Vec::new();
-    for target in targets {
+    // Every option given here travels with the job; the nodes' own configuration fills in
+    // the rest.
+    let job = |target: String| {
+        let mut job = IngestJob::new(target, options);
+        job.extract = !args.no_extract;
+        job.batch_size = args.batch_size;
+        job.max_document_bytes = args.max_document_bytes;
+        job.max_input_bytes = args.max_input_bytes;
+        job.payload()
+    };
+    for target in &args.targets {
         let lower = target.to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
-            payloads.push(IngestJob::new(target.clone(), options).payload());
+            payloads.push(job(target.clone()));
             continue;
         }
         match std::fs::canonicalize(target) {
-            Ok(path) => payloads.push(IngestJob::new(path.display().to_string(), options).payload()),
+            Ok(path) => payloads.push(job(path.display().to_string())),
             Err(e) => missing.push(format!("{target}: {e}")),
         }
     }
