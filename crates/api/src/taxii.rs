@@ -114,10 +114,7 @@ pub fn collection_id(organisation: model::OrganisationId) -> String {
 
 async fn organisations(state: &AppState) -> Result<Vec<model::Organisation>, Error> {
     let store = state.store.clone();
-    tokio::task::spawn_blocking(move || store.organisations())
-        .await
-        .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(Error::from)
+    crate::on_store(move || Ok(store.organisations()?)).await.map_err(Error::from)
 }
 
 async fn collection_of(state: &AppState, root: &str, id: &str) -> Result<Collection, Error> {
@@ -344,14 +341,13 @@ async fn page(state: &AppState, caller: &Caller, collection: Collection, filters
     loop {
         let (store, extractor, viewer, filter) = (store.clone(), extractor.clone(), viewer.clone(), filter.clone());
         let batch_size = limit.min(200) as u32;
-        let (batch, shared) = tokio::task::spawn_blocking(move || -> Result<_, store::StoreError> {
+        let (batch, shared) = crate::on_store(move || {
             let batch = store.events_added(&filter, added_after, after_seq, batch_size)?;
             let events = batch.iter().map(|a| a.event.clone()).collect();
             let shared = pipeline::exchange::around(&store, Some(&viewer), events, extractor.dictionaries())?;
             Ok((batch, shared))
         })
-        .await
-        .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        .await?;
         let exhausted = batch.len() < batch_size as usize;
         let feed = stix::Feed::new(&shared);
         for AddedEvent { event, seq, added } in &batch {
@@ -559,10 +555,7 @@ async fn add_objects(
         let (key, body, organisation) =
             (status["id"].as_str().unwrap_or_default().to_owned(), status.to_string(), caller.user.organisation);
         let prune_before = Utc::now() - chrono::Duration::days(STATUS_DAYS);
-        tokio::task::spawn_blocking(move || store.put_taxii_status(&key, organisation, &body, prune_before))
-            .await
-            .map_err(Problem::from)?
-            .map_err(Problem::from)?;
+        crate::on_store(move || Ok(store.put_taxii_status(&key, organisation, &body, prune_before)?)).await?;
         Ok(taxii(StatusCode::ACCEPTED, &status, &[]))
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
@@ -623,11 +616,13 @@ async fn post(state: &AppState, caller: &Caller, objects: &[Value]) -> Result<Va
     read.shared.claims.retain(|c| !failed.contains(&format!("note--{}", c.id)));
     let store = state.store.clone();
     let viewer = caller.viewer.clone();
-    let imported = tokio::task::spawn_blocking(move || {
-        pipeline::exchange::import(&store, read, pipeline::exchange::Importer::Partner(&viewer))
+    // A large envelope may take a while to write: its answer waits for it, so that the
+    // status says what was stored.
+    let within = crate::db_timeout().max(std::time::Duration::from_secs(300));
+    let imported = crate::on_store_within(within, move || {
+        Ok(pipeline::exchange::import(&store, read, pipeline::exchange::Importer::Partner(&viewer)))
     })
-    .await
-    .map_err(|e| Error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    .await?;
     let position = |id: &str| {
         objects.iter().position(|o| o.get("id").and_then(Value::as_str).is_some_and(|x| x.ends_with(id) || x == id))
     };
@@ -701,10 +696,7 @@ async fn status(
         let caller = admit(caller, &headers, Some(&root))?;
         let store = state.store.clone();
         let (key, organisation) = (id.clone(), caller.user.organisation);
-        let found = tokio::task::spawn_blocking(move || store.taxii_status(&key, organisation))
-            .await
-            .map_err(Problem::from)?
-            .map_err(Problem::from)?;
+        let found = crate::on_store(move || Ok(store.taxii_status(&key, organisation)?)).await?;
         match found.and_then(|body| serde_json::from_str::<Value>(&body).ok()) {
             Some(status) => Ok(taxii(StatusCode::OK, &status, &[])),
             None => Err(Error(StatusCode::NOT_FOUND, format!("no status {id}"))),
