@@ -1117,7 +1117,9 @@ async fn corroborate(State(state): State<AppState>, caller: Caller) -> Result<Js
     let (store, extractor, settings, sectors) =
         (state.store.clone(), state.extractor.clone(), state.belt.clone(), state.sectors.clone());
     let (viewer, organisation) = (caller.viewer.clone(), caller.user.organisation);
-    let (incidents, links, added) = blocking(move || {
+    // A pass over a large store takes a while; its answer waits for the writes it makes.
+    let within = crate::db_timeout().max(std::time::Duration::from_secs(300));
+    let (incidents, links, added) = crate::on_store_within(within, move || {
         let belt = pipeline::belt::load(&store, &settings, extractor.dictionaries(), &sectors, Some(&viewer))?;
         let (links, added) = pipeline::belt::record_corroboration(&store, &belt, Some(organisation))?;
         Ok((belt.incidents.len(), links, added))
