@@ -6,7 +6,6 @@ mod common;
 #[path = "../../store/tests/support/pg.rs"]
 mod pg;
 
-use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -114,37 +113,8 @@ fn the_stream_carries_new_alerts_and_ends_when_the_server_stops() {
     let token = run.json()["secret"].as_str().expect("secret").to_owned();
     let run = bw.run(&["alerts", "add-rule", "Clashes", "--category", "border_incident"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    // A free port, known in advance, for a raw connection to the stream.
-    let port = {
-        let probe = TcpListener::bind("127.0.0.1:0").expect("port");
-        probe.local_addr().expect("address").port()
-    };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--alert-interval-ms", "200"])
-        .env("BELTWATCH_DB", bw.db())
-        .env_remove("BELTWATCH_CONFIG")
-        .stderr(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let mut stream = loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => break s,
-            Err(_) => std::thread::sleep(Duration::from_millis(50)),
-        }
-    };
-    write!(
-        stream,
-        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("request");
-    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().expect("lines").push(line);
-        }
-    });
+    let (mut server, port) = serve_on_known_port(&bw.db());
+    let (lines, _connection, reader) = common::http::alert_stream(port, &token, None);
     for (file, outlet) in [("asia-plus.md", "Asia-Plus"), ("reuters.md", "Reuters")] {
         let run = bw.run(&["ingest", &fixture(file), "--source", outlet]);
         assert_eq!(run.status, 0, "{}", run.stderr);
@@ -168,26 +138,23 @@ fn the_stream_carries_new_alerts_and_ends_when_the_server_stops() {
     assert_eq!(alerts, 1, "one incident, one alert");
 }
 
-/// Opens the stream on `port`, resuming after `last` when given; returns the lines it
-/// carries and the reader, which ends when the connection closes.
-fn stream(port: u16, token: &str, last: Option<&str>) -> (Arc<Mutex<Vec<String>>>, TcpStream) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    let resume = last.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
-    write!(
-        stream,
-        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
-         Accept: text/event-stream\r\n{resume}\r\n"
-    )
-    .expect("request");
-    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    let reading = stream.try_clone().expect("clone");
-    std::thread::spawn(move || {
-        for line in BufReader::new(reading).lines().map_while(Result::ok) {
-            sink.lock().expect("lines").push(line);
-        }
-    });
-    (lines, stream)
+/// Starts `beltwatch serve` on a free port known in advance, for raw connections to the
+/// stream, and waits until it listens.
+fn serve_on_known_port(db: &Path) -> (Child, u16) {
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("port");
+        probe.local_addr().expect("address").port()
+    };
+    let server = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--alert-interval-ms", "200"])
+        .env("BELTWATCH_DB", db)
+        .env_remove("BELTWATCH_CONFIG")
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    wait_for("the server", Duration::from_secs(30), || TcpStream::connect(("127.0.0.1", port)).is_ok());
+    (server, port)
 }
 
 fn ids(lines: &Mutex<Vec<String>>) -> Vec<String> {
@@ -202,21 +169,8 @@ fn a_stream_resumed_from_its_last_event_id_misses_nothing() {
     let token = run.json()["secret"].as_str().expect("secret").to_owned();
     let run = bw.run(&["alerts", "add-rule", "Anything", "--category", "drug_trafficking"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
-    // A server on a port known in advance, for raw connections.
-    let port = {
-        let probe = TcpListener::bind("127.0.0.1:0").expect("port");
-        probe.local_addr().expect("address").port()
-    };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_beltwatch"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--alert-interval-ms", "200"])
-        .env("BELTWATCH_DB", bw.db())
-        .env_remove("BELTWATCH_CONFIG")
-        .stderr(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    wait_for("the server", Duration::from_secs(30), || TcpStream::connect(("127.0.0.1", port)).is_ok());
-    let (first, connection) = stream(port, &token, None);
+    let (mut server, port) = serve_on_known_port(&bw.db());
+    let (first, connection, _) = common::http::alert_stream(port, &token, None);
     let out = bw.path("first");
     let run = bw.run(&["generate", "--out", out.to_str().expect("path"), "--count", "4", "--seed", "31"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
@@ -242,7 +196,7 @@ fn a_stream_resumed_from_its_last_event_id_misses_nothing() {
     wait_for("more alerts", Duration::from_secs(30), || stored().len() > 2);
     let later: Vec<String> = stored().into_iter().filter(|id| *id > seen).collect();
     // Reconnecting with the last id received brings every later alert, in order.
-    let (resumed, _connection) = stream(port, &token, Some(&seen));
+    let (resumed, _connection, _) = common::http::alert_stream(port, &token, Some(&seen));
     wait_for("the alerts missed", Duration::from_secs(10), || ids(&resumed).len() >= later.len());
     let got = ids(&resumed);
     assert_eq!(got[..later.len()], later[..], "every alert raised after the last one received, none twice");

@@ -10,8 +10,7 @@ mod common;
 mod pg;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -262,26 +261,6 @@ fn an_import_naming_a_sharing_group_never_joins_it_on_postgres() {
     import_never_joins(&Beltwatch::new(), &schema.location());
 }
 
-/// Opens the alert stream on `port` with `token`; the lines it carries arrive in the
-/// returned list, and the thread ends when the server ends the stream.
-fn open_stream(port: u16, token: &str) -> (Arc<Mutex<Vec<String>>>, std::thread::JoinHandle<()>) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    write!(
-        stream,
-        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
-         Accept: text/event-stream\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request");
-    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
-    let sink = lines.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().expect("lines").push(line);
-        }
-    });
-    (lines, reader)
-}
-
 fn alerts_on(lines: &Mutex<Vec<String>>) -> usize {
     lines.lock().expect("lines").iter().filter(|l| l.starts_with("event: alert")).count()
 }
@@ -298,8 +277,8 @@ fn a_revoked_token_loses_its_alert_stream() {
     };
     let server = Server::start(&bw.db());
     let port: u16 = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
-    let (revoked_lines, revoked_reader) = open_stream(port, &admin);
-    let (kept_lines, _kept_reader) = open_stream(port, &kept);
+    let (revoked_lines, _, revoked_reader) = common::http::alert_stream(port, &admin, None);
+    let (kept_lines, _, _) = common::http::alert_stream(port, &kept, None);
     wait_for("both streams to open", Duration::from_secs(10), || {
         [&revoked_lines, &kept_lines].iter().all(|l| l.lock().expect("lines").iter().any(|x| x.contains("200 OK")))
     });

@@ -1,7 +1,10 @@
 //! The server over loopback: a started `beltwatch serve` and requests to it.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::Child;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
@@ -90,4 +93,31 @@ pub fn user_with_token(server: &Server, admin: &str, name: &str, organisation: &
         server.call("post", "/api/v1/tokens", Some(admin), Some(json!({ "label": "test", "user": user["id"] })));
     assert_eq!(status, 201, "{token}");
     token["secret"].as_str().expect("secret").to_owned()
+}
+
+/// Opens the alert stream of the server on `port` with `token`, resuming after the alert
+/// `last` when given. The lines it carries arrive in the returned list; the thread that
+/// reads them ends when the server closes the connection.
+pub fn alert_stream(
+    port: u16,
+    token: &str,
+    last: Option<&str>,
+) -> (Arc<Mutex<Vec<String>>>, TcpStream, std::thread::JoinHandle<()>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let resume = last.map(|id| format!("Last-Event-ID: {id}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "GET /api/v1/alerts/stream HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Accept: text/event-stream\r\nConnection: close\r\n{resume}\r\n"
+    )
+    .expect("request");
+    let lines: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let reading = stream.try_clone().expect("clone");
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(reading).lines().map_while(Result::ok) {
+            sink.lock().expect("lines").push(line);
+        }
+    });
+    (lines, stream, reader)
 }
