@@ -468,7 +468,7 @@ fn readiness_follows_the_database_and_the_pool_recovers() {
 }
 
 #[test]
-fn a_slow_receiver_gets_each_delivery_once_and_a_stopping_node_hands_its_work_back() {
+fn a_slow_and_failing_receiver_gets_each_delivery_once_and_a_stopping_node_hands_its_work_back() {
     let Some(schema) = pg::Schema::new() else { return };
     let url = schema.location();
     let bw = Beltwatch::new();
@@ -480,11 +480,11 @@ fn a_slow_receiver_gets_each_delivery_once_and_a_stopping_node_hands_its_work_ba
             .as_str()
             .expect("secret")
             .to_owned();
-    // A receiver that takes its time over each post, one post at a time.
+    // A receiver that refuses the first posts, then takes its time over each, one at a time.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let hook = format!("http://127.0.0.1:{}/hooks", listener.local_addr().expect("address").port());
     let received: Arc<Mutex<Vec<Received>>> = Arc::new(Mutex::new(Vec::new()));
-    let receiver = Receiver::start_slow(listener, 200, Duration::from_millis(300), received.clone());
+    let receiver = Receiver::start_slow(listener, 200, Duration::from_millis(300), 6, received.clone());
     for (name, category) in [("Clashes", "border_incident"), ("Seizures", "drug_trafficking")] {
         ok(&bw.run(&[
             "--db",
@@ -536,13 +536,18 @@ fn a_slow_receiver_gets_each_delivery_once_and_a_stopping_node_hands_its_work_ba
     std::thread::sleep(Duration::from_millis(500));
     receiver.stop();
     let received = received.lock().expect("log").clone();
+    // Each delivery accepted once; the refused ones came again, with their ids.
+    let refused = received.iter().filter(|r| r.answered == 503).count();
+    assert_eq!(refused, 6);
     let mut seen = BTreeMap::new();
-    for r in &received {
+    for r in received.iter().filter(|r| r.answered == 200) {
         *seen.entry(r.delivery.clone()).or_insert(0) += 1;
     }
+    let retried: BTreeSet<&str> = received.iter().filter(|r| r.answered == 503).map(|r| r.delivery.as_str()).collect();
+    assert!(retried.iter().all(|id| seen.contains_key(*id)), "every refused delivery came again and was accepted");
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     let outbox = schema.count("SELECT count(*) FROM webhook_outbox");
-    eprintln!("{} deliveries, {} posts, {} twice", outbox, received.len(), twice.len());
+    eprintln!("{} deliveries, {} posts ({refused} refused), {} accepted twice", outbox, received.len(), twice.len());
     // The posts under way when a node stops are answered before it exits: none twice.
     assert!(twice.is_empty(), "posted twice: {twice:?}");
     assert_eq!(seen.len() as i64, outbox, "every delivery arrived");

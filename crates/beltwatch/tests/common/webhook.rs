@@ -22,18 +22,28 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(listener: TcpListener, status: u16, log: Arc<Mutex<Vec<Received>>>) -> Self {
-        Self::start_slow(listener, status, Duration::ZERO, log)
+        Self::start_slow(listener, status, Duration::ZERO, 0, log)
     }
 
-    /// A receiver that takes `delay` over each post before it answers.
-    pub fn start_slow(listener: TcpListener, status: u16, delay: Duration, log: Arc<Mutex<Vec<Received>>>) -> Self {
+    /// A receiver that takes `delay` over each post before it answers, and answers 503 to
+    /// the first `failing` posts.
+    pub fn start_slow(
+        listener: TcpListener,
+        status: u16,
+        delay: Duration,
+        failing: usize,
+        log: Arc<Mutex<Vec<Received>>>,
+    ) -> Self {
         listener.set_nonblocking(true).expect("nonblocking");
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::spawn(move || {
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
-                    Ok((stream, _)) => handle(stream, status, delay, &log),
+                    Ok((stream, _)) => {
+                        let status = if log.lock().expect("log").len() < failing { 503 } else { status };
+                        handle(stream, status, delay, &log)
+                    }
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
             }
