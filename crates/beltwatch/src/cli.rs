@@ -671,6 +671,12 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20)]
     pub megabytes: u32,
 
+    /// Articles to extract from, one JSON object per line in the evaluation format
+    /// (extract; repeat for several files): without it, the development set and generated
+    /// reports
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub articles: Vec<std::path::PathBuf>,
+
     /// How many generated events per run (belt)
     #[arg(long, default_value_t = 1_000_000)]
     pub events: u32,

@@ -1,6 +1,7 @@
 //! `beltwatch bench`: ingest throughput on generated reports, each run into a fresh
 //! store, median reported. Timings belong here, never in tests.
 
+use anyhow::Context;
 use pipeline::{IngestOptions, Observer, Outcome, Target};
 use serde::Serialize;
 use store::Store;
@@ -264,25 +265,9 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
     let extractor = super::extraction::extractor()?;
     let load_seconds = loading.elapsed().as_secs_f64();
     let after = resident_mb();
-    let mut texts: Vec<(String, Option<chrono::NaiveDate>)> = Vec::new();
-    // The development set's reports (written like real ones, in both languages), when the
-    // sources are at hand, and generated bulletins.
-    let dev = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/eval/dev/articles.jsonl");
-    if let Ok(lines) = std::fs::read_to_string(&dev) {
-        for line in lines.lines() {
-            if let Ok(article) = serde_json::from_str::<extract::eval::Article>(line) {
-                let published =
-                    article.published.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-                texts.push((formats::normalize::normalize(&article.text), published));
-            }
-        }
-    }
-    let mut random = crate::synth::SplitMix(7);
-    for n in 0..100 {
-        let report = crate::synth::report(&mut random, n);
-        let body = report.splitn(3, "---").nth(2).unwrap_or(&report).to_owned();
-        texts.push((formats::normalize::normalize(&body), chrono::NaiveDate::from_ymd_opt(2026, 11, 1)));
-    }
+    let texts = if args.articles.is_empty() { default_corpus() } else { articles_corpus(&args.articles)? };
+    anyhow::ensure!(!texts.is_empty(), "no report text to extract from");
+    let corpus_name = if args.articles.is_empty() { "development set and generated reports" } else { "articles given" };
     let corpus_bytes: usize = texts.iter().map(|(t, _)| t.len()).sum();
     let target = u64::from(args.megabytes.max(1)) * 1_000_000;
     let mut rates = Vec::new();
@@ -307,14 +292,17 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
     match format {
         Format::Json => output::json(&serde_json::json!({
             "benchmark": "extract", "pathological_scaling": scaling, "megabytes_per_run": args.megabytes, "runs": rates,
-            "median_megabytes_per_second": median, "corpus_bytes": corpus_bytes,
+            "median_megabytes_per_second": median, "corpus_bytes": corpus_bytes, "corpus_documents": texts.len(),
+            "corpus": corpus_name, "resident_mb_after_runs": resident_mb(),
             "dictionary_load_seconds": load_seconds, "resident_mb_before_load": before, "resident_mb_after_load": after,
         }))?,
         Format::Table => {
             outln!(
-                "extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB",
+                "extract: median {median:.1} MB/s of report text on one core over {} runs of {} MB ({corpus_name}: {} reports, {:.2} MB)",
                 rates.len(),
-                args.megabytes
+                args.megabytes,
+                texts.len(),
+                corpus_bytes as f64 / 1e6
             );
             if let (Some(before), Some(after)) = (before, after) {
                 outln!(
@@ -328,6 +316,48 @@ fn extract(args: &BenchArgs, format: Format) -> anyhow::Result<Status> {
         }
     }
     Ok(Status::Clean)
+}
+
+/// The development set's reports (written like real ones, in both languages), when the
+/// sources are at hand, and generated bulletins.
+fn default_corpus() -> Vec<(String, Option<chrono::NaiveDate>)> {
+    let dev = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/eval/dev/articles.jsonl");
+    let mut texts = std::fs::read_to_string(&dev)
+        .map(|lines| {
+            lines
+                .lines()
+                .filter_map(|line| serde_json::from_str::<extract::eval::Article>(line).ok())
+                .map(prepared)
+                .collect()
+        })
+        .unwrap_or_else(|_| Vec::new());
+    let mut random = crate::synth::SplitMix(7);
+    for n in 0..100 {
+        let report = crate::synth::report(&mut random, n);
+        let body = report.splitn(3, "---").nth(2).unwrap_or(&report).to_owned();
+        texts.push((formats::normalize::normalize(&body), chrono::NaiveDate::from_ymd_opt(2026, 11, 1)));
+    }
+    texts
+}
+
+/// Every article of the files, as ingestion would see its text; a line that is not an
+/// article is an error naming its file and line.
+fn articles_corpus(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, Option<chrono::NaiveDate>)>> {
+    let mut texts = Vec::new();
+    for file in files {
+        let lines = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        for (n, line) in lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let article = serde_json::from_str::<extract::eval::Article>(line)
+                .with_context(|| format!("{}:{}: not an article", file.display(), n + 1))?;
+            texts.push(prepared(article));
+        }
+    }
+    Ok(texts)
+}
+
+fn prepared(article: extract::eval::Article) -> (String, Option<chrono::NaiveDate>) {
+    let published = article.published.as_deref().and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    (formats::normalize::normalize(&article.text), published)
 }
 
 /// How much longer extraction takes on eight times as much of each pathological text
