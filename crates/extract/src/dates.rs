@@ -156,3 +156,8 @@ mod tests {
         assert_eq!(day_offset(wednesday, -1).to_string(), "2026-11-24");
     }
 }
+
+/// The latest explicit date the text gives, for a report without a publication date.
+pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
+    explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()
+}

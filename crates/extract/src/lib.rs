@@ -18,7 +18,7 @@ mod sentences;
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use model::{
     ActorId, ActorKind, ActorRole, Category, CountryCode, EventType, GeoPrecision, LonLat, MentionKind, PlaceId,
     PlaceKind, Precision, QuantityKind, Span, Stance, Unit, When,
@@ -126,6 +126,9 @@ pub struct Extraction {
     pub denials: Vec<Denial>,
     pub claims: Vec<FoundClaim>,
     pub events: Vec<FoundEvent>,
+    /// News outlets the report cites ("told Interfax", "передает Sputnik"): sources of the
+    /// report, never actors of its events.
+    pub cited_sources: Vec<ActorId>,
     pub mentions: Vec<Found>,
     pub sentences: Vec<Span>,
 }
@@ -136,7 +139,39 @@ pub struct Extractor {
     matcher: Matcher,
     /// National governments by country, for "Kabul denied..." and the like.
     governments: HashMap<CountryCode, usize>,
+    /// (actor before, actor after, first day of the later era), from [`ERAS`].
+    eras: Vec<(usize, usize, NaiveDate)>,
 }
+
+/// A state whose government changed hands: the same words ("the Afghan government",
+/// "Afghan forces") name the earlier state's bodies before `from` and the later one's from
+/// then on. Names that belong to one era only ("Afghan National Army", "the Taliban
+/// movement") keep their actor in both.
+struct Era {
+    before: &'static str,
+    after: &'static str,
+    from: NaiveDate,
+}
+
+const ERAS: &[Era] = &[
+    Era { before: "af-republic-government", after: "taliban", from: date(2021, 8, 15) },
+    Era { before: "af-republic-military", after: "taliban", from: date(2021, 8, 15) },
+    Era { before: "af-republic-police", after: "taliban", from: date(2021, 8, 15) },
+];
+
+const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(d) => d,
+        None => panic!("not a date"),
+    }
+}
+
+/// Words that tie a name to one era of a state: a name holding one of them keeps its actor
+/// whatever the report's date.
+const ERA_BOUND_WORDS: &[&str] = &[
+    "talib", "taleb", "талиб", "emirat", "эмират", "iea", "иэа", "de facto", "фактическ", "interim", "временн",
+    "national", "национальн", "andsf", "ansf", "republic", "республик", "ghani", "гани", "karzai", "карза",
+];
 
 impl std::fmt::Debug for Extractor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,13 +191,30 @@ impl Extractor {
 
     pub fn new(dictionaries: Dictionaries) -> Self {
         let matcher = Matcher::build(&dictionaries);
+        // A country's government is its "Government of ..." entry; a country without one
+        // falls back to its first governmental body.
         let mut governments = HashMap::new();
+        for (i, actor) in dictionaries.actors.iter().enumerate() {
+            if let (ActorKind::Government, Some(country)) = (actor.kind, actor.country)
+                && actor.name.starts_with("Government of ")
+                && !actor.name.contains('(')
+            {
+                governments.insert(country, i);
+            }
+        }
         for (i, actor) in dictionaries.actors.iter().enumerate() {
             if let (ActorKind::Government, Some(country)) = (actor.kind, actor.country) {
                 governments.entry(country).or_insert(i);
             }
         }
-        Self { dictionaries, matcher, governments }
+        let eras = ERAS
+            .iter()
+            .filter_map(|era| {
+                let index = |id: &str| dictionaries.actors.iter().position(|a| a.id.as_str() == id);
+                Some((index(era.before)?, index(era.after)?, era.from))
+            })
+            .collect();
+        Self { dictionaries, matcher, governments, eras }
     }
 
     pub fn dictionaries(&self) -> &Dictionaries {
@@ -191,12 +243,17 @@ struct Document<'a> {
     places: Vec<(usize, ResolvedPlace)>,
     /// (first token, actor index, span)
     actors: Vec<(usize, usize, Span)>,
+    /// News outlets named in the text, cited as sources: (first token, actor index).
+    cited: Vec<(usize, usize)>,
     cues: Vec<(usize, Cue, Span)>,
     quantities: Vec<(usize, FoundQuantity)>,
     dates: Vec<(usize, NaiveDate, Span)>,
     /// Per sentence, and for the whole text.
     signals: Vec<Signals>,
     document_signals: Signals,
+    /// Per sentence: background (history, running totals, earlier years) rather than the
+    /// report's own events.
+    background: Vec<bool>,
 }
 
 /// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
@@ -241,6 +298,53 @@ fn category_bit(c: Category) -> u8 {
 fn span(folded: &Folded, first: usize, last: usize) -> Span {
     Span { start: folded.tokens[first].start, end: folded.tokens[last].end }
 }
+
+/// Phrases of sentences that give background: running totals, earlier periods, history.
+const BACKGROUND_PHRASES: &[&str] = &[
+    "since the beginning of",
+    "this year has seen",
+    "this year saw",
+    "since the start of",
+    "so far this year",
+    "since january",
+    "in the first half",
+    "first six months",
+    "first quarter",
+    "over the past",
+    "in the past year",
+    "last year",
+    "previous year",
+    "in recent years",
+    "in recent months",
+    "years ago",
+    "in the same period",
+    "during the same period",
+    "previously",
+    "с начала года",
+    "с начала текущего года",
+    "с начала этого года",
+    "с начала 20",
+    "с начала 19",
+    "с начала месяца",
+    "в прошлом году",
+    "за прошлый год",
+    "в минувшем году",
+    "за минувший год",
+    "в первом полугодии",
+    "за первое полугодие",
+    "за полугодие",
+    "за первый квартал",
+    "за последние",
+    "годом ранее",
+    "год назад",
+    "лет назад",
+    "за аналогичный период",
+    "ранее ",
+    "в течение года",
+    "в текущем году",
+    "since 19",
+    "since 20",
+];
 
 /// Words after which a place is a point of reference: "opposite", "facing", "напротив",
 /// "граничит с" (stems; Russian words are folded without their endings).
@@ -346,11 +450,13 @@ impl<'a> Document<'a> {
             sentence_of,
             places: Vec::new(),
             actors: Vec::new(),
+            cited: Vec::new(),
             cues: Vec::new(),
             quantities: Vec::new(),
             dates: Vec::new(),
             signals: Vec::new(),
             document_signals: Signals::default(),
+            background: Vec::new(),
         };
         doc.read_hits(hits);
         // What the words say first: reading quantities asks whether a sentence is about
@@ -359,6 +465,8 @@ impl<'a> Document<'a> {
         doc.read_quantities();
         doc.read_quantity_signals();
         doc.read_dates();
+        doc.read_background();
+        doc.drop_background_quantities();
         doc
     }
 
@@ -370,6 +478,9 @@ impl<'a> Document<'a> {
             let at = span(self.folded, first, last);
             for target in &hit.targets {
                 match *target {
+                    Target::Actor(i) if dict.actors[i as usize].kind == ActorKind::Media => {
+                        self.cited.push((first, i as usize))
+                    }
                     Target::Actor(i) => self.actors.push((first, i as usize, at)),
                     Target::Lexicon(i) => self.cues.push((first, dict.lexicon[i as usize].cue, at)),
                     Target::Place(_) => {}
@@ -387,8 +498,30 @@ impl<'a> Document<'a> {
             }
         }
         self.actors.dedup();
+        self.resolve_eras();
         self.resolve_places(place_hits);
         self.resolve_generic_actors();
+    }
+
+    /// The same words name different states' bodies before and after a change of power:
+    /// the report's date (its publication, else the latest date it gives) decides.
+    fn resolve_eras(&mut self) {
+        let Some(day) = self.published.or_else(|| dates::latest_explicit(self.text, self.folded)) else {
+            return;
+        };
+        for (_, actor, at) in &mut self.actors {
+            let said = self.text.get(at.start as usize..at.end as usize).unwrap_or_default().to_lowercase();
+            if ERA_BOUND_WORDS.iter().any(|w| said.contains(w)) {
+                continue;
+            }
+            for &(before, after, from) in &self.extractor.eras {
+                if day >= from && *actor == before {
+                    *actor = after;
+                } else if day < from && *actor == after {
+                    *actor = before;
+                }
+            }
+        }
     }
 
     /// "Border guards" are the border service of the country the report is about: the
@@ -724,6 +857,52 @@ impl<'a> Document<'a> {
         Some(found(kind, Unit::Persons, noun))
     }
 
+    /// Marks the sentences that give background rather than the report's own events:
+    /// running totals ("since the beginning of the year", "с начала года"), earlier years
+    /// ("in 2019", "в 2015 году" in a report of a later year), history ("earlier",
+    /// "ранее", "last year").
+    fn read_background(&mut self) {
+        let year = self.published.or_else(|| dates::latest_explicit(self.text, self.folded)).map(|d| d.year());
+        let mut background = vec![false; self.sentences.len()];
+        for (i, sentence) in self.sentences.iter().enumerate() {
+            let said = self.text.get(sentence.start as usize..sentence.end as usize).unwrap_or_default().to_lowercase();
+            if BACKGROUND_PHRASES.iter().any(|p| said.contains(p)) {
+                background[i] = true;
+                continue;
+            }
+            let (from, to) = self.tokens_of(i as u32);
+            background[i] = year.is_some_and(|year| {
+                (from..to).any(|t| {
+                    self.folded.tokens[t].is_number
+                        && self.word(t).len() == 4
+                        && self.word(t).parse::<i32>().is_ok_and(|y| (1979..year).contains(&y))
+                })
+            });
+        }
+        // Background runs on to the end of its paragraph.
+        for i in 1..background.len() {
+            let gap = self.text.get(self.sentences[i - 1].end as usize..self.sentences[i].start as usize);
+            if background[i - 1] && !gap.is_some_and(|g| g.contains("\n\n")) {
+                background[i] = true;
+            }
+        }
+        self.background = background;
+    }
+
+    /// Whether the sentence of token `t` is background.
+    fn in_background(&self, t: usize) -> bool {
+        self.background.get(self.sentence_of[t] as usize).copied().unwrap_or(false)
+    }
+
+    /// Figures of background sentences are not the report's, unless the report gives no
+    /// others (a report about annual statistics).
+    fn drop_background_quantities(&mut self) {
+        if self.quantities.iter().any(|(t, _)| !self.in_background(*t)) {
+            let background = std::mem::take(&mut self.quantities);
+            self.quantities = background.into_iter().filter(|(t, _)| !self.in_background(*t)).collect();
+        }
+    }
+
     fn read_dates(&mut self) {
         let published = self.published;
         for d in dates::explicit_dates(self.text, self.folded, published) {
@@ -804,6 +983,12 @@ impl<'a> Document<'a> {
             }
         }
         let event_date = self.main_date(&events);
+        let mut cited_sources: Vec<ActorId> = Vec::new();
+        for &(_, a) in &self.cited {
+            if !cited_sources.contains(&dict.actors[a].id) {
+                cited_sources.push(dict.actors[a].id.clone());
+            }
+        }
         Extraction {
             categories: categories.into_iter().collect(),
             actors,
@@ -813,6 +998,7 @@ impl<'a> Document<'a> {
             denials,
             claims,
             events,
+            cited_sources,
             mentions,
             sentences: self.sentences.clone(),
         }
@@ -823,8 +1009,12 @@ impl<'a> Document<'a> {
     fn document_places(&self) -> Vec<ResolvedPlace> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for (t, p) in &self.places {
-            if !self.stands_for_government(*t, p) && !self.is_aside(*t) && seen.insert(&p.id) {
+        let candidates: Vec<&(usize, ResolvedPlace)> =
+            self.places.iter().filter(|(t, p)| !self.stands_for_government(*t, p) && !self.is_aside(*t)).collect();
+        // Places of background sentences only when the report names no others.
+        let foreground = candidates.iter().any(|(t, _)| !self.in_background(*t));
+        for (t, p) in candidates {
+            if !(foreground && self.in_background(*t)) && seen.insert(&p.id) {
                 places.push(p.clone());
             }
         }
@@ -1135,8 +1325,14 @@ impl<'a> Document<'a> {
     fn events(&self, disputed: bool, first_place: Option<&ResolvedPlace>) -> Vec<FoundEvent> {
         let dict = &self.extractor.dictionaries;
         let mut events: Vec<FoundEvent> = Vec::new();
+        // Events of background sentences are not the report's, unless it tells no others.
+        let foreground =
+            self.cues.iter().any(|(t, cue, _)| matches!(cue, Cue::Event(_)) && !self.in_background(*t));
         for &(t, cue, at) in &self.cues {
             let Cue::Event(event_type) = cue else { continue };
+            if foreground && self.in_background(t) {
+                continue;
+            }
             let sentence = self.sentence_of[t];
             let sentence_span = self.sentences[sentence as usize];
             let Some(category) = self.category(event_type, sentence) else { continue };

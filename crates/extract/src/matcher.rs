@@ -226,6 +226,20 @@ const NOT_PLACES: &[&str] = &[
     "turkmen",
     "pakistani",
     "iranian",
+    // Personal names of the region that are also other places' alternate names.
+    "ahmad",
+    "ahmadi",
+    "ahmed",
+    "mohammad",
+    "mohammadi",
+    "muhammad",
+    "karim",
+    "karimi",
+    "rahman",
+    "rahmani",
+    "hassan",
+    "hussain",
+    "khan",
 ];
 
 impl Matcher {
@@ -409,7 +423,8 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
             token.capitalised
                 && first == last
                 && (word.starts_with(name.as_str())
-                    || (word.starts_with(base) && word.chars().count() <= name.chars().count() + 2))
+                    || (word.starts_with(base)
+                        && (name.chars().count()..=name.chars().count() + 2).contains(&word.chars().count())))
         }
         Check::Exact(written) => {
             let start = folded.tokens[first].start as usize;
