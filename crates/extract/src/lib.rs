@@ -1009,12 +1009,8 @@ impl<'a> Document<'a> {
     fn document_places(&self) -> Vec<ResolvedPlace> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let candidates: Vec<&(usize, ResolvedPlace)> =
-            self.places.iter().filter(|(t, p)| !self.stands_for_government(*t, p) && !self.is_aside(*t)).collect();
-        // Places of background sentences only when the report names no others.
-        let foreground = candidates.iter().any(|(t, _)| !self.in_background(*t));
-        for (t, p) in candidates {
-            if !(foreground && self.in_background(*t)) && seen.insert(&p.id) {
+        for (t, p) in &self.places {
+            if !self.stands_for_government(*t, p) && !self.is_aside(*t) && seen.insert(&p.id) {
                 places.push(p.clone());
             }
         }
