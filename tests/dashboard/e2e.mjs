@@ -117,6 +117,7 @@ async function main(browser) {
   const partner = need("BW_PARTNER_TOKEN");
   const restricted = need("BW_RESTRICTED_EVENT");
   const word = need("BW_RESTRICTED_WORD");
+  const monthWord = need("BW_MONTH_WORD");
   const { page } = await newPage(browser);
   let analystTotal = 0;
 
@@ -296,6 +297,25 @@ async function main(browser) {
     await page.getByTestId("search-result").first().locator("button").click();
     await page.getByTestId("document-text").filter({ hasText: word }).waitFor();
     await screenshot(page, "08-search");
+    await page.keyboard.press("Escape");
+    await page.getByTestId("panel").waitFor({ state: "hidden" });
+  });
+
+  await step("a report dated to the month shows its month, not a day", async () => {
+    const month = new Intl.DateTimeFormat("en-GB", { year: "numeric", month: "long", timeZone: "UTC" }).format(
+      new Date("2022-05-01T00:00:00Z"),
+    );
+    await page.getByTestId("search-input").fill(monthWord);
+    await page.getByTestId("search-input").press("Enter");
+    const result = page.getByTestId("search-result").first();
+    await result.waitFor();
+    const meta = await result.locator(".muted").textContent();
+    assert(meta.includes(month) && !meta.includes("1 " + month), `the search result shows ${JSON.stringify(meta)}`);
+    await result.locator("button").click();
+    await page.getByTestId("document-text").filter({ hasText: monthWord }).waitFor();
+    const fields = await page.getByTestId("panel").locator("dl.fields").first().textContent();
+    assert(fields.includes(month) && !fields.includes("1 " + month), `the report's fields read ${JSON.stringify(fields)}`);
+    await screenshot(page, "08b-month");
     await page.keyboard.press("Escape");
     await page.getByTestId("panel").waitFor({ state: "hidden" });
   });

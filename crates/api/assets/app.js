@@ -89,6 +89,25 @@
     return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(date);
   }
 
+  /** A document's publication as precisely as it is known: a time, a day, a month or a year. */
+  function formatPublished(when) {
+    if (!when || !when.at) return "";
+    const date = new Date(when.at);
+    if (Number.isNaN(date.getTime())) return when.at;
+    const utc = (options) => new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(date);
+    switch (when.precision) {
+      case "year":
+        return utc({ year: "numeric" });
+      case "month":
+        return utc({ year: "numeric", month: "long" });
+      case "day":
+      case "week":
+        return formatDate(when.at.slice(0, 10));
+      default:
+        return formatInstant(when.at);
+    }
+  }
+
   const categoryName = (c) => (I.has("category." + c) ? t("category." + c) : c);
   const typeName = (x) => (I.has("type." + x) ? t("type." + x) : String(x).replace(/_/g, " "));
   const levelName = (l) => (I.has("level." + l) ? t("level." + l) : l);
@@ -1190,7 +1209,7 @@
               {},
               el("strong", {}, d.title || d.id),
               el("br"),
-              el("span", { class: "muted" }, [d.source_name, d.published && formatInstant(d.published.at), d.language].filter(Boolean).join(" · ")),
+              el("span", { class: "muted" }, [d.source_name, d.published && formatPublished(d.published), d.language].filter(Boolean).join(" · ")),
               " ",
               d.url ? el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" }, t("doc.link")) : null,
             ),
@@ -1643,7 +1662,7 @@
                   "li",
                   { "data-testid": "search-result", "data-document": d.id },
                   el("button", { type: "button", class: "link", onclick: () => openDocument(d.id, true) }, d.title || d.id),
-                  el("div", { class: "muted" }, [d.source_name, d.published && formatDate(d.published.at.slice(0, 10)), d.language].filter(Boolean).join(" · ")),
+                  el("div", { class: "muted" }, [d.source_name, d.published && formatPublished(d.published), d.language].filter(Boolean).join(" · ")),
                   el("div", { class: "snippet" }, snippet(hit.snippet || "")),
                 );
               }),
@@ -1708,7 +1727,7 @@
           "dl",
           { class: "fields" },
           row(t("doc.source"), d.source_name || ""),
-          d.published ? row(t("doc.published"), formatInstant(d.published.at)) : [],
+          d.published ? row(t("doc.published"), formatPublished(d.published)) : [],
           row(t("doc.language"), d.language || ""),
           d.marking ? row(t("event.marking"), chip("tlp", d.marking.tlp, "TLP:" + String(d.marking.tlp).toUpperCase())) : [],
           d.url ? row(t("doc.link"), el("a", { href: d.url, target: "_blank", rel: "noopener noreferrer" }, d.url)) : [],

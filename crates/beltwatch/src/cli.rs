@@ -464,7 +464,8 @@ pub struct ExtractArgs {
     /// A report file (.txt, .md, .html, .json, ...), or - to read plain text from standard input
     pub input: String,
 
-    /// Publication date, for relative dates ("on Tuesday") [default: the report's own, else today]
+    /// Publication date, for relative dates ("on Tuesday"); a month (YYYY-MM) or a year
+    /// leaves them unresolved [default: the report's own, else today]
     #[arg(long, value_name = "DATE")]
     pub published: Option<String>,
 }

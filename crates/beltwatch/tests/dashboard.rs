@@ -22,6 +22,18 @@ static BROWSER: Mutex<()> = Mutex::new(());
 
 const RESTRICTED_WORD: &str = "Кобальт";
 
+const MONTH_WORD: &str = "Lazurit";
+
+/// A report dated only to the month: the dashboard shows "May 2022", not a day.
+const MONTH_REPORT: &str = "---
+title: Lazurit working group, monthly review
+published: 2022-05
+source: Border trade bulletin
+language: en
+---
+The Lazurit working group reviewed the month's cross-border trade statistics.
+";
+
 /// A report of the local organisation only: no partner may see it.
 const RESTRICTED_REPORT: &str = "---
 title: Операция «Кобальт»: у Хорога изъято 38 кг героина
@@ -154,6 +166,8 @@ fn an_analyst_and_a_partner_use_the_dashboard_in_chromium() {
     let kobalt = bw.write("restricted/kobalt.md", RESTRICTED_REPORT);
     let run = bw.run(&["--format", "json", "ingest", kobalt.to_str().expect("path"), "--tlp", "amber"]);
     let restricted_document = ok(&run).json_lines()[0]["id"].as_str().expect("the document's id").to_owned();
+    let monthly = bw.write("monthly/lazurit.md", MONTH_REPORT);
+    ok(&bw.run(&["ingest", monthly.to_str().expect("path"), "--tlp", "green", "--distribution", "all_partners"]));
     ok(&bw.run(&["corroborate"]));
 
     ok(&bw.run(&["admin", "bootstrap", "--user", "amina", "--format", "json"]));
@@ -188,6 +202,7 @@ fn an_analyst_and_a_partner_use_the_dashboard_in_chromium() {
             ("BW_PARTNER_TOKEN", partner),
             ("BW_RESTRICTED_EVENT", restricted_event),
             ("BW_RESTRICTED_WORD", RESTRICTED_WORD.to_owned()),
+            ("BW_MONTH_WORD", MONTH_WORD.to_owned()),
             ("BW_BIN", env!("CARGO_BIN_EXE_beltwatch").to_owned()),
             ("BW_DB", bw.db().display().to_string()),
             ("BW_LIVE_REPORTS", live_reports),
@@ -199,6 +214,7 @@ fn an_analyst_and_a_partner_use_the_dashboard_in_chromium() {
         "the sectors of the Afghan-Tajik border are coloured by level",
         "filter by category, kept in the URL",
         "open an event and see its report with the evidence highlighted",
+        "a report dated to the month shows its month, not a day",
         "an alert arrives live and is acknowledged, then closed",
         "a user of another organisation does not see the restricted event",
     ] {

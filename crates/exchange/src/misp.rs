@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use model::{
     ActorKind, Category, Distribution, Document, DocumentFormat, DocumentId, Event, Language, Marking, Organisation,
-    OrganisationId, SharingGroup, SharingGroupId, Source, Tlp, When,
+    OrganisationId, Precision, SharingGroup, SharingGroupId, Source, Tlp, When,
 };
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -212,6 +212,8 @@ pub fn events(shared: &Shared) -> Value {
 
 fn misp_event(document: &Document, events: &[&Event], source: Option<&Source>, context: &Context) -> Value {
     let timestamp = unix(document.ingested_at);
+    // MISP's date is a day: a month or a year gives its first day, and the document object
+    // below keeps the precision.
     let date = document.published.map_or(document.ingested_at, |w| w.at).format("%Y-%m-%d").to_string();
     let mut out = Map::new();
     out.insert("uuid".into(), json!(document.id.to_string()));
@@ -592,10 +594,11 @@ impl<'d> Reader<'d> {
         };
         let date = match map.get("date") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
-                    problem(format!("{path}.date"), format!("{s:?} is not a date (YYYY-MM-DD)"));
+            // MISP writes a day; a month or a year alone is what a person may know of a report.
+            Some(Value::String(s)) => match When::parse(s) {
+                Ok(when) if when.precision != Precision::Second => Some(when),
+                _ => {
+                    problem(format!("{path}.date"), format!("{s:?} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"));
                     None
                 }
             },
@@ -865,7 +868,7 @@ impl<'d> Reader<'d> {
         &mut self,
         uuid: Uuid,
         info: &str,
-        date: Option<NaiveDate>,
+        date: Option<When>,
         language: Option<Language>,
         attributes: &[Attr],
         marking: Marking,
@@ -895,7 +898,7 @@ impl<'d> Reader<'d> {
             source_name: None,
             url,
             title: Some(info.trim().to_owned()).filter(|t| !t.is_empty()),
-            published: date.map(When::day),
+            published: date,
             ingested_at: self.defaults.now,
             language_confidence: if language.is_some() { 1.0 } else { 0.0 },
             language: language.unwrap_or_else(Language::undetermined),

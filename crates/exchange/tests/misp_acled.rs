@@ -886,3 +886,90 @@ fn stix_objects_name_every_problem_they_have() {
         assert!(failure.message.contains(field), "{field}: {failure}");
     }
 }
+
+// ---- Publications known to the month or the year ----
+
+/// The fixture with its second document published in May 2022 and its third in 2021.
+fn fixture_with_partial_dates() -> Shared {
+    let mut shared = fixture();
+    shared.documents[1].published = Some(When::parse("2022-05").expect("a month"));
+    shared.documents[2].published = Some(When::parse("2021").expect("a year"));
+    shared
+}
+
+#[test]
+fn stix_reports_published_in_a_month_carry_its_first_instant_and_read_back_as_the_month() {
+    use beltwatch_exchange::stix;
+    let shared = fixture_with_partial_dates();
+    let bundle = stix::bundle(&shared);
+    let report = |n: usize| {
+        let id = format!("report--{}", shared.documents[n].id);
+        bundle["objects"].as_array().expect("objects").iter().find(|o| o["id"] == id.as_str()).cloned().expect(&id)
+    };
+    // STIX's `published` is a timestamp: the period's first instant; the extension keeps the precision.
+    for (n, instant, precision) in [(1, "2022-05-01T00:00:00.000Z", "month"), (2, "2021-01-01T00:00:00.000Z", "year")] {
+        let report = report(n);
+        assert_eq!(report["published"], instant);
+        assert_eq!(report["created"], instant);
+        let extension = report["extensions"][beltwatch_exchange::stix::EXTENSION_ID].clone();
+        assert_eq!(extension["published"]["precision"], precision, "{extension}");
+    }
+    let read = stix::read_bundle(&bundle.to_string(), &defaults()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let published: Vec<Option<String>> =
+        read.shared.documents.iter().map(|d| d.published.map(|w| w.to_text())).collect();
+    assert_eq!(published, [Some("2026-10-14T08:30:00.000Z".to_owned()), Some("2022-05".into()), Some("2021".into())]);
+    assert_eq!(read.shared.documents[1].published, shared.documents[1].published);
+}
+
+#[test]
+fn misp_events_of_reports_published_in_a_month_read_back_as_the_month() {
+    let shared = fixture_with_partial_dates();
+    let exported = misp::events(&shared);
+    // MISP's `date` is a day: the period's first.
+    let dates: Vec<&str> = exported["response"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["Event"]["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(dates, ["2026-10-14", "2022-05-01", "2021-01-01"]);
+    let read = misp::read(&exported.to_string(), &defaults()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let precisions: Vec<Option<Precision>> =
+        read.shared.documents.iter().map(|d| d.published.map(|w| w.precision)).collect();
+    assert_eq!(precisions, [Some(Precision::Second), Some(Precision::Month), Some(Precision::Year)]);
+    assert_eq!(read.shared.documents[1].published, shared.documents[1].published);
+}
+
+#[test]
+fn misp_events_from_other_tools_may_give_only_a_month_or_a_year() {
+    let event = |uuid: &str, date: &str| json!({ "Event": { "uuid": uuid, "info": "Crossings closed", "date": date } });
+    let text = json!([
+        event("5b7c2c4a-1f3e-4a5b-9c1d-2e3f4a5b6c01", "2022-05"),
+        event("5b7c2c4a-1f3e-4a5b-9c1d-2e3f4a5b6c02", "2022"),
+        event("5b7c2c4a-1f3e-4a5b-9c1d-2e3f4a5b6c03", "2022-05-17"),
+    ])
+    .to_string();
+    let read = misp::read(&text, &defaults()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let published: Vec<(String, Precision)> = read
+        .shared
+        .documents
+        .iter()
+        .filter_map(|d| d.published)
+        .map(|w| (w.at.format("%Y-%m-%dT%H:%M:%S").to_string(), w.precision))
+        .collect();
+    assert_eq!(
+        published,
+        [
+            ("2022-05-01T00:00:00".to_owned(), Precision::Month),
+            ("2022-01-01T00:00:00".to_owned(), Precision::Year),
+            ("2022-05-17T00:00:00".to_owned(), Precision::Day),
+        ]
+    );
+    // A thirteenth month, a month of one digit, or a time where MISP puts a date.
+    for (n, date) in ["2022-13", "2022-5-", "2022-05-17T08:00:00Z"].iter().enumerate() {
+        let text = event(&format!("5b7c2c4a-1f3e-4a5b-9c1d-2e3f4a5b6c1{n}"), date).to_string();
+        let problems = misp::read(&text, &defaults()).expect_err(date);
+        assert_eq!(locations(&problems), ["$.Event.date"], "{date}");
+        assert!(problems[0].message.contains("YYYY-MM-DD, YYYY-MM or YYYY"), "{}", problems[0].message);
+    }
+}

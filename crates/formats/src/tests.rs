@@ -86,7 +86,7 @@ fn bad_front_matter_names_the_line() {
         InputKind::Markdown,
         "---\ntitle: ok\npublished: last week\n---\nbody",
         expect![[r#"
-            error: in: byte 14 (line 3, column 1): malformed front matter: invalid date "last week": expected an RFC 3339 timestamp, a YYYY-MM-DD date or an RFC 2822 date
+            error: in: byte 14 (line 3, column 1): malformed front matter: invalid date "last week": expected an RFC 3339 timestamp, a YYYY-MM-DD date, a YYYY-MM month, a YYYY year or an RFC 2822 date
         "#]],
     );
     check(
@@ -173,6 +173,46 @@ fn json_lines_report_the_file_line() {
               "Таможенники изъяли партию гашиша на пункте пропуска Нижний Пяндж."
             error: in: line 3, column 10: malformed JSON: expected value
             error: in: line 4, $: invalid document: expected a document object, found an array
+        "#]],
+    );
+}
+
+#[test]
+fn publication_months_and_years_are_kept_with_their_precision() {
+    check(
+        InputKind::JsonLines,
+        concat!(
+            "{\"text\": \"Customs officers seized heroin at Termez.\", \"published\": \"2022-05-17\"}\n",
+            "{\"text\": \"Border guards detained two men near Panj.\", \"published\": \"2022-05\"}\n",
+            "{\"text\": \"A report on the year at the border crossings.\", \"published\": \"2021\"}\n",
+            "{\"text\": \"Thirteenth month.\", \"published\": \"2022-13\"}\n",
+            "{\"text\": \"Half a month.\", \"published\": \"2022-5-\"}\n",
+        ),
+        expect![[r#"
+            doc line 1 [en] title="-" source="-" published="2022-05-17" url="-"
+              "Customs officers seized heroin at Termez."
+            doc line 2 [en] title="-" source="-" published="2022-05" url="-"
+              "Border guards detained two men near Panj."
+            doc line 3 [en] title="-" source="-" published="2021" url="-"
+              "A report on the year at the border crossings."
+            error: in: line 4, $.published: invalid document: invalid date "2022-13": expected an RFC 3339 timestamp, a YYYY-MM-DD date, a YYYY-MM month, a YYYY year or an RFC 2822 date
+            error: in: line 5, $.published: invalid document: invalid date "2022-5-": expected an RFC 3339 timestamp, a YYYY-MM-DD date, a YYYY-MM month, a YYYY year or an RFC 2822 date
+        "#]],
+    );
+    check(
+        InputKind::Markdown,
+        "---\ntitle: Monthly summary\npublished: 2022-05\n---\n\nTwo crossings were closed.\n",
+        expect![[r#"
+            doc - [en] title="Monthly summary" source="-" published="2022-05" url="-"
+              "Two crossings were closed."
+        "#]],
+    );
+    check(
+        InputKind::Json,
+        r#"{"text": "Annual figures for the border.", "published": "2021"}"#,
+        expect![[r#"
+            doc - [en] title="-" source="-" published="2021" url="-"
+              "Annual figures for the border."
         "#]],
     );
 }

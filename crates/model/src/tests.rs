@@ -81,6 +81,74 @@ fn when_parses_report_dates() {
 }
 
 #[test]
+fn a_month_or_a_year_is_its_first_instant_with_its_precision() {
+    let month = When::parse("2022-05").expect("a month");
+    assert_eq!((month.at.to_rfc3339(), month.precision), ("2022-05-01T00:00:00+00:00".to_owned(), Precision::Month));
+    let year = When::parse(" 2022 ").expect("a year");
+    assert_eq!((year.at.to_rfc3339(), year.precision), ("2022-01-01T00:00:00+00:00".to_owned(), Precision::Year));
+    assert_eq!(When::parse("2022-12").map(|w| w.at.to_rfc3339()), Ok("2022-12-01T00:00:00+00:00".to_owned()));
+    assert_eq!(When::parse("0001").map(|w| w.to_text()), Ok("0001".to_owned()));
+    assert_eq!(When::month(2022, 5), Some(month));
+    assert_eq!(When::year(2022), Some(year));
+}
+
+#[test]
+fn dates_of_every_precision_are_written_as_they_were_read() {
+    for text in ["2022", "2022-05", "2022-05-17", "2026-10-14T03:30:00.000Z", "0999", "9999-12"] {
+        let when = When::parse(text).expect(text);
+        assert_eq!(when.to_text(), text);
+        assert_eq!(When::parse(&when.to_text()), Ok(when), "{text}");
+        let json = serde_json::to_string(&when).expect("json");
+        assert_eq!(serde_json::from_str::<When>(&json).expect("back"), when, "{json}");
+    }
+    // What people read: the same forms, and the minute of an exact time.
+    let shown: Vec<String> = ["2022", "2022-05", "2022-05-17", "2022-05-17T08:30:00+05:00"]
+        .iter()
+        .map(|t| When::parse(t).expect(t).to_string())
+        .collect();
+    assert_eq!(shown, ["2022", "2022-05", "2022-05-17", "2022-05-17 03:30 UTC"]);
+}
+
+#[test]
+fn nonsense_dates_are_refused_naming_the_forms() {
+    for text in [
+        "2022-13",
+        "2022-00",
+        "0000",
+        "0000-05",
+        "0000-05-01",
+        "2022-5-",
+        "2022-5",
+        "2022-",
+        "22",
+        "02022",
+        "20220517",
+        "2022-05-",
+        "2022-05-32",
+        "2022-02-30",
+        "-2022",
+        "2022-1a",
+        "twenty-two",
+        "",
+    ] {
+        let err = When::parse(text).expect_err(text);
+        let message = err.to_string();
+        assert!(message.contains("a YYYY-MM month, a YYYY year"), "{text}: {message}");
+    }
+}
+
+#[test]
+fn only_a_time_or_a_date_names_a_day() {
+    let day = |t: &str| When::parse(t).expect(t).known_day().map(|d| d.to_string());
+    assert_eq!(day("2022-05-17T23:30:00-02:00").as_deref(), Some("2022-05-18"));
+    assert_eq!(day("2022-05-17").as_deref(), Some("2022-05-17"));
+    assert_eq!(day("2022-05"), None);
+    assert_eq!(day("2022"), None);
+    let week = When { precision: Precision::Week, ..When::parse("2022-05-16").expect("a date") };
+    assert_eq!(week.known_day(), None);
+}
+
+#[test]
 fn coordinates_are_lon_lat_and_checked() {
     let termez = LonLat::new(67.28, 37.22).expect("valid");
     assert_eq!(serde_json::to_string(&termez).expect("json"), "[67.28,37.22]");

@@ -8,7 +8,10 @@ use model::{
 };
 use store::Facts;
 
-/// Extracts from a document's text and builds the facts to store with it.
+/// Extracts from a document's text and builds the facts to store with it. Extraction
+/// counts relative dates ("yesterday", "on Tuesday") from the day of publication: a
+/// publication known to the month or the year gives it no day to count from (and none is
+/// made up from the period's first day), so those dates stay unresolved.
 pub fn facts_for(
     extractor: &Extractor,
     fingerprint: &str,
@@ -17,7 +20,7 @@ pub fn facts_for(
     published: Option<When>,
     marking: Marking,
 ) -> Facts {
-    let extraction = extractor.extract(text, published.map(|w| w.at.date_naive()));
+    let extraction = extractor.extract(text, published.and_then(|w| w.known_day()));
     build(&extraction, fingerprint, id, marking)
 }
 

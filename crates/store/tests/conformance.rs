@@ -74,6 +74,59 @@ fn insert_and_reopen_round_trips(store: &Store) {
     assert_eq!(back, doc);
 }
 
+/// Publications known to the day, the month or the year, and none: each read back with
+/// its precision from every way documents are read, and ordered by the period's start.
+fn publication_precision_round_trips(store: &Store) {
+    sources(store, &["A"]);
+    let published = ["2022-05-17", "2022-05", "2021"].map(|t| Some(When::parse(t).expect(t)));
+    let mut docs: Vec<Document> = published
+        .iter()
+        .enumerate()
+        .map(|(n, p)| Document {
+            published: *p,
+            ..document(store, n as u32, &format!("Report {n} on the border."), "en", "A")
+        })
+        .collect();
+    let mut undated = document(store, 3, "Report 3 on the border.", "en", "A");
+    undated.published = None;
+    docs.push(undated);
+    // Two by the ingest path, two as an import: both write documents.
+    store.insert_documents(&plain(&docs[..2])).expect("insert");
+    store.import(&beltwatch_store::Import { sources: Vec::new(), documents: plain(&docs[2..]) }).expect("import");
+    for doc in &docs {
+        assert_eq!(store.document(&doc.id.to_string()).expect("read").as_ref(), Some(doc));
+    }
+    let text = |w: Option<When>| w.map(|w| w.to_text());
+    let listed = store.documents(&DocumentFilter::default(), &Page { limit: 10, after: None }).expect("list");
+    let shown: Vec<(Option<String>, Option<model::Precision>)> =
+        listed.items.iter().map(|d| (text(d.published), d.published.map(|w| w.precision))).collect();
+    // Newest first by publication, else storage (thirty days after the base time).
+    assert_eq!(
+        shown,
+        [
+            (None, None),
+            (Some("2022-05-17".into()), Some(model::Precision::Day)),
+            (Some("2022-05".into()), Some(model::Precision::Month)),
+            (Some("2021".into()), Some(model::Precision::Year)),
+        ]
+    );
+    let hits =
+        store.search(&SearchQuery::parse("border").expect("query"), &DocumentFilter::default(), 10).expect("search");
+    let mut found: Vec<Option<String>> = hits.iter().map(|h| text(h.document.published)).collect();
+    found.sort();
+    assert_eq!(found, [None, Some("2021".into()), Some("2022-05".into()), Some("2022-05-17".into())]);
+    let inputs = store.extraction_inputs(0, 10).expect("inputs");
+    let mut read: Vec<(String, Option<When>)> = inputs.iter().map(|i| (i.id.to_string(), i.published)).collect();
+    read.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<(String, Option<When>)> = docs.iter().map(|d| (d.id.to_string(), d.published)).collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(read, expected);
+    // A month is filtered by its first instant, like a day by its midnight.
+    let since = |t: &str| DocumentFilter { since: When::parse(t).ok().map(|w| w.at), ..Default::default() };
+    assert_eq!(store.count_documents(&since("2022-05-01T00:00:00Z")).expect("count"), 3);
+    assert_eq!(store.count_documents(&since("2022-05-01T00:00:01Z")).expect("count"), 2);
+}
+
 fn duplicates_are_stored_once(store: &Store) {
     sources(store, &["A", "B"]);
     let first = document(store, 1, "Same text.", "en", "A");
@@ -691,6 +744,7 @@ macro_rules! backends {
             use super::*;
             backends!(@checks $fresh;
                 insert_and_reopen_round_trips,
+                publication_precision_round_trips,
                 duplicates_are_stored_once,
                 a_failed_batch_leaves_nothing,
                 lists_newest_first_with_cursors,

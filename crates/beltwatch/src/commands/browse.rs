@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
-use model::When;
+use model::{Precision, When};
 use store::{DocumentFilter, DocumentSummary, Page, SearchQuery, Store};
 
 use super::Status;
@@ -136,6 +136,11 @@ fn short_id(id: &str) -> String {
     id.chars().take(8).collect()
 }
 
+/// A publication as a date, or as the month (`2022-05`) or year (`2022`) it is known to.
 fn date(when: Option<When>) -> String {
-    when.map(|w| w.at.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into())
+    match when {
+        Some(w) if w.precision == Precision::Second => w.at.format("%Y-%m-%d").to_string(),
+        Some(w) => w.to_text(),
+        None => "-".into(),
+    }
 }

@@ -55,11 +55,12 @@ pub fn extract(args: &ExtractArgs, format: Format) -> anyhow::Result<Status> {
     }
     let Some(candidate) = decoded.candidates.into_iter().next() else { bail!("{origin}: no report in it") };
     let prepared = formats::prepare(candidate, &Limits::default()).map_err(|p| anyhow::anyhow!("{origin}: {p}"))?;
-    let published = match &args.published {
-        Some(text) => Some(When::parse(text).context("--published")?.at.date_naive()),
-        None => {
-            prepared.candidate.published.map(|w| w.at.date_naive()).or_else(|| Some(chrono::Utc::now().date_naive()))
-        }
+    // The day relative dates count from: a month or a year gives none, and today is no
+    // stand-in for a publication known to be earlier.
+    let published = match (&args.published, prepared.candidate.published) {
+        (Some(text), _) => When::parse(text).context("--published")?.known_day(),
+        (None, Some(when)) => when.known_day(),
+        (None, None) => Some(chrono::Utc::now().date_naive()),
     };
     let text = &prepared.candidate.text;
     let extraction = extractor()?.extract(text, published);
