@@ -708,10 +708,12 @@ def main(argv: list[str] | None = None) -> int:
     # --- districts (Who's On First) ----------------------------------------
     province_names = {f"{cc}.{code}": name for cc, code, name, _seat, _alts in PROVINCES}
     curated = read_curated(args.curated)
+    town_names: dict[str, set[str]] = {}
     added = 0
     for r in districts.district_rows(args.wof, province_names, acceptable, merge_alternates, fmt_coord,
                                      ascii_fold):
         bare = r.pop("_bare")
+        held_back = r.pop("_held_back")
         own_names = r.pop("_names")
         area = r.pop("_area_km2")
         if curated_twin(r, bare, curated):
@@ -721,6 +723,13 @@ def main(argv: list[str] | None = None) -> int:
             # A town's own territory (a Kyrgyz town of regional rank, the city district of
             # Mazar-e Sharif): the town is in places.tsv already.
             continue
+        if held_back:
+            towns = town_names.setdefault(r["country"], {
+                n.casefold() for t in rows if t["kind"] == "populated_place" and t["country"] == r["country"]
+                for n in [t["name"]] + t["alternate_names"]})
+            kept = [n for n in held_back if n.casefold() in towns]
+            if kept:
+                r["alternate_names"] = merge_alternates(r["name"], r["alternate_names"] + kept, [])
         rows.append(r)
         added += 1
     print(f"districts from Who's On First: {added}", file=sys.stderr)
