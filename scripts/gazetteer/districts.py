@@ -69,6 +69,10 @@ EXTRA_CYRILLIC = {"TJ": ["tgk"], "KG": ["kir"]}
 # The word a row's English name ends in.
 SUFFIX = {"IR": "County"}
 
+# WOF districts that share a name with a curated.tsv district in their province but are
+# other districts: Reg (Khanashin) in Helmand is not Dishu, whose other name is Reg(istan).
+NOT_CURATED_TWINS = {1108562407}
+
 # Extra names for WOF districts (WOF id -> (English name to use instead of WOF's, or
 # None; extra names)): current names of renamed districts, the spellings English and
 # Russian reports use, former names. Source: the districts' articles in the English and
@@ -118,6 +122,9 @@ DISTRICT_NAMES: dict[int, tuple[str | None, list[str]]] = {
     1091916939: (None, ["Jirgatal", "Джиргаталь", "Джиргатальский район"]),
     # Afghanistan: the press spellings of districts on the borders and in the south.
     1108562291: (None, ["Musa Qaleh", "Мусакала"]),
+    1108562295: (None, ["Nad-e Ali", "Nad-i-Ali", "Nad-e-Ali", "Nadali", "Над-Али", "Над Али"]),
+    1108562019: (None, ["Garmsir", "Garmsir District", "Гармсир"]),
+    1108562407: ("Reg", ["Khanashin", "Khan Neshin", "Khanneshin", "Ханешин"]),
 }
 
 # Names a district is not given on its own (without "District"/"County"): ordinary
