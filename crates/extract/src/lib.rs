@@ -169,8 +169,27 @@ const fn date(year: i32, month: u32, day: u32) -> NaiveDate {
 /// Words that tie a name to one era of a state: a name holding one of them keeps its actor
 /// whatever the report's date.
 const ERA_BOUND_WORDS: &[&str] = &[
-    "talib", "taleb", "талиб", "emirat", "эмират", "iea", "иэа", "de facto", "фактическ", "interim", "временн",
-    "national", "национальн", "andsf", "ansf", "republic", "республик", "ghani", "гани", "karzai", "карза",
+    "talib",
+    "taleb",
+    "талиб",
+    "emirat",
+    "эмират",
+    "iea",
+    "иэа",
+    "de facto",
+    "фактическ",
+    "interim",
+    "временн",
+    "national",
+    "национальн",
+    "andsf",
+    "ansf",
+    "republic",
+    "республик",
+    "ghani",
+    "гани",
+    "karzai",
+    "карза",
 ];
 
 impl std::fmt::Debug for Extractor {
@@ -1322,8 +1341,7 @@ impl<'a> Document<'a> {
         let dict = &self.extractor.dictionaries;
         let mut events: Vec<FoundEvent> = Vec::new();
         // Events of background sentences are not the report's, unless it tells no others.
-        let foreground =
-            self.cues.iter().any(|(t, cue, _)| matches!(cue, Cue::Event(_)) && !self.in_background(*t));
+        let foreground = self.cues.iter().any(|(t, cue, _)| matches!(cue, Cue::Event(_)) && !self.in_background(*t));
         for &(t, cue, at) in &self.cues {
             let Cue::Event(event_type) = cue else { continue };
             if foreground && self.in_background(t) {

@@ -197,3 +197,66 @@ fn a_capital_after_authorities_is_the_government() {
     let x = extract("The group arranged travel for recruits to camps in northern Afghanistan.", "2026-10-06");
     assert!(places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
 }
+
+fn actor_ids(x: &Extraction) -> Vec<&str> {
+    x.actors.iter().map(|a| a.as_str()).collect()
+}
+
+#[test]
+fn news_outlets_are_cited_sources_not_actors() {
+    let en = extract(
+        "Tajik border guards seized 12 kilograms of heroin near Panj on Monday, a spokesman told Asia-Plus.",
+        "2026-10-06",
+    );
+    let ru =
+        extract("Пограничники Таджикистана изъяли 12 килограммов героина в Пяндже, передает Sputnik.", "2026-10-06");
+    for (x, outlet) in [(&en, "asia-plus"), (&ru, "sputnik")] {
+        assert!(!actor_ids(x).contains(&outlet), "{outlet} is not an actor: {:?}", x.actors);
+        assert!(x.cited_sources.iter().any(|s| s.as_str() == outlet), "{outlet} is cited: {:?}", x.cited_sources);
+        assert!(actor_ids(x).contains(&"tj-border-troops"));
+    }
+}
+
+#[test]
+fn states_act_through_their_governments_and_forces() {
+    let en = extract("Uzbek authorities said Tajik troops had closed the crossing on Friday.", "2026-10-06");
+    assert!(actor_ids(&en).contains(&"uz-government"), "{:?}", en.actors);
+    assert!(actor_ids(&en).contains(&"tj-military"), "{:?}", en.actors);
+    let ru = extract("Власти Киргизии сообщили, что российские войска прибыли на учения.", "2026-10-06");
+    assert!(actor_ids(&ru).contains(&"kg-government"), "{:?}", ru.actors);
+    assert!(actor_ids(&ru).contains(&"ru-military"), "{:?}", ru.actors);
+}
+
+#[test]
+fn the_afghan_state_is_read_by_the_reports_date() {
+    let text = "Afghan forces repelled an attack on a border post in Kunduz province on Monday.";
+    let before = extract(text, "2019-05-14");
+    let after = extract(text, "2023-05-16");
+    assert!(actor_ids(&before).contains(&"af-republic-military"), "{:?}", before.actors);
+    assert!(actor_ids(&after).contains(&"taliban"), "{:?}", after.actors);
+    assert!(!actor_ids(&after).contains(&"af-republic-military"));
+    let ru = extract("Афганские военные отразили нападение в провинции Кундуз.", "2018-03-02");
+    assert!(actor_ids(&ru).contains(&"af-republic-military"), "{:?}", ru.actors);
+}
+
+#[test]
+fn running_totals_are_background_not_the_reports_figures() {
+    let en = extract(
+        "Border guards seized 8 kilograms of hashish near Panj on Sunday.\n\n\
+         Since the beginning of the year, the detachment has seized 410 kilograms of drugs and detained 19 people.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&en), vec!["hashish 8 kg"]);
+    let ru = extract(
+        "Пограничники изъяли 8 килограммов гашиша в Пяндже.\n\n\
+         С начала года пограничники изъяли 410 килограммов наркотиков и задержали 19 человек.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&ru), vec!["hashish 8 kg"]);
+}
+
+#[test]
+fn a_sentence_opening_word_is_not_a_short_place_name() {
+    let x = extract("Как сообщили в пресс-службе, пограничники задержали нарушителя у Хорога.", "2026-10-06");
+    assert!(places(&x).iter().all(|p| !p.contains(" TM")), "{:?}", places(&x));
+}
