@@ -128,6 +128,11 @@ pub fn weekday_before(published: NaiveDate, weekday: u8) -> NaiveDate {
     published - Duration::days(i64::from(back))
 }
 
+/// The latest explicit date the text gives, for a report without a publication date.
+pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
+    explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,9 +160,4 @@ mod tests {
         assert_eq!(weekday_before(wednesday, 3).to_string(), "2026-11-19");
         assert_eq!(day_offset(wednesday, -1).to_string(), "2026-11-24");
     }
-}
-
-/// The latest explicit date the text gives, for a report without a publication date.
-pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
-    explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()
 }
