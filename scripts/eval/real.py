@@ -8,6 +8,8 @@ annotations (testdata/eval/real/gold.jsonl), so that the same reports can be gat
 and scored the same way.
 
   scripts/eval/real.py split            # local batches -> local/{working,heldback}/, manifest, gold
+  scripts/eval/real.py restore          # re-gathered texts -> local/{working,heldback}/, using the
+                                        # committed manifest and gold (neither is rewritten)
   scripts/eval/real.py score [SET...]   # dev, working, heldback, licensed (default: all there are)
         [--binary target/release/beltwatch] [--markdown] [--misses]
 
@@ -81,6 +83,35 @@ def split():
         print(f"{which}: {len(articles)} reports {dict(sorted(by_language.items()))}")
 
 
+def restore():
+    """Place re-gathered texts under the committed split, with the committed gold."""
+    manifest = {m["id"]: m for m in read_jsonl(os.path.join(REAL, "manifest.jsonl"))}
+    gold = {g["id"]: g for g in read_jsonl(os.path.join(REAL, "gold.jsonl"))}
+    batches = sorted(
+        d for d in os.listdir(LOCAL)
+        if d not in ("working", "heldback") and os.path.isfile(os.path.join(LOCAL, d, "articles.jsonl"))
+    )
+    found = {}
+    for batch in batches:
+        for line_no, article in enumerate(read_jsonl(os.path.join(LOCAL, batch, "articles.jsonl")), 1):
+            entry = manifest.get(article.get("id"))
+            if entry is None:
+                print(f"{batch}/articles.jsonl:{line_no}: id {article.get('id')!r} is not in the manifest; left out", file=sys.stderr)
+            elif not (article.get("text") or "").strip():
+                print(f"{batch}/articles.jsonl:{line_no}: {entry['id']} has no text; left out", file=sys.stderr)
+            else:
+                found[entry["id"]] = article
+    for which in ("working", "heldback"):
+        ids = [i for i, m in manifest.items() if m["split"] == which and i in found]
+        write_jsonl(os.path.join(LOCAL, which, "articles.jsonl"), [found[i] for i in ids])
+        write_jsonl(os.path.join(LOCAL, which, "gold.jsonl"), [gold[i] for i in ids])
+        wanted = sum(1 for m in manifest.values() if m["split"] == which)
+        print(f"{which}: {len(ids)} of {wanted} reports restored")
+    missing = sorted(set(manifest) - set(found))
+    if missing:
+        print(f"not gathered ({len(missing)}): {' '.join(missing)}", file=sys.stderr)
+
+
 SETS = {
     "dev": os.path.join(ROOT, "testdata", "eval", "dev"),
     "working": os.path.join(LOCAL, "working"),
@@ -117,11 +148,14 @@ def score(names, binary, markdown, misses):
 
 
 def main(argv):
-    if not argv or argv[0] not in ("split", "score"):
+    if not argv or argv[0] not in ("split", "restore", "score"):
         print(__doc__)
         return 2
     if argv[0] == "split":
         split()
+        return 0
+    if argv[0] == "restore":
+        restore()
         return 0
     binary = os.path.join(ROOT, "target", "release", "beltwatch")
     names, markdown, misses = [], False, False

@@ -128,6 +128,19 @@ pub fn weekday_before(published: NaiveDate, weekday: u8) -> NaiveDate {
     published - Duration::days(i64::from(back))
 }
 
+/// Whether the date starting at byte `start` is a dateline's: at the head of a paragraph,
+/// after nothing but a place name in capitals and a comma ("DUSHANBE, September 19",
+/// "ДУШАНБЕ, 19 сентября"). A dateline dates the report, not the event.
+pub fn is_dateline(text: &str, start: usize) -> bool {
+    let Some(head) = text.get(..start) else { return false };
+    let paragraph = head.rfind('\n').map_or(head, |n| &head[n + 1..]).trim();
+    let Some(place) = paragraph.strip_suffix(',') else { return false };
+    let letters = place.chars().filter(|c| c.is_alphabetic()).count();
+    (3..=40).contains(&letters)
+        && place.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
+        && !place.chars().any(char::is_lowercase)
+}
+
 /// The latest explicit date the text gives, for a report without a publication date.
 pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
     explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()
@@ -150,6 +163,17 @@ mod tests {
         assert_eq!(dates("в ночь на 30 декабря", "2026-01-05"), ["2025-12-30"]);
         assert_eq!(dates("on 2026-03-04 and 05.06.2026", "2026-11-01"), ["2026-03-04", "2026-06-05"]);
         assert_eq!(dates("May said 12 people", "2026-11-01"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn datelines_are_told_apart() {
+        let at = |text: &str, date: &str| is_dateline(text, text.find(date).expect("date in text"));
+        assert!(at("KABUL, March 3 (Agency) - Police said", "March 3"));
+        assert!(at("Headline here\n\nТЕРМЕЗ, 4 марта — Агентство.", "4 марта"));
+        assert!(at("NEW YORK, May 2, 2024", "May 2"));
+        assert!(!at("Kabul, March 3 - Police said", "March 3"));
+        assert!(!at("On March 3, police said", "March 3"));
+        assert!(!at("KABUL - Police said on March 3", "March 3"));
     }
 
     #[test]

@@ -924,10 +924,15 @@ impl<'a> Document<'a> {
 
     fn read_dates(&mut self) {
         let published = self.published;
-        for d in dates::explicit_dates(self.text, self.folded, published) {
+        let explicit = dates::explicit_dates(self.text, self.folded, published);
+        // Relative dates count from publication, else from the report's dateline.
+        let anchor = published.or_else(|| {
+            explicit.iter().find(|d| self.is_dateline(d.first)).map(|d| d.date)
+        });
+        for d in explicit {
             self.dates.push((d.first, d.date, span(self.folded, d.first, d.last)));
         }
-        if let Some(published) = published {
+        if let Some(published) = anchor {
             for &(t, cue, at) in &self.cues {
                 let date = match cue {
                     Cue::DayOffset(offset) => dates::day_offset(published, offset),
@@ -1194,28 +1199,86 @@ impl<'a> Document<'a> {
         out
     }
 
-    /// Who speaks in `sentence`: the nearest actor before the cue at token `at`, else the
-    /// first after it, else a capital city standing for its government, else the last
-    /// actor of the sentence before.
+    /// Who speaks in `sentence` at the cue at token `at`. When a verb of speech follows a
+    /// denial in the sentence ("the reports are false, the ministry said"), the speaker is
+    /// the one next to that verb, not what the denial is about. Otherwise the nearest
+    /// actor before the cue (the subject of "denied"), else the first after it, else a
+    /// country or capital standing for its government, else the last actor of the
+    /// sentence before.
     fn speaker(&self, sentence: u32, at: usize) -> Option<ActorId> {
         let dict = &self.extractor.dictionaries;
         let (from, to) = self.tokens_of(sentence);
-        let before = between(&self.actors, |a| a.0, from, at).last();
-        let after = between(&self.actors, |a| a.0, at + 1, to).first();
-        if let Some((_, a, _)) = before.or(after) {
-            return Some(dict.actors[*a].id.clone());
-        }
-        // A capital standing for its government; only the few names nearest the cue.
-        for (_, p) in between(&self.places, |p| p.0, from, at).iter().rev().take(8) {
-            if p.kind == PlaceKind::PopulatedPlace
-                && is_capital(p)
-                && let Some(&g) = self.extractor.governments.get(&p.country)
-            {
-                return Some(dict.actors[g].id.clone());
+        let is_denial = self.cues_between(at, at + 1).iter().any(|(_, c, _)| *c == Cue::Denial);
+        if is_denial {
+            // Words inside quotation marks are the speaker's: who speaks is named by the
+            // verb after the closing mark ("«…» — заявил пресс-секретарь").
+            if let Some(close) = self.quote_closing_after(at) {
+                let end = (close + 8).min(self.folded.tokens.len());
+                if let Some(&(verb, _, _)) = self.cues_between(close, end).iter().find(|(_, c, _)| *c == Cue::Speech)
+                    && let Some(actor) = self.actor_next_to(verb, close, end)
+                {
+                    return Some(dict.actors[actor].id.clone());
+                }
             }
+            if let Some(&(verb, _, _)) = self.cues_between(at + 1, to).iter().find(|(_, c, _)| *c == Cue::Speech)
+                && let Some(actor) = self.actor_next_to(verb, at + 1, to)
+            {
+                return Some(dict.actors[actor].id.clone());
+            }
+        }
+        // The subject: the nearest actor, or country or capital standing for its
+        // government, before the cue (only the few places nearest it).
+        let actor_before = between(&self.actors, |a| a.0, from, at).last().map(|(t, a, _)| (*t, *a));
+        // A state is the subject only at the head of the sentence or a few words before the
+        // cue ("Pakistan on Sunday denied"), not wherever it is named.
+        let state_before = between(&self.places, |p| p.0, from, at).iter().rev().take(8).find_map(|(t, p)| {
+            const NOT_SUBJECT: &[&str] =
+                &["with", "by", "on", "for", "against", "between", "and", "с", "со", "на", "по", "к", "от", "за", "и", "для", "против", "между"];
+            let subject_position = (*t == from || *t + 4 >= at)
+                && !t.checked_sub(1).is_some_and(|b| b >= from && NOT_SUBJECT.contains(&self.folded.folded(b)));
+            (subject_position && self.stands_for_government(*t, p))
+                .then(|| self.extractor.governments.get(&p.country).map(|g| (*t, *g)))
+                .flatten()
+        });
+        let subject = match (actor_before, state_before) {
+            (Some(a), Some(s)) => Some(if s.0 > a.0 { s.1 } else { a.1 }),
+            (a, s) => a.or(s).map(|x| x.1),
+        };
+        let after = between(&self.actors, |a| a.0, at + 1, to).first().map(|(_, a, _)| *a);
+        if let Some(a) = subject.or(after) {
+            return Some(dict.actors[a].id.clone());
         }
         let (from, to) = self.tokens_of(sentence.checked_sub(1)?);
         between(&self.actors, |a| a.0, from, to).last().map(|(_, a, _)| dict.actors[*a].id.clone())
+    }
+
+    /// When the token `at` lies inside quotation marks, the first token after the closing
+    /// mark.
+    fn quote_closing_after(&self, at: usize) -> Option<usize> {
+        let start = self.folded.tokens[at].start as usize;
+        let (head, tail) = (self.text.get(..start)?, self.text.get(start..)?);
+        let close = [('«', '»'), ('“', '”')].iter().find_map(|&(open, close)| {
+            let opened = head.rfind(open)?;
+            if head.rfind(close).is_some_and(|c| c > opened) {
+                return None;
+            }
+            tail.find(close).map(|c| start + c)
+        })?;
+        let close = u32::try_from(close).ok()?;
+        Some(self.folded.tokens.partition_point(|t| t.start <= close))
+    }
+
+    /// The actor that speaks with the verb of speech at `verb`, within `from..to`: the
+    /// one just before it ("the ministry said"), else the one just after it ("said the
+    /// ministry", "according to the ministry").
+    fn actor_next_to(&self, verb: usize, from: usize, to: usize) -> Option<usize> {
+        const REACH: usize = 4;
+        let reach = self.folded.tokens[verb.saturating_sub(REACH).max(from)].start;
+        let before = between(&self.actors, |a| a.0, from, verb)
+            .last()
+            .filter(|(_, _, at)| at.end >= reach)
+            .map(|(_, a, _)| *a);
+        before.or_else(|| between(&self.actors, |a| a.0, verb + 1, (verb + 1 + REACH).min(to)).first().map(|(_, a, _)| *a))
     }
 
     /// Whether someone speaks in `sentence`: an actor (or a capital standing for its
@@ -1456,8 +1519,31 @@ impl<'a> Document<'a> {
         events
     }
 
-    /// The date of the main event: the first date in a sentence that reports an event,
-    /// else the first date in the text.
+    /// Whether the date at token `t` is the report's dateline.
+    fn is_dateline(&self, t: usize) -> bool {
+        dates::is_dateline(self.text, self.folded.tokens[t].start as usize)
+    }
+
+    /// Whether the date at token `t` dates a statement rather than an incident: a verb of
+    /// speech or denial just before it ("said on Thursday", "заявил в четверг") or just
+    /// after it ("on Thursday said").
+    fn dates_statement(&self, t: usize) -> bool {
+        let at = self.folded.tokens[t].start as usize;
+        // The verb and the date in one clause: no comma, "that" or "что" between them.
+        let one_clause = |a: usize, b: usize| {
+            let between = self.text.get(a.min(b)..a.max(b)).unwrap_or(",");
+            !between.contains(',') && !between.contains(" that ") && !between.contains(" что ")
+        };
+        self.cues_between(t.saturating_sub(3), t + 4).iter().any(|(c, cue, span)| {
+            *c != t
+                && matches!(cue, Cue::Speech | Cue::Denial)
+                && if *c < t { one_clause(span.end as usize, at) } else { one_clause(at, span.start as usize) }
+        })
+    }
+
+    /// The date of the main event, by its relation to the event: the first date of a
+    /// sentence that reports an event, unless it is the dateline's or a statement's; then a
+    /// statement's date in such a sentence; then any other date; the dateline last.
     fn main_date(&self, events: &[FoundEvent]) -> Option<NaiveDate> {
         let mut event_sentence = vec![false; self.sentences.len()];
         for e in events.iter().filter(|e| e.category.is_threat() || e.category == Category::Cooperation) {
@@ -1469,11 +1555,22 @@ impl<'a> Document<'a> {
         }
         let published = self.published;
         let plausible = |d: &NaiveDate| published.is_none_or(|p| *d <= p);
+        let rank = |t: usize| {
+            let in_event = event_sentence.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
+            if self.is_dateline(t) {
+                3
+            } else if in_event && !self.dates_statement(t) {
+                0
+            } else if in_event {
+                1
+            } else {
+                2
+            }
+        };
         self.dates
             .iter()
             .filter(|(_, d, _)| plausible(d))
-            .find(|(t, _, _)| event_sentence.get(self.sentence_of[*t] as usize).copied().unwrap_or(false))
-            .or_else(|| self.dates.iter().find(|(_, d, _)| plausible(d)))
+            .min_by_key(|(t, _, _)| (rank(*t), *t))
             .map(|(_, d, _)| *d)
     }
 }

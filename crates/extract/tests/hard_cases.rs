@@ -260,3 +260,57 @@ fn a_sentence_opening_word_is_not_a_short_place_name() {
     let x = extract("Как сообщили в пресс-службе, пограничники задержали нарушителя у Хорога.", "2026-10-06");
     assert!(places(&x).iter().all(|p| !p.contains(" TM")), "{:?}", places(&x));
 }
+
+#[test]
+fn the_event_date_is_the_incidents_not_the_datelines_or_the_statements() {
+    // A dateline dates the report; "yesterday" dates the seizure.
+    let x = extract(
+        "TERMEZ, March 12 (Agency) - Customs officers seized 40 kilograms of hashish at the Ayritom crossing yesterday.",
+        "2026-03-12",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-03-11"), "{x:#?}");
+
+    // Without a publication date, the dateline anchors "yesterday".
+    let x = extract(
+        "ХОРОГ, 7 октября 2026 — Вчера пограничники задержали трёх нарушителей границы у Ишкашима.",
+        "",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-06"), "{x:#?}");
+
+    // The day of the statement is not the day of the clash.
+    let x = extract(
+        "The border service said on Thursday that its troops had exchanged fire with smugglers on Tuesday near Panj.",
+        "2026-11-27",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-11-24"), "{x:#?}");
+    let x = extract(
+        "Пограничная служба в четверг сообщила, что во вторник у Пянджа произошла перестрелка с контрабандистами.",
+        "2026-11-27",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-11-24"), "{x:#?}");
+}
+
+#[test]
+fn the_speaker_of_a_denial_is_who_denies_not_what_is_denied() {
+    // "false, the ministry said": the ministry denies; the Taliban are what it is about.
+    let x = extract(
+        "Reports that Taliban fighters had crossed into Tajikistan are false, the Tajik Foreign Ministry said.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers.len(), 1, "{x:#?}");
+    assert_ne!(deniers[0], "taliban", "{x:#?}");
+
+    let x = extract(
+        "Сообщения о переходе боевиков «Талибана» на территорию Таджикистана являются ложными, заявили в Министерстве иностранных дел Таджикистана.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers.len(), 1, "{x:#?}");
+    assert_ne!(deniers[0], "taliban", "{x:#?}");
+
+    // A country as the subject denies through its government.
+    let x = extract("Pakistan rejected the reports of a border closure as untrue.", "2026-10-06");
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["pk-government"], "{x:#?}");
+}
