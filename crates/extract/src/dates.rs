@@ -132,8 +132,20 @@ pub fn weekday_before(published: NaiveDate, weekday: u8) -> NaiveDate {
 /// after nothing but a place name in capitals and a comma ("DUSHANBE, September 19",
 /// "ДУШАНБЕ, 19 сентября"). A dateline dates the report, not the event.
 pub fn is_dateline(text: &str, start: usize) -> bool {
+    // A dateline's place is a few words: look back no further than that.
+    const REACH: usize = 64;
     let Some(head) = text.get(..start) else { return false };
-    let paragraph = head.rfind('\n').map_or(head, |n| &head[n + 1..]).trim();
+    let mut from = start.saturating_sub(REACH);
+    while !head.is_char_boundary(from) {
+        from += 1;
+    }
+    let near = &head[from..];
+    let paragraph = match near.rfind('\n') {
+        Some(n) => &near[n + 1..],
+        None if from == 0 => near,
+        None => return false,
+    }
+    .trim();
     let Some(place) = paragraph.strip_suffix(',') else { return false };
     let letters = place.chars().filter(|c| c.is_alphabetic()).count();
     (3..=40).contains(&letters)

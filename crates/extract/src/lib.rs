@@ -141,6 +141,8 @@ pub struct Extractor {
     governments: HashMap<CountryCode, usize>,
     /// (actor before, actor after, first day of the later era), from [`ERAS`].
     eras: Vec<(usize, usize, NaiveDate)>,
+    /// [`BACKGROUND_PHRASES`], as written and with a capital first letter.
+    background_phrases: aho_corasick::AhoCorasick,
 }
 
 /// A state whose government changed hands: the same words ("the Afghan government",
@@ -233,7 +235,13 @@ impl Extractor {
                 Some((index(era.before)?, index(era.after)?, era.from))
             })
             .collect();
-        Self { dictionaries, matcher, governments, eras }
+        let background_phrases = aho_corasick::AhoCorasick::new(BACKGROUND_PHRASES.iter().flat_map(|p| {
+            let mut chars = p.chars();
+            let capital: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            [(*p).to_owned(), capital]
+        }))
+        .expect("the background phrases are a handful of short constant patterns");
+        Self { dictionaries, matcher, governments, eras, background_phrases }
     }
 
     pub fn dictionaries(&self) -> &Dictionaries {
@@ -273,6 +281,8 @@ struct Document<'a> {
     /// Per sentence: background (history, running totals, earlier years) rather than the
     /// report's own events.
     background: Vec<bool>,
+    /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one).
+    quotes: Vec<(u32, u32)>,
 }
 
 /// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
@@ -308,6 +318,26 @@ impl Signals {
         self.migrant_quantity |= other.migrant_quantity;
         self.crossing |= other.crossing;
     }
+}
+
+/// The quoted passages of `text`, «…» and “…” (not nested), in one pass: (byte of the
+/// opening mark, byte of the closing one). A mark left open closes nothing.
+fn quoted_passages(text: &str) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut open: Option<(char, usize)> = None;
+    for (i, c) in text.char_indices() {
+        match (open, c) {
+            (None, '«' | '“') => open = Some((c, i)),
+            (Some(('«', o)), '»') | (Some(('“', o)), '”') => {
+                if let (Ok(o), Ok(i)) = (u32::try_from(o), u32::try_from(i)) {
+                    out.push((o, i));
+                }
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn category_bit(c: Category) -> u8 {
@@ -476,6 +506,7 @@ impl<'a> Document<'a> {
             signals: Vec::new(),
             document_signals: Signals::default(),
             background: Vec::new(),
+            quotes: quoted_passages(text),
         };
         doc.read_hits(hits);
         // What the words say first: reading quantities asks whether a sentence is about
@@ -883,14 +914,19 @@ impl<'a> Document<'a> {
     fn read_background(&mut self) {
         let year = self.published.or_else(|| dates::latest_explicit(self.text, self.folded)).map(|d| d.year());
         let mut background = vec![false; self.sentences.len()];
-        for (i, sentence) in self.sentences.iter().enumerate() {
-            let said = self.text.get(sentence.start as usize..sentence.end as usize).unwrap_or_default().to_lowercase();
-            if BACKGROUND_PHRASES.iter().any(|p| said.contains(p)) {
-                background[i] = true;
+        for m in self.extractor.background_phrases.find_iter(self.text) {
+            let at = u32::try_from(m.start()).unwrap_or(u32::MAX);
+            let i = self.sentences.partition_point(|s| s.end <= at);
+            if let Some(b) = background.get_mut(i) {
+                *b = true;
+            }
+        }
+        for (i, is_background) in background.iter_mut().enumerate() {
+            if *is_background {
                 continue;
             }
             let (from, to) = self.tokens_of(i as u32);
-            background[i] = year.is_some_and(|year| {
+            *is_background = year.is_some_and(|year| {
                 (from..to).any(|t| {
                     self.folded.tokens[t].is_number
                         && self.word(t).len() == 4
@@ -1255,17 +1291,10 @@ impl<'a> Document<'a> {
     /// When the token `at` lies inside quotation marks, the first token after the closing
     /// mark.
     fn quote_closing_after(&self, at: usize) -> Option<usize> {
-        let start = self.folded.tokens[at].start as usize;
-        let (head, tail) = (self.text.get(..start)?, self.text.get(start..)?);
-        let close = [('«', '»'), ('“', '”')].iter().find_map(|&(open, close)| {
-            let opened = head.rfind(open)?;
-            if head.rfind(close).is_some_and(|c| c > opened) {
-                return None;
-            }
-            tail.find(close).map(|c| start + c)
-        })?;
-        let close = u32::try_from(close).ok()?;
-        Some(self.folded.tokens.partition_point(|t| t.start <= close))
+        let start = self.folded.tokens[at].start;
+        let i = self.quotes.partition_point(|q| q.0 < start).checked_sub(1)?;
+        let (_, close) = self.quotes[i];
+        (close > start).then(|| self.folded.tokens.partition_point(|t| t.start <= close))
     }
 
     /// The actor that speaks with the verb of speech at `verb`, within `from..to`: the
