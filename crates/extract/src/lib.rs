@@ -1766,7 +1766,7 @@ fn person_noun(folded: &str) -> Option<Person> {
     ];
     // Stems of four letters or more match as prefixes; shorter ones ("man") only whole.
     let matches =
-        |stems: &[&str]| stems.iter().any(|s| folded == *s || (s.chars().nth(3).is_some() && folded.starts_with(s)));
+        |stems: &[&str]| stems.iter().any(|s| folded.starts_with(s) && (folded.len() == s.len() || s.chars().nth(3).is_some()));
     if matches(MIGRANT) {
         Some(Person::Migrant)
     } else if matches(ROLE) {
