@@ -143,6 +143,8 @@ pub struct Extractor {
     eras: Vec<(usize, usize, NaiveDate)>,
     /// [`BACKGROUND_PHRASES`], as written and with a capital first letter.
     background_phrases: aho_corasick::AhoCorasick,
+    /// The stems of [`DEMONYMS`] at the start of a folded token (" afghan").
+    demonyms: aho_corasick::AhoCorasick,
 }
 
 /// A state whose government changed hands: the same words ("the Afghan government",
@@ -241,7 +243,9 @@ impl Extractor {
             [(*p).to_owned(), capital]
         }))
         .expect("the background phrases are a handful of short constant patterns");
-        Self { dictionaries, matcher, governments, eras, background_phrases }
+        let demonyms = aho_corasick::AhoCorasick::new(DEMONYMS.iter().map(|(stem, _)| format!(" {stem}")))
+            .expect("the demonyms are a handful of short constant patterns");
+        Self { dictionaries, matcher, governments, eras, background_phrases, demonyms }
     }
 
     pub fn dictionaries(&self) -> &Dictionaries {
@@ -623,15 +627,12 @@ impl<'a> Document<'a> {
     fn resolve_places(&mut self, place_hits: Vec<(usize, usize, Vec<usize>)>) {
         let dict = &self.extractor.dictionaries;
         let mut countries: Vec<CountryCode> = Vec::new();
-        for (i, _) in self.folded.tokens.iter().enumerate() {
-            let word = self.folded.folded(i);
-            for (stem, code) in DEMONYMS {
-                if word.starts_with(stem)
-                    && let Ok(code) = code.parse()
-                    && !countries.contains(&code)
-                {
-                    countries.push(code);
-                }
+        // Folded tokens are separated by single spaces, so " stem" begins a token.
+        for m in self.extractor.demonyms.find_overlapping_iter(self.folded.text.as_str()) {
+            if let Ok(code) = DEMONYMS[m.pattern().as_usize()].1.parse()
+                && !countries.contains(&code)
+            {
+                countries.push(code);
             }
         }
         for &(_, actor, _) in &self.actors {
