@@ -285,8 +285,9 @@ struct Document<'a> {
     /// Per sentence: background (history, running totals, earlier years) rather than the
     /// report's own events.
     background: Vec<bool>,
-    /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one).
-    quotes: Vec<(u32, u32)>,
+    /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one),
+    /// found when first asked for.
+    quotes: std::cell::OnceCell<Vec<(u32, u32)>>,
 }
 
 /// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
@@ -327,19 +328,35 @@ impl Signals {
 /// The quoted passages of `text`, «…» and “…” (not nested), in one pass: (byte of the
 /// opening mark, byte of the closing one). A mark left open closes nothing.
 fn quoted_passages(text: &str) -> Vec<(u32, u32)> {
+    // The marks' UTF-8 forms: « C2 AB, » C2 BB, “ E2 80 9C, ” E2 80 9D; scanned as bytes.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Guillemet,
+        Curly,
+    }
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut open: Option<(char, usize)> = None;
-    for (i, c) in text.char_indices() {
-        match (open, c) {
-            (None, '«' | '“') => open = Some((c, i)),
-            (Some(('«', o)), '»') | (Some(('“', o)), '”') => {
-                if let (Ok(o), Ok(i)) = (u32::try_from(o), u32::try_from(i)) {
-                    out.push((o, i));
+    let mut open: Option<(Mark, usize)> = None;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let found = match (bytes[i], bytes[i + 1], bytes.get(i + 2)) {
+            (0xC2, 0xAB, _) => Some((Mark::Guillemet, true)),
+            (0xC2, 0xBB, _) => Some((Mark::Guillemet, false)),
+            (0xE2, 0x80, Some(0x9C)) => Some((Mark::Curly, true)),
+            (0xE2, 0x80, Some(0x9D)) => Some((Mark::Curly, false)),
+            _ => None,
+        };
+        match (open, found) {
+            (None, Some((mark, true))) => open = Some((mark, i)),
+            (Some((kind, o)), Some((mark, false))) if kind == mark => {
+                if let (Ok(o), Ok(c)) = (u32::try_from(o), u32::try_from(i)) {
+                    out.push((o, c));
                 }
                 open = None;
             }
             _ => {}
         }
+        i += 1;
     }
     out
 }
@@ -510,7 +527,7 @@ impl<'a> Document<'a> {
             signals: Vec::new(),
             document_signals: Signals::default(),
             background: Vec::new(),
-            quotes: quoted_passages(text),
+            quotes: std::cell::OnceCell::new(),
         };
         doc.read_hits(hits);
         // What the words say first: reading quantities asks whether a sentence is about
@@ -1293,8 +1310,9 @@ impl<'a> Document<'a> {
     /// mark.
     fn quote_closing_after(&self, at: usize) -> Option<usize> {
         let start = self.folded.tokens[at].start;
-        let i = self.quotes.partition_point(|q| q.0 < start).checked_sub(1)?;
-        let (_, close) = self.quotes[i];
+        let quotes = self.quotes.get_or_init(|| quoted_passages(self.text));
+        let i = quotes.partition_point(|q| q.0 < start).checked_sub(1)?;
+        let (_, close) = quotes[i];
         (close > start).then(|| self.folded.tokens.partition_point(|t| t.start <= close))
     }
 
