@@ -192,17 +192,18 @@ pub fn score(
         }
         doc.actors.add(matched, extra.len(), g.actors.len() - matched);
 
-        // Locations: the same gazetteer entry, or the same country and name.
+        // Locations: the same gazetteer entry, or the same country and name; a division's
+        // name matches with or without its kind word ("Kurram" is "Kurram District").
         let mut used = vec![false; p.places.len()];
         let mut found = 0;
         for loc in &g.locations {
-            let key = fold_pattern(&loc.name, false);
+            let key = fold_pattern(&loc.name, false).map(without_kind_word);
             let country: Option<CountryCode> = loc.country_iso2.parse().ok();
             let hit = p.places.iter().enumerate().position(|(i, place)| {
                 !used[i] && Some(place.country) == country && {
                     let entry = extractor.dictionaries().places.iter().find(|e| e.id == place.id);
                     let names = entry.map(|e| e.names.clone()).unwrap_or_else(|| vec![place.name.clone()]);
-                    names.iter().any(|n| fold_pattern(n, false) == key)
+                    names.iter().any(|n| fold_pattern(n, false).map(without_kind_word) == key)
                 }
             });
             match hit {
@@ -317,4 +318,17 @@ fn add(total: &mut Scores, doc: &Scores) {
     }
     total.event_date.correct += doc.event_date.correct;
     total.event_date.with_gold_date += doc.event_date.with_gold_date;
+}
+
+/// A folded place name without a trailing word for the kind of division it is.
+fn without_kind_word(folded: String) -> String {
+    const KIND_WORDS: &[&str] = &[" district ", " province ", " agency ", " county ", " region ", " oblast "];
+    for word in KIND_WORDS {
+        if let Some(stem) = folded.strip_suffix(word)
+            && stem.trim().len() > 1
+        {
+            return format!("{stem} ");
+        }
+    }
+    folded
 }
