@@ -784,6 +784,8 @@ impl<'a> Document<'a> {
                 self.quantities.push((n.first, q));
             }
         }
+        self.join_compound_masses();
+        self.drop_headline_repeats();
         // A total of mixed drugs is not listed beside its parts.
         let parts: f64 = self
             .quantities
@@ -795,6 +797,40 @@ impl<'a> Document<'a> {
             !(q.kind == QuantityKind::OtherDrugs
                 && q.unit.to_kg().is_some_and(|k| parts > 0.0 && (k * q.value - parts).abs() <= parts * 0.01))
         });
+    }
+
+    /// "2 kilograms 600 grams", "48 кг 724 г": one mass of 2.6 kg, 48.724 kg.
+    fn join_compound_masses(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.quantities.len() {
+            let (a, b) = (&self.quantities[i].1, &self.quantities[i + 1].1);
+            // Between the two numbers: the first one's unit, perhaps "and".
+            let head = self.text.get(a.span.start as usize..b.span.start as usize).unwrap_or("?");
+            let words: Vec<&str> =
+                head.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()).collect();
+            let joined = words.len() == 2 || (words.len() == 3 && matches!(words[2], "and" | "и"));
+            if a.kind == b.kind && a.unit == Unit::Kilogram && b.unit == Unit::Gram && b.value < 1000.0 && joined {
+                let grams = self.quantities.remove(i + 1).1;
+                let kg = &mut self.quantities[i].1;
+                kg.value = ((kg.value * 1000.0 + grams.value).round()) / 1000.0;
+                kg.span.end = grams.span.end;
+            }
+            i += 1;
+        }
+    }
+
+    /// A figure of the headline given again in the body is one figure: the body's.
+    fn drop_headline_repeats(&mut self) {
+        let Some(headline_end) = self.text.find("\n\n") else { return };
+        let headline_end = u32::try_from(headline_end).unwrap_or(u32::MAX);
+        let body: Vec<(QuantityKind, u64, Unit)> = self
+            .quantities
+            .iter()
+            .filter(|(_, q)| q.span.start > headline_end)
+            .map(|(_, q)| (q.kind, q.value.to_bits(), q.unit))
+            .collect();
+        self.quantities
+            .retain(|(_, q)| q.span.start > headline_end || !body.contains(&(q.kind, q.value.to_bits(), q.unit)));
     }
 
     fn word(&self, i: usize) -> &str {
@@ -980,9 +1016,7 @@ impl<'a> Document<'a> {
         let published = self.published;
         let explicit = dates::explicit_dates(self.text, self.folded, published);
         // Relative dates count from publication, else from the report's dateline.
-        let anchor = published.or_else(|| {
-            explicit.iter().find(|d| self.is_dateline(d.first)).map(|d| d.date)
-        });
+        let anchor = published.or_else(|| explicit.iter().find(|d| self.is_dateline(d.first)).map(|d| d.date));
         for d in explicit {
             self.dates.push((d.first, d.date, span(self.folded, d.first, d.last)));
         }
@@ -1286,8 +1320,26 @@ impl<'a> Document<'a> {
         // A state is the subject only at the head of the sentence or a few words before the
         // cue ("Pakistan on Sunday denied"), not wherever it is named.
         let state_before = between(&self.places, |p| p.0, from, at).iter().rev().take(8).find_map(|(t, p)| {
-            const NOT_SUBJECT: &[&str] =
-                &["with", "by", "on", "for", "against", "between", "and", "с", "со", "на", "по", "к", "от", "за", "и", "для", "против", "между"];
+            const NOT_SUBJECT: &[&str] = &[
+                "with",
+                "by",
+                "on",
+                "for",
+                "against",
+                "between",
+                "and",
+                "с",
+                "со",
+                "на",
+                "по",
+                "к",
+                "от",
+                "за",
+                "и",
+                "для",
+                "против",
+                "между",
+            ];
             let subject_position = (*t == from || *t + 4 >= at)
                 && !t.checked_sub(1).is_some_and(|b| b >= from && NOT_SUBJECT.contains(&self.folded.folded(b)));
             (subject_position && self.stands_for_government(*t, p))
@@ -1322,11 +1374,11 @@ impl<'a> Document<'a> {
     fn actor_next_to(&self, verb: usize, from: usize, to: usize) -> Option<usize> {
         const REACH: usize = 4;
         let reach = self.folded.tokens[verb.saturating_sub(REACH).max(from)].start;
-        let before = between(&self.actors, |a| a.0, from, verb)
-            .last()
-            .filter(|(_, _, at)| at.end >= reach)
-            .map(|(_, a, _)| *a);
-        before.or_else(|| between(&self.actors, |a| a.0, verb + 1, (verb + 1 + REACH).min(to)).first().map(|(_, a, _)| *a))
+        let before =
+            between(&self.actors, |a| a.0, from, verb).last().filter(|(_, _, at)| at.end >= reach).map(|(_, a, _)| *a);
+        before.or_else(|| {
+            between(&self.actors, |a| a.0, verb + 1, (verb + 1 + REACH).min(to)).first().map(|(_, a, _)| *a)
+        })
     }
 
     /// Whether someone speaks in `sentence`: an actor (or a capital standing for its
@@ -1615,11 +1667,7 @@ impl<'a> Document<'a> {
                 2
             }
         };
-        self.dates
-            .iter()
-            .filter(|(_, d, _)| plausible(d))
-            .min_by_key(|(t, _, _)| (rank(*t), *t))
-            .map(|(_, d, _)| *d)
+        self.dates.iter().filter(|(_, d, _)| plausible(d)).min_by_key(|(t, _, _)| (rank(*t), *t)).map(|(_, d, _)| *d)
     }
 }
 
@@ -1784,8 +1832,9 @@ fn person_noun(folded: &str) -> Option<Person> {
         "лиц",
     ];
     // Stems of four letters or more match as prefixes; shorter ones ("man") only whole.
-    let matches =
-        |stems: &[&str]| stems.iter().any(|s| folded.starts_with(s) && (folded.len() == s.len() || s.chars().nth(3).is_some()));
+    let matches = |stems: &[&str]| {
+        stems.iter().any(|s| folded.starts_with(s) && (folded.len() == s.len() || s.chars().nth(3).is_some()))
+    };
     if matches(MIGRANT) {
         Some(Person::Migrant)
     } else if matches(ROLE) {

@@ -214,7 +214,6 @@ fn killed_and_detained_are_told_apart() {
 #[test]
 fn quoted_passages_pair_their_own_marks() {
     let text = "Он сказал: «это ложь» — и ушёл. She said “no such clash” took place. «open";
-    let quotes: Vec<&str> =
-        super::quoted_passages(text).iter().map(|&(o, c)| &text[o as usize..c as usize]).collect();
+    let quotes: Vec<&str> = super::quoted_passages(text).iter().map(|&(o, c)| &text[o as usize..c as usize]).collect();
     assert_eq!(quotes, ["«это ложь", "“no such clash"]);
 }

@@ -271,10 +271,7 @@ fn the_event_date_is_the_incidents_not_the_datelines_or_the_statements() {
     assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-03-11"), "{x:#?}");
 
     // Without a publication date, the dateline anchors "yesterday".
-    let x = extract(
-        "ХОРОГ, 7 октября 2026 — Вчера пограничники задержали трёх нарушителей границы у Ишкашима.",
-        "",
-    );
+    let x = extract("ХОРОГ, 7 октября 2026 — Вчера пограничники задержали трёх нарушителей границы у Ишкашима.", "");
     assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-06"), "{x:#?}");
 
     // The day of the statement is not the day of the clash.
@@ -313,4 +310,23 @@ fn the_speaker_of_a_denial_is_who_denies_not_what_is_denied() {
     let x = extract("Pakistan rejected the reports of a border closure as untrue.", "2026-10-06");
     let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
     assert_eq!(deniers, ["pk-government"], "{x:#?}");
+}
+
+#[test]
+fn a_mass_in_kilograms_and_grams_is_one_figure_and_a_headline_figure_is_not_repeated() {
+    let x = extract("Police seized 3 kilograms 250 grams of heroin from a courier near Kulob.", "2026-10-06");
+    assert_eq!(quantities(&x), ["heroin 3.25 kg"], "{x:#?}");
+    let x = extract("У курьера изъято 12 кг 80 г гашиша.", "2026-10-06");
+    assert_eq!(quantities(&x), ["hashish 12.08 kg"], "{x:#?}");
+
+    let x = extract(
+        "Border guards seize 75 kg of opium\n\nTajik border guards seized 75 kg of opium near Darvoz on Monday.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&x), ["opium 75 kg"], "{x:#?}");
+    let x = extract(
+        "На границе задержаны 4 нарушителя\n\nПограничники задержали 4 нарушителей границы у Пянджа.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&x).len(), 1, "{x:#?}");
 }
