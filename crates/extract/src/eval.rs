@@ -195,6 +195,7 @@ pub fn score(
         // Locations: the same gazetteer entry, or the same country and name; a division's
         // name matches with or without its kind word ("Kurram" is "Kurram District").
         let mut used = vec![false; p.places.len()];
+        let mut used_unlisted = vec![false; p.unlisted_places.len()];
         let mut found = 0;
         for loc in &g.locations {
             let key = fold_pattern(&loc.name, false).map(without_kind_word);
@@ -206,23 +207,46 @@ pub fn score(
                     names.iter().any(|n| fold_pattern(n, false).map(without_kind_word) == key)
                 }
             });
+            // A place the gazetteer lacks: the same country and the same name in either script.
+            let unlisted_hit = || {
+                let key = crate::loose_key(&loc.name);
+                p.unlisted_places.iter().enumerate().position(|(i, u)| {
+                    !used_unlisted[i] && Some(u.country) == country && crate::loose_key(&u.name) == key
+                })
+            };
             match hit {
                 Some(i) => {
                     used[i] = true;
                     found += 1;
                 }
-                None => miss("locations", format!("missed {} ({})", loc.name, loc.country_iso2)),
+                None => match unlisted_hit() {
+                    Some(i) => {
+                        used_unlisted[i] = true;
+                        found += 1;
+                    }
+                    None => miss("locations", format!("missed {} ({})", loc.name, loc.country_iso2)),
+                },
             }
         }
         for (i, place) in p.places.iter().enumerate().filter(|(i, _)| !used[*i]) {
             let _ = i;
             miss("locations", format!("extra {} ({}, {})", place.name, place.country, place.kind));
         }
-        doc.locations.add(found, used.iter().filter(|u| !**u).count(), g.locations.len() - found);
+        for (_, u) in p.unlisted_places.iter().enumerate().filter(|(i, _)| !used_unlisted[*i]) {
+            miss("locations", format!("extra {} ({}, unlisted {})", u.name, u.country, u.kind));
+        }
+        let extra = used.iter().chain(&used_unlisted).filter(|u| !**u).count();
+        doc.locations.add(found, extra, g.locations.len() - found);
         let mut gold_countries: Vec<String> = g.locations.iter().map(|l| l.country_iso2.to_uppercase()).collect();
         gold_countries.sort();
         gold_countries.dedup();
-        let mut predicted_countries: Vec<String> = p.places.iter().map(|l| l.country.to_string()).collect();
+        let mut predicted_countries: Vec<String> = p
+            .places
+            .iter()
+            .map(|l| l.country)
+            .chain(p.unlisted_places.iter().map(|u| u.country))
+            .map(|c| c.to_string())
+            .collect();
         predicted_countries.sort();
         predicted_countries.dedup();
         let tp = gold_countries.iter().filter(|c| predicted_countries.contains(c)).count();

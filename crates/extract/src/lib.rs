@@ -15,6 +15,7 @@ mod geocode;
 mod matcher;
 mod numbers;
 mod sentences;
+mod unlisted;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -28,6 +29,7 @@ use serde::Serialize;
 use dict::{Cue, DataError, Dictionaries};
 use fold::{Folded, fold};
 use matcher::{Hit, Matcher, Target};
+pub use unlisted::{UnlistedKind, loose_key};
 
 /// A mention: a span of the text and what it names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,6 +63,31 @@ impl ResolvedPlace {
             PlaceKind::District | PlaceKind::River | PlaceKind::Area | PlaceKind::Mountain => GeoPrecision::District,
             PlaceKind::PopulatedPlace => GeoPrecision::Locality,
             PlaceKind::Crossing | PlaceKind::Bridge | PlaceKind::RiverPort => GeoPrecision::Exact,
+        }
+    }
+}
+
+/// A place the gazetteer lacks that the text names by what it is: "the village of
+/// Toghayi", "застава «Даркад»". Kept by name, in its country; its point is that of the
+/// listed place the text puts it in, when it does, and otherwise unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnlistedPlace {
+    pub name: String,
+    pub kind: UnlistedKind,
+    pub country: CountryCode,
+    /// The listed district, province or town the text puts it in ("the Chugam area of
+    /// Shigal district", "в селении Зигар-Валвалак Дарвазского района").
+    pub within: Option<ResolvedPlace>,
+    pub span: Span,
+}
+
+impl UnlistedPlace {
+    /// Where it is, as precisely as the text allows: the containing place's point and
+    /// precision, or only the country.
+    pub fn point(&self) -> (Option<LonLat>, GeoPrecision) {
+        match &self.within {
+            Some(p) => (Some(p.point), p.precision()),
+            None => (None, GeoPrecision::Country),
         }
     }
 }
@@ -104,6 +131,8 @@ pub struct FoundEvent {
     pub event_type: EventType,
     pub when: Option<When>,
     pub place: Option<ResolvedPlace>,
+    /// A place the gazetteer lacks, named in the event's sentence: finer than `place`.
+    pub unlisted_place: Option<UnlistedPlace>,
     pub actors: Vec<FoundActor>,
     pub quantities: Vec<FoundQuantity>,
     pub stance: Stance,
@@ -120,6 +149,8 @@ pub struct Extraction {
     pub categories: Vec<Category>,
     pub actors: Vec<ActorId>,
     pub places: Vec<ResolvedPlace>,
+    /// Places the gazetteer lacks: villages, border posts, localities.
+    pub unlisted_places: Vec<UnlistedPlace>,
     /// The date of the main event, when the text gives it.
     pub event_date: Option<NaiveDate>,
     pub quantities: Vec<FoundQuantity>,
@@ -363,6 +394,39 @@ fn quoted_passages(text: &str) -> Vec<(u32, u32)> {
 
 fn category_bit(c: Category) -> u8 {
     1 << Category::ALL.iter().position(|x| *x == c).unwrap_or(0)
+}
+
+/// Whether a folded word after a number makes it a duration or a distance.
+fn is_time_or_distance(word: &str) -> bool {
+    const ENGLISH: &[&str] = &[
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "night",
+        "nights",
+        "decade",
+        "decades",
+        "km",
+        "kilometres",
+        "kilometers",
+        "kilometre",
+        "kilometer",
+        "miles",
+        "metres",
+        "meters",
+    ];
+    const RUSSIAN: &[&str] =
+        &["дн", "ден", "недел", "месяц", "год", "лет", "час", "минут", "сут", "ноч", "километр", "км", "метр"];
+    ENGLISH.contains(&word) || RUSSIAN.iter().any(|stem| word.starts_with(stem))
 }
 
 fn span(folded: &Folded, first: usize, last: usize) -> Span {
@@ -870,6 +934,10 @@ impl<'a> Document<'a> {
         {
             return None;
         }
+        // A duration or a distance: "two days later", "25 kilometres northwest", "три дня".
+        if in_sentence(next) && is_time_or_distance(self.folded.folded(next)) {
+            return None;
+        }
         let unit = if in_sentence(next) { mass_unit(&self.word(next).to_lowercase()) } else { None };
         let found = |kind: QuantityKind, unit: Unit, last: usize| FoundQuantity {
             kind,
@@ -1062,7 +1130,8 @@ impl<'a> Document<'a> {
         let denials = self.denials();
         let claims = self.claims();
         let places = self.document_places();
-        let events = self.events(!denials.is_empty(), places.first());
+        let unlisted_places = self.unlisted_places();
+        let events = self.events(!denials.is_empty(), places.first(), &unlisted_places);
         let mut categories: BTreeSet<Category> = events.iter().map(|e| e.category).collect();
         for (_, q) in &self.quantities {
             if let Some(c) = category_of_quantity(q.kind) {
@@ -1105,6 +1174,7 @@ impl<'a> Document<'a> {
             categories: categories.into_iter().collect(),
             actors,
             places,
+            unlisted_places,
             event_date,
             quantities: self.quantities.iter().map(|(_, q)| q.clone()).collect(),
             denials,
@@ -1116,13 +1186,81 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The places the gazetteer lacks that the text names by what they are, each in the
+    /// country the text puts it in: the listed place right after it ("of Shigal
+    /// district", "Дарвазского района"), a nationality word before it ("the Afghan
+    /// village of"), the nearest listed place of its sentence, else of the report.
+    fn unlisted_places(&self) -> Vec<UnlistedPlace> {
+        let sentence = |i: usize| self.tokens_of(self.sentence_of[i]);
+        let mut out: Vec<UnlistedPlace> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for c in unlisted::candidates(self.text, self.folded, sentence) {
+            let overlaps = |s: &Span| s.start < c.end && c.start < s.end;
+            if self.places.iter().any(|(_, p)| overlaps(&p.span)) || self.actors.iter().any(|(_, _, s)| overlaps(s)) {
+                continue;
+            }
+            let (from, to) = sentence(c.first);
+            // Places someone came from or went to, or that lie across the border, are not
+            // where the unlisted place is.
+            let elsewhere = |t: usize| {
+                (t.saturating_sub(3).max(from)..t)
+                    .any(|i| matches!(self.folded.folded(i), "from" | "to" | "across" | "из" | "до" | "towards"))
+            };
+            let usable = |&&(t, ref p): &&(usize, ResolvedPlace)| {
+                !self.stands_for_government(t, p) && !self.is_aside(t) && !elsewhere(t)
+            };
+            let within = between(&self.places, |p| p.0, c.last + 1, (c.last + 11).min(to))
+                .iter()
+                .filter(usable)
+                .find(|(_, p)| p.kind != PlaceKind::Country)
+                .map(|(_, p)| p.clone());
+            let distance = |t: usize| if t > c.last { t - c.last } else { c.first - t };
+            let country = within
+                .as_ref()
+                .map(|p| p.country)
+                .or_else(|| {
+                    // "the Afghan village of X": a nationality word, not a country's name.
+                    (c.first.saturating_sub(3).max(from)..c.first).rev().find_map(|i| {
+                        let at = self.folded.tokens[i].start;
+                        let named = self.places.iter().any(|(_, p)| p.span.start <= at && at < p.span.end);
+                        if named { None } else { self.nationality_before(i + 1) }
+                    })
+                })
+                .or_else(|| {
+                    between(&self.places, |p| p.0, from, to)
+                        .iter()
+                        .filter(usable)
+                        .min_by_key(|(t, _)| distance(*t))
+                        .map(|(_, p)| p.country)
+                })
+                .or_else(|| {
+                    self.places.iter().filter(usable).min_by_key(|(t, _)| distance(*t)).map(|(_, p)| p.country)
+                });
+            let Some(country) = country else { continue };
+            if seen.insert((unlisted::loose_key(&c.name), country)) {
+                out.push(UnlistedPlace {
+                    name: c.name,
+                    kind: c.kind,
+                    country,
+                    within,
+                    span: span(self.folded, c.first, c.last),
+                });
+            }
+        }
+        out
+    }
+
     /// The places the report is about, coarser ones dropped when a finer one inside them
     /// is listed, each place once.
     fn document_places(&self) -> Vec<ResolvedPlace> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (t, p) in &self.places {
-            if !self.stands_for_government(*t, p) && !self.is_aside(*t) && seen.insert(&p.id) {
+            if !self.stands_for_government(*t, p)
+                && !self.is_aside(*t)
+                && !self.is_origin_country(*t, p)
+                && seen.insert(&p.id)
+            {
                 places.push(p.clone());
             }
         }
@@ -1164,6 +1302,21 @@ impl<'a> Document<'a> {
             _ => false,
         };
         places.iter().filter(|p| !finer_in(p)).cloned().collect()
+    }
+
+    /// Whether a country is named at token `t` only as where people or goods came from, or
+    /// as the far side of a border: "from Afghanistan", "из Афганистана", "с территории
+    /// Афганистана", "границы Таджикистана с Афганистаном".
+    fn is_origin_country(&self, t: usize, place: &ResolvedPlace) -> bool {
+        if place.kind != PlaceKind::Country {
+            return false;
+        }
+        let (from, _) = self.tokens_of(self.sentence_of[t]);
+        let word = |back: usize| if t >= from + back { self.folded.folded(t - back) } else { "" };
+        let (w1, w2, w3) = (word(1), word(2), word(3));
+        matches!(w1, "from" | "из" | "с" | "со")
+            || (matches!(w2, "с" | "со") && matches!(w1, "территор" | "сторон"))
+            || (w1 == "of" && w2 == "territory" && matches!(w3, "from" | "the"))
     }
 
     /// Whether the place named at token `first` is only a reference point or a place
@@ -1500,7 +1653,12 @@ impl<'a> Document<'a> {
         })
     }
 
-    fn events(&self, disputed: bool, first_place: Option<&ResolvedPlace>) -> Vec<FoundEvent> {
+    fn events(
+        &self,
+        disputed: bool,
+        first_place: Option<&ResolvedPlace>,
+        unlisted: &[UnlistedPlace],
+    ) -> Vec<FoundEvent> {
         let dict = &self.extractor.dictionaries;
         let mut events: Vec<FoundEvent> = Vec::new();
         // Events of background sentences are not the report's, unless it tells no others.
@@ -1535,6 +1693,19 @@ impl<'a> Document<'a> {
                 .iter()
                 .find(|(pt, p)| !self.stands_for_government(*pt, p))
                 .map(|(_, p)| p.clone());
+            // A place the gazetteer lacks, in the listed one or where none is listed.
+            let unlisted_place = unlisted
+                .iter()
+                .find(|u| {
+                    sentence_span.start <= u.span.start
+                        && u.span.end <= sentence_span.end
+                        && place.as_ref().is_none_or(|p| {
+                            p.country == u.country
+                                && (u.within.as_ref().is_some_and(|w| w.id == p.id)
+                                    || matches!(p.kind, PlaceKind::Country | PlaceKind::Province))
+                        })
+                })
+                .cloned();
             let date = between(&self.dates, |d| d.0, from, to).first().map(|(_, d, _)| *d);
             let actors: Vec<FoundActor> = between(&self.actors, |a| a.0, from, to)
                 .iter()
@@ -1569,8 +1740,9 @@ impl<'a> Document<'a> {
                         event.actors.push(a);
                     }
                 }
-                if event.place.is_none() {
+                if event.place.is_none() && event.unlisted_place.is_none() {
                     event.place = place;
+                    event.unlisted_place = unlisted_place;
                 }
                 if event.when.is_none() {
                     event.when = date.map(When::day);
@@ -1590,6 +1762,7 @@ impl<'a> Document<'a> {
                 event_type,
                 when: date.map(When::day),
                 place,
+                unlisted_place,
                 actors,
                 quantities,
                 stance,

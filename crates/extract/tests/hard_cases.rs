@@ -330,3 +330,63 @@ fn a_mass_in_kilograms_and_grams_is_one_figure_and_a_headline_figure_is_not_repe
     );
     assert_eq!(quantities(&x).len(), 1, "{x:#?}");
 }
+
+fn unlisted(x: &Extraction) -> Vec<String> {
+    x.unlisted_places
+        .iter()
+        .map(|u| {
+            let within = u.within.as_ref().map(|w| format!(" in {}", w.name)).unwrap_or_default();
+            format!("{} {} {}{within}", u.name, u.kind, u.country)
+        })
+        .collect()
+}
+
+#[test]
+fn villages_and_posts_the_gazetteer_lacks_keep_their_names_and_countries() {
+    let x = extract(
+        "Border guards came under fire near the Zarbod frontier post on Monday. Two days later militants \
+         attacked the village of Kalaghund in Darvoz district, across the river from Afghanistan's Badakhshan \
+         province.",
+        "2026-10-06",
+    );
+    assert_eq!(unlisted(&x), ["Zarbod post TJ", "Kalaghund village TJ in Darvoz District"], "{x:#?}");
+    // The event happened in the village: its name, at its district's point and precision.
+    let attacked = x.events.iter().find_map(|e| e.unlisted_place.as_ref()).expect("an event in the village");
+    assert_eq!(attacked.name, "Kalaghund");
+    assert_eq!(attacked.point().1, model::GeoPrecision::District);
+    // "Two days later" is a time, not two rounds of ammunition.
+    assert!(x.quantities.is_empty(), "{x:#?}");
+
+    let x = extract(
+        "Ночью в селении Пастхуф Дарвазского района задержали двоих. Утром обстреляли заставы «Кумбаз» и \
+         «Тоголок» на таджикско-афганской границе в Хатлоне.",
+        "2026-10-06",
+    );
+    assert_eq!(
+        unlisted(&x),
+        ["Пастхуф village TJ in Darvoz District", "Кумбаз post TJ in Khatlon", "Тоголок post TJ in Khatlon"],
+        "{x:#?}"
+    );
+
+    // A name the gazetteer holds is the gazetteer's place; a word of kind alone is no name.
+    let x = extract("Police raided the Panj area and a nearby village; the border post was quiet.", "2026-10-06");
+    assert!(x.unlisted_places.is_empty(), "{x:#?}");
+}
+
+#[test]
+fn a_country_named_only_as_an_origin_or_the_far_side_is_not_a_place_of_the_event() {
+    let x = extract(
+        "Tajik border guards detained three men carrying 20 kg of heroin from Afghanistan near Panj.",
+        "2026-10-06",
+    );
+    assert_eq!(places(&x), ["Panj populated_place TJ"], "{x:#?}");
+    let x = extract(
+        "На участке государственной границы Таджикистана с Афганистаном у Пянджа задержали нарушителя, \
+         прибывшего с территории Афганистана.",
+        "2026-10-06",
+    );
+    assert!(!places(&x).iter().any(|p| p.contains(" country AF")), "{x:#?}");
+    // A country where something happened stays.
+    let x = extract("Militants attacked a checkpoint in Afghanistan, officials said.", "2026-10-06");
+    assert_eq!(places(&x), ["Afghanistan country AF"], "{x:#?}");
+}

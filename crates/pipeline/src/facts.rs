@@ -44,13 +44,28 @@ fn build(x: &Extraction, fingerprint: &str, document: DocumentId, marking: Marki
             category: e.category,
             event_type: e.event_type,
             when: e.when,
-            place: e.place.as_ref().map(|p| EventPlace {
-                place: Some(p.id.clone()),
-                name: p.name.clone(),
-                country: Some(p.country),
-                point: Some(p.point),
-                precision: p.precision(),
-            }),
+            // A place the gazetteer lacks keeps its own name, at the point and precision of
+            // the listed place it lies in, or of its country alone.
+            place: match (&e.unlisted_place, &e.place) {
+                (Some(u), _) => {
+                    let (point, precision) = u.point();
+                    Some(EventPlace {
+                        place: u.within.as_ref().map(|w| w.id.clone()),
+                        name: u.name.clone(),
+                        country: Some(u.country),
+                        point,
+                        precision,
+                    })
+                }
+                (None, Some(p)) => Some(EventPlace {
+                    place: Some(p.id.clone()),
+                    name: p.name.clone(),
+                    country: Some(p.country),
+                    point: Some(p.point),
+                    precision: p.precision(),
+                }),
+                (None, None) => None,
+            },
             actors: e
                 .actors
                 .iter()

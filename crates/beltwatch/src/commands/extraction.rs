@@ -100,6 +100,15 @@ fn print_extraction(text: &str, x: &Extraction) {
             place.point.lat()
         );
     }
+    for u in &x.unlisted_places {
+        outln!(
+            "place       {} ({} not in the gazetteer, {}{})",
+            u.name,
+            u.kind,
+            u.country,
+            u.within.as_ref().map(|w| format!(", in {}", w.name)).unwrap_or_default()
+        );
+    }
     for d in &x.denials {
         outln!(
             "denial      by {}: {}",
