@@ -1640,7 +1640,7 @@ impl<'a> Document<'a> {
                 }
             }
             EventType::Attack | EventType::ArmedClash => {
-                if has(Category::BorderIncident) {
+                if has(Category::BorderIncident) || sentence.is_some_and(|s| self.at_the_border(s)) {
                     Category::BorderIncident
                 } else if armed_group || has(Category::Terrorism) {
                     Category::Terrorism
@@ -1651,6 +1651,22 @@ impl<'a> Document<'a> {
                 }
             }
         })
+    }
+
+    /// Whether a sentence's fighting is at the border: a border service takes part ("Iranian
+    /// border guards clashed with"), or fire comes from one country into another ("rockets
+    /// were fired from the territory of Afghanistan to Uzbekistan").
+    fn at_the_border(&self, sentence: u32) -> bool {
+        let (from, to) = self.tokens_of(sentence);
+        let dict = &self.extractor.dictionaries;
+        let border_service = between(&self.actors, |a| a.0, from, to)
+            .iter()
+            .any(|(_, a, _)| dict.actors[*a].kind == ActorKind::BorderService);
+        let places = between(&self.places, |p| p.0, from, to);
+        border_service
+            || places
+                .iter()
+                .any(|(t, p)| self.is_origin_country(*t, p) && places.iter().any(|(_, q)| q.country != p.country))
     }
 
     fn events(

@@ -390,3 +390,15 @@ fn a_country_named_only_as_an_origin_or_the_far_side_is_not_a_place_of_the_event
     let x = extract("Militants attacked a checkpoint in Afghanistan, officials said.", "2026-10-06");
     assert_eq!(places(&x), ["Afghanistan country AF"], "{x:#?}");
 }
+
+#[test]
+fn fighting_with_border_guards_or_fire_from_across_the_border_is_a_border_incident() {
+    for text in [
+        "Iranian border guards clashed with Taliban fighters on Sunday.",
+        "Иранские пограничники вступили в перестрелку с талибами в воскресенье.",
+        "Из Афганистана по Термезу в Узбекистане был произведен ракетный обстрел.",
+    ] {
+        let x = extract(text, "2026-10-06");
+        assert!(x.categories.contains(&Category::BorderIncident), "{text}: {x:#?}");
+    }
+}
