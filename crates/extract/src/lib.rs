@@ -1192,50 +1192,55 @@ impl<'a> Document<'a> {
     /// village of"), the nearest listed place of its sentence, else of the report.
     fn unlisted_places(&self) -> Vec<UnlistedPlace> {
         let sentence = |i: usize| self.tokens_of(self.sentence_of[i]);
+        // Places someone came from or went to, or that lie across the border, and states
+        // acting, do not say where an unlisted place is.
+        let usable: Vec<(usize, &ResolvedPlace)> = self
+            .places
+            .iter()
+            .filter(|(t, p)| {
+                let (from, _) = sentence(*t);
+                let elsewhere = (t.saturating_sub(3).max(from)..*t)
+                    .any(|i| matches!(self.folded.folded(i), "from" | "to" | "across" | "из" | "до" | "towards"));
+                !elsewhere && !self.stands_for_government(*t, p) && !self.is_aside(*t)
+            })
+            .map(|(t, p)| (*t, p))
+            .collect();
+        // A name spans a few tokens: what covers token `i` starts at most this many before it.
+        const REACH: usize = 12;
+        let names_at = |first: usize, last: usize, start: u32, end: u32| {
+            let overlaps = |s: &Span| s.start < end && start < s.end;
+            let from = first.saturating_sub(REACH);
+            between(&self.places, |p| p.0, from, last + 1).iter().any(|(_, p)| overlaps(&p.span))
+                || between(&self.actors, |a| a.0, from, last + 1).iter().any(|(_, _, s)| overlaps(s))
+        };
         let mut out: Vec<UnlistedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for c in unlisted::candidates(self.text, self.folded, sentence) {
-            let overlaps = |s: &Span| s.start < c.end && c.start < s.end;
-            if self.places.iter().any(|(_, p)| overlaps(&p.span)) || self.actors.iter().any(|(_, _, s)| overlaps(s)) {
+            if names_at(c.first, c.last, c.start, c.end) {
                 continue;
             }
             let (from, to) = sentence(c.first);
-            // Places someone came from or went to, or that lie across the border, are not
-            // where the unlisted place is.
-            let elsewhere = |t: usize| {
-                (t.saturating_sub(3).max(from)..t)
-                    .any(|i| matches!(self.folded.folded(i), "from" | "to" | "across" | "из" | "до" | "towards"))
-            };
-            let usable = |&&(t, ref p): &&(usize, ResolvedPlace)| {
-                !self.stands_for_government(t, p) && !self.is_aside(t) && !elsewhere(t)
-            };
-            let within = between(&self.places, |p| p.0, c.last + 1, (c.last + 11).min(to))
+            let within = between(&usable, |p| p.0, c.last + 1, (c.last + 11).min(to))
                 .iter()
-                .filter(usable)
                 .find(|(_, p)| p.kind != PlaceKind::Country)
-                .map(|(_, p)| p.clone());
+                .map(|(_, p)| (*p).clone());
+            // The nearest usable place, in the sentence if there is one there.
             let distance = |t: usize| if t > c.last { t - c.last } else { c.first - t };
+            let after = usable.partition_point(|(t, _)| *t < c.first);
+            let neighbours = [after.checked_sub(1), Some(after)].into_iter().flatten().filter_map(|i| usable.get(i));
+            let nearest =
+                neighbours.min_by_key(|(t, _)| (!(from..to).contains(t), distance(*t))).map(|(_, p)| p.country);
             let country = within
                 .as_ref()
                 .map(|p| p.country)
                 .or_else(|| {
                     // "the Afghan village of X": a nationality word, not a country's name.
                     (c.first.saturating_sub(3).max(from)..c.first).rev().find_map(|i| {
-                        let at = self.folded.tokens[i].start;
-                        let named = self.places.iter().any(|(_, p)| p.span.start <= at && at < p.span.end);
-                        if named { None } else { self.nationality_before(i + 1) }
+                        let t = &self.folded.tokens[i];
+                        if names_at(i, i, t.start, t.end) { None } else { self.nationality_before(i + 1) }
                     })
                 })
-                .or_else(|| {
-                    between(&self.places, |p| p.0, from, to)
-                        .iter()
-                        .filter(usable)
-                        .min_by_key(|(t, _)| distance(*t))
-                        .map(|(_, p)| p.country)
-                })
-                .or_else(|| {
-                    self.places.iter().filter(usable).min_by_key(|(t, _)| distance(*t)).map(|(_, p)| p.country)
-                });
+                .or(nearest);
             let Some(country) = country else { continue };
             if seen.insert((unlisted::loose_key(&c.name), country)) {
                 out.push(UnlistedPlace {

@@ -57,7 +57,7 @@ pub struct Matcher {
 }
 
 /// Single words that are place names somewhere but ordinary words in reports.
-const NOT_PLACES: &[&str] = &[
+pub(crate) const NOT_PLACES: &[&str] = &[
     "said",
     "police",
     "bala",

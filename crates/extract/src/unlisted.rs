@@ -80,9 +80,9 @@ const RUSSIAN_KINDS: &[(&str, UnlistedKind)] = &[
     ("аул", UnlistedKind::Village),
 ];
 
-/// Capitalised words that are not names of places, folded.
+/// Capitalised words that are not names of places, folded, beyond the matcher's
+/// [`NOT_PLACES`](crate::matcher::NOT_PLACES).
 const NOT_NAMES: &[&str] = &[
-    "the",
     "a",
     "an",
     "this",
@@ -94,57 +94,26 @@ const NOT_NAMES: &[&str] = &[
     "his",
     "her",
     "our",
-    "border",
     "frontier",
     "line",
     "durand",
-    "afghan",
-    "tajik",
-    "uzbek",
-    "turkmen",
     "kyrgyz",
-    "pakistani",
-    "iranian",
     "chinese",
     "russian",
-    "taliban",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "january",
     "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
     "september",
     "october",
     "november",
     "december",
     "government",
-    "security",
-    "police",
-    "army",
     "military",
-    "state",
-    "national",
-    "province",
-    "district",
     "tribal",
     "federal",
     "northern",
     "southern",
     "eastern",
     "western",
-    "central",
-    "upper",
-    "lower",
     "he",
     "she",
     "it",
@@ -154,7 +123,6 @@ const NOT_NAMES: &[&str] = &[
     "on",
     "at",
     "of",
-    "and",
     "but",
     "when",
     "after",
@@ -189,7 +157,7 @@ fn is_name_word(folded: &Folded, i: usize) -> bool {
     // A Russian adjective ("Рамитского", "Дарвазского района") says where the place lies;
     // it is not part of its name.
     let adjective = t.cyrillic && (w.ends_with("ск") || w.ends_with("цк"));
-    t.capitalised && !t.is_number && !adjective && !NOT_NAMES.contains(&w)
+    t.capitalised && !t.is_number && !adjective && !NOT_NAMES.contains(&w) && !crate::matcher::NOT_PLACES.contains(&w)
 }
 
 fn candidate(text: &str, folded: &Folded, first: usize, last: usize, kind: UnlistedKind) -> Option<Candidate> {
