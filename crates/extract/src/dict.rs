@@ -48,6 +48,42 @@ pub enum Cue {
     /// A body named by its function only ("border guards", "пограничники"): the one of
     /// that kind in the country the report is about.
     GenericActor(ActorKind),
+    /// A ministry named without its country ("the Interior Ministry", "МВД"): that
+    /// ministry of the country the report is about.
+    GenericMinistry(Ministry),
+}
+
+/// The ministries reports name without their country.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ministry {
+    Interior,
+    Foreign,
+    Defence,
+}
+
+impl Ministry {
+    /// Whether an actor's canonical name is this ministry's ("Ministry of Internal Affairs
+    /// of Tajikistan", "Ministry of Interior of Iran").
+    pub fn names(self, canonical: &str) -> bool {
+        let prefixes: &[&str] = match self {
+            Ministry::Interior => &["Ministry of Interior of ", "Ministry of Internal Affairs of "],
+            Ministry::Foreign => &["Ministry of Foreign Affairs of "],
+            Ministry::Defence => &["Ministry of Defence of ", "Ministry of Defense of "],
+        };
+        prefixes.iter().any(|p| canonical.starts_with(p))
+    }
+}
+
+impl std::str::FromStr for Ministry {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "interior" => Ok(Ministry::Interior),
+            "foreign" => Ok(Ministry::Foreign),
+            "defence" => Ok(Ministry::Defence),
+            other => Err(format!("unknown ministry {other:?} (interior, foreign, defence)")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +251,7 @@ fn parse_lexicon(file: &'static str, text: &str) -> Result<Vec<LexiconEntry>, Da
                 "substance" => Cue::Substance(parse(file, line, "quantity kind", value)?),
                 "people" => Cue::People(parse(file, line, "quantity kind", value)?),
                 "generic_actor" => Cue::GenericActor(parse(file, line, "actor kind", value)?),
+                "generic_ministry" => Cue::GenericMinistry(parse(file, line, "ministry", value)?),
                 "denial" => Cue::Denial,
                 "speech" => Cue::Speech,
                 "relative_day" => match value {

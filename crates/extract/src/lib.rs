@@ -636,6 +636,41 @@ impl<'a> Document<'a> {
         self.resolve_eras();
         self.resolve_places(place_hits);
         self.resolve_generic_actors();
+        self.drop_parent_bodies();
+    }
+
+    /// A body named only as the parent of the one before it ("the Main Border Guard
+    /// Directorate under the State Committee for National Security (SCNS)", "ГУПВ ГКНБ")
+    /// is not an actor of its own there: the unit named first acts.
+    fn drop_parent_bodies(&mut self) {
+        let dict = &self.extractor.dictionaries;
+        let state_body = |a: usize| {
+            matches!(dict.actors[a].kind, ActorKind::SecurityService | ActorKind::Government | ActorKind::Military)
+        };
+        let mut kept: Vec<(usize, usize, Span)> = Vec::with_capacity(self.actors.len());
+        // The previous mention, and whether it was dropped as a parent.
+        let mut previous: Option<((usize, usize, Span), bool)> = None;
+        for &mention in &self.actors {
+            let (_, actor, at) = mention;
+            let dropped = previous.is_some_and(|((_, before, prev), prev_dropped)| {
+                let gap = self.text.get(prev.end as usize..at.start as usize).unwrap_or("?").trim();
+                let gap = gap.strip_prefix("the ").or_else(|| gap.strip_suffix(" the")).unwrap_or(gap);
+                let linked = matches!(gap, "" | "under" | "under the" | "at" | "at the" | "within" | "of" | "при");
+                let parent = before != actor
+                    && state_body(actor)
+                    && dict.actors[before].kind != ActorKind::ArmedGroup
+                    && dict.actors[before].country.is_some()
+                    && dict.actors[before].country == dict.actors[actor].country;
+                // "(SCNS)" after a dropped "State Committee for National Security".
+                let repeated = prev_dropped && before == actor && matches!(gap, "(" | "" | ",");
+                (linked && parent) || repeated
+            });
+            if !dropped {
+                kept.push(mention);
+            }
+            previous = Some((mention, dropped));
+        }
+        self.actors = kept;
     }
 
     /// The same words name different states' bodies before and after a change of power:
@@ -659,19 +694,24 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// "Border guards" are the border service of the country the report is about: the
-    /// first country named by a place outside Afghanistan (whose neighbours' services
-    /// report most incidents), else Afghanistan.
+    /// "Border guards" are the border service, and "the Interior Ministry" the interior
+    /// ministry, of the country the report is about: the first country named by a place
+    /// outside Afghanistan (whose neighbours' services report most incidents), else
+    /// Afghanistan.
     fn resolve_generic_actors(&mut self) {
         let dict = &self.extractor.dictionaries;
-        let generic: Vec<(usize, ActorKind, Span)> = self
+        // Each generic name, and what an actor must be to be the one it names.
+        let generic: Vec<(usize, Cue, Span)> = self
             .cues
             .iter()
-            .filter_map(|(t, cue, at)| match cue {
-                Cue::GenericActor(kind) => Some((*t, *kind, *at)),
-                _ => None,
-            })
+            .filter(|(_, cue, _)| matches!(cue, Cue::GenericActor(_) | Cue::GenericMinistry(_)))
+            .copied()
             .collect();
+        let fits = |cue: Cue, a: &dict::ActorEntry| match cue {
+            Cue::GenericActor(kind) => a.kind == kind,
+            Cue::GenericMinistry(ministry) => ministry.names(&a.name),
+            _ => false,
+        };
         if generic.is_empty() {
             return;
         }
@@ -683,20 +723,36 @@ impl<'a> Document<'a> {
             }
         }
         countries.sort_by_key(|c| Some(*c) == afghanistan);
-        for (t, kind, at) in generic {
+        for (t, cue, at) in generic {
             // A named body in the same sentence already says who it is.
             let (from, to) = self.tokens_of(self.sentence_of[t]);
-            if between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| dict.actors[*a].kind == kind) {
+            if between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| fits(cue, &dict.actors[*a])) {
+                continue;
+            }
+            // A ministry its owner names ("the Taliban's Ministry of Interior", "министерства
+            // внутренних дел правительства талибов") is the owner's, already an actor.
+            if matches!(cue, Cue::GenericMinistry(_)) && self.owned_by_actor(t, at) {
                 continue;
             }
             let found =
-                countries.iter().find_map(|c| dict.actors.iter().position(|a| a.kind == kind && a.country == Some(*c)));
+                countries.iter().find_map(|c| dict.actors.iter().position(|a| fits(cue, a) && a.country == Some(*c)));
             if let Some(actor) = found {
                 self.actors.push((t, actor, at));
             }
         }
         self.actors.sort_by_key(|(t, _, _)| *t);
         self.actors.dedup();
+    }
+
+    /// Whether an actor's name touches the span `at`: just before it with a possessive
+    /// ("Taliban's"), or just after it (a Russian genitive, "… правительства талибов").
+    fn owned_by_actor(&self, t: usize, at: Span) -> bool {
+        // Names are a few tokens long: only the actors starting near `t` can touch it.
+        between(&self.actors, |a| a.0, t.saturating_sub(12), t + 12).iter().any(|(_, _, s)| {
+            let gap = |a: u32, b: u32| self.text.get(a as usize..b as usize);
+            (s.end <= at.start && matches!(gap(s.end, at.start), Some("'s " | "’s " | " ")))
+                || (at.end <= s.start && gap(at.end, s.start) == Some(" "))
+        })
     }
 
     fn is_nationality(&self, first: usize) -> bool {

@@ -402,3 +402,32 @@ fn fighting_with_border_guards_or_fire_from_across_the_border_is_a_border_incide
         assert!(x.categories.contains(&Category::BorderIncident), "{text}: {x:#?}");
     }
 }
+
+#[test]
+fn a_ministry_named_without_its_country_is_that_of_the_country_the_report_is_about() {
+    let x = extract(
+        "Police in Kulob detained two men with 3 kg of heroin, the Interior Ministry said on Monday.",
+        "2026-10-06",
+    );
+    assert!(actor_ids(&x).contains(&"tj-mvd"), "{x:#?}");
+    let x = extract("В Сурхандарьинской области задержан наркокурьер, сообщили в МВД.", "2026-10-06");
+    assert!(actor_ids(&x).contains(&"uz-mvd"), "{x:#?}");
+    // A ministry its owner names is the owner's: the owner is the actor already.
+    let x = extract("The Taliban's Ministry of Interior denied that militants were in Kunduz.", "2026-10-06");
+    assert_eq!(actor_ids(&x), ["taliban"], "{x:#?}");
+}
+
+#[test]
+fn a_body_named_as_the_parent_of_a_unit_is_not_an_actor_there() {
+    let x = extract(
+        "A spokesman for the Main Border Guard Directorate under the State Committee for National Security \
+         (SCNS) said a smuggler was detained near Panj.",
+        "2026-10-06",
+    );
+    assert_eq!(actor_ids(&x), ["tj-border-troops"], "{x:#?}");
+    let x = extract("Сотрудники ГУПВ ГКНБ задержали нарушителя у Пянджа.", "2026-10-06");
+    assert_eq!(actor_ids(&x), ["tj-border-troops"], "{x:#?}");
+    // Two bodies side by side ("and") both act.
+    let x = extract("Сотрудники ГКНБ и АКН задержали нарушителя у Пянджа.", "2026-10-06");
+    assert_eq!(actor_ids(&x).len(), 2, "{x:#?}");
+}
