@@ -1478,27 +1478,54 @@ impl<'a> Document<'a> {
     fn denials(&self) -> Vec<Denial> {
         let dict = &self.extractor.dictionaries;
         let country_of = |id: &ActorId| dict.actors.iter().find(|a| &a.id == id).and_then(|a| a.country);
+        let is_government = |id: &ActorId| {
+            country_of(id).and_then(|c| self.extractor.governments.get(&c)).is_some_and(|&g| &dict.actors[g].id == id)
+        };
         let mut out: Vec<Denial> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let mut countries = std::collections::HashSet::new();
+        // Per country, the index in `out` of its denial and the sentence that made it.
+        let mut countries: HashMap<CountryCode, (usize, u32)> = HashMap::new();
         for &(t, cue, _) in &self.cues {
             if cue != Cue::Denial {
                 continue;
             }
+            // "to deny safe haven to", "denied entry": refusing, not saying something is untrue.
+            const REFUSED: &[&str] =
+                &["safe", "haven", "havens", "sanctuary", "sanctuaries", "access", "entry", "space", "visa", "visas"];
+            if self.folded.tokens.get(t + 1).is_some() && REFUSED.contains(&self.folded.folded(t + 1)) {
+                continue;
+            }
             let sentence = self.sentence_of[t];
             let actor = self.speaker(sentence, t);
-            // A government's ministry repeating its denial is the same denial: one per
-            // country, by the body that made it first.
-            if let Some(country) = actor.as_ref().and_then(country_of)
-                && !countries.insert(country)
+            // A state and its ministry repeating one denial are one denial: one per country,
+            // by the body that made it first, or by the ministry that speaks for a state named
+            // only by its country or capital ("Pakistan rejected …; the Foreign Office
+            // spokesperson said …").
+            if let Some(id) = &actor
+                && let Some(country) = country_of(id)
             {
-                continue;
+                if let Some(&(i, first_sentence)) = countries.get(&country) {
+                    if out[i].actor.as_ref().is_some_and(|a| is_government(a) && !self.names_actor(first_sentence, a))
+                        && !is_government(id)
+                    {
+                        out[i].actor = actor.clone();
+                    }
+                    continue;
+                }
+                countries.insert(country, (out.len(), sentence));
             }
             if seen.insert((actor.clone(), sentence)) {
                 out.push(Denial { actor, span: self.sentences[sentence as usize] });
             }
         }
         out
+    }
+
+    /// Whether `sentence` names `actor` itself (not a country or capital standing for it).
+    fn names_actor(&self, sentence: u32, actor: &ActorId) -> bool {
+        let (from, to) = self.tokens_of(sentence);
+        let dict = &self.extractor.dictionaries;
+        between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| &dict.actors[*a].id == actor)
     }
 
     /// Who speaks in `sentence` at the cue at token `at`. When a verb of speech follows a

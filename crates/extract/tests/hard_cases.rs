@@ -431,3 +431,24 @@ fn a_body_named_as_the_parent_of_a_unit_is_not_an_actor_there() {
     let x = extract("Сотрудники ГКНБ и АКН задержали нарушителя у Пянджа.", "2026-10-06");
     assert_eq!(actor_ids(&x).len(), 2, "{x:#?}");
 }
+
+#[test]
+fn a_ministry_speaking_for_a_state_named_by_its_country_is_the_denier_and_refusing_is_not_denying() {
+    let x = extract(
+        "Pakistan on Friday rejected reports of air strikes in Kunar. The Foreign Office spokesperson said \
+         the reports were baseless.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["pk-mofa"], "{x:#?}");
+
+    let x = extract(
+        "Узбекистан опроверг сообщения об обстреле Термеза. В МИД Узбекистана назвали эти сведения ложью.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["uz-mfa"], "{x:#?}");
+
+    let x = extract("The council urged Kabul to deny safe haven to militant groups.", "2026-10-06");
+    assert!(x.denials.is_empty(), "{x:#?}");
+}
