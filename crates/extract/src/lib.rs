@@ -990,6 +990,16 @@ impl<'a> Document<'a> {
         {
             return None;
         }
+        // A clock time written with a dot: "около 19.30", "at 4.20".
+        if let Some((hours, minutes)) = raw.split_once('.')
+            && minutes.len() == 2
+            && hours.parse::<u8>().is_ok_and(|h| h < 24)
+            && minutes.parse::<u8>().is_ok_and(|m| m < 60)
+            && n.first > 0
+            && matches!(self.folded.folded(n.first - 1), "в" | "окол" | "примерн" | "at" | "around" | "about")
+        {
+            return None;
+        }
         // A duration or a distance: "two days later", "25 kilometres northwest", "три дня".
         if in_sentence(next) && is_time_or_distance(self.folded.folded(next)) {
             return None;

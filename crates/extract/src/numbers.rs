@@ -19,7 +19,14 @@ pub fn numbers(text: &str, folded: &Folded) -> Vec<Number> {
     while i < tokens.len() {
         let word = &text[tokens[i].start as usize..tokens[i].end as usize];
         if tokens[i].is_number {
-            let mut value = parse_digits(word);
+            // Russian writes a decimal comma ("20,374 килограмма" is 20.374 kg) and thousands
+            // with a space.
+            let russian = tokens.get(i + 1).is_some_and(|t| t.cyrillic);
+            let mut value = if russian && word.matches(',').count() == 1 {
+                word.replace(',', ".").parse().ok()
+            } else {
+                parse_digits(word)
+            };
             let mut last = i;
             // "1 200" written with a space between thousands.
             while let (Some(v), Some(next)) = (value, tokens.get(last + 1)) {
@@ -207,6 +214,7 @@ mod tests {
     #[test]
     fn digits_with_separators() {
         assert_eq!(values("1.5 tonnes and 1,5 тонны, 1,200 people, 1 200 кг, 40 kg"), [1.5, 1.5, 1200.0, 1200.0, 40.0]);
+        assert_eq!(values("20,374 килограмма опия, 2,500 kg"), [20.374, 2500.0]);
     }
 
     #[test]

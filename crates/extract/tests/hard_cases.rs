@@ -452,3 +452,11 @@ fn a_ministry_speaking_for_a_state_named_by_its_country_is_the_denier_and_refusi
     let x = extract("The council urged Kabul to deny safe haven to militant groups.", "2026-10-06");
     assert!(x.denials.is_empty(), "{x:#?}");
 }
+
+#[test]
+fn decimal_commas_and_clock_times_in_russian_figures() {
+    let x = extract("У задержанных обнаружено 20,374 килограмма опия.", "2026-10-06");
+    assert_eq!(quantities(&x), ["opium 20.374 kg"], "{x:#?}");
+    let x = extract("Около 19.30 пятеро афганских граждан незаконно пересекли границу у Пянджа.", "2026-10-06");
+    assert_eq!(quantities(&x), ["migrants 5 persons"], "{x:#?}");
+}
