@@ -1923,6 +1923,7 @@ impl<'a> Document<'a> {
         };
         self.cues_between(t.saturating_sub(3), t + 4).iter().any(|(c, cue, span)| {
             *c != t
+                && self.sentence_of[*c] == self.sentence_of[t]
                 && matches!(cue, Cue::Speech | Cue::Denial)
                 && if *c < t { one_clause(span.end as usize, at) } else { one_clause(at, span.start as usize) }
         })
@@ -1942,6 +1943,26 @@ impl<'a> Document<'a> {
         }
         let published = self.published;
         let plausible = |d: &NaiveDate| published.is_none_or(|p| *d <= p);
+        // A report that leads with a denial is about the denial: its day is the one the
+        // denial's sentence gives before the cue ("on Tuesday rejected"), or a verb of
+        // speech ties to it, or the next sentence gives ("… отвергли обвинения. Заявление в
+        // пятницу распространил …"), else the day of publication. A day after the cue in
+        // its sentence is the denied incident's.
+        const LEAD: u32 = 2;
+        if let Some(&(t, _, _)) = self.cues.iter().find(|(_, c, _)| *c == Cue::Denial)
+            && self.sentence_of[t] < LEAD
+        {
+            let (from, end) = self.tokens_of(self.sentence_of[t]);
+            let (_, to) = self.tokens_of(self.sentence_of[t] + 1);
+            let said = between(&self.dates, |d| d.0, from, to)
+                .iter()
+                .filter(|(at, _, _)| *at < t || *at >= end || self.dates_statement(*at))
+                .map(|(_, d, _)| *d)
+                .find(plausible);
+            if let Some(day) = said.or(published) {
+                return Some(day);
+            }
+        }
         let rank = |t: usize| {
             let in_event = event_sentence.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
             if self.is_dateline(t) {

@@ -460,3 +460,23 @@ fn decimal_commas_and_clock_times_in_russian_figures() {
     let x = extract("Около 19.30 пятеро афганских граждан незаконно пересекли границу у Пянджа.", "2026-10-06");
     assert_eq!(quantities(&x), ["migrants 5 persons"], "{x:#?}");
 }
+
+#[test]
+fn a_report_that_leads_with_a_denial_takes_the_denials_day() {
+    // Published on a Thursday: "on Tuesday" is the denial's day, "on Sunday" the incident's.
+    let x = extract(
+        "Tajikistan's Foreign Ministry on Tuesday rejected reports that militants crossed the border near \
+         Panj on Sunday.",
+        "2026-10-08",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-06"), "{x:#?}");
+    let x = extract(
+        "МИД Узбекистана опроверг сообщения о ракетном обстреле Термеза 2 октября. Заявление распространили в \
+         среду.",
+        "2026-10-08",
+    );
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-07"), "{x:#?}");
+    // No day given for the denial: the day of publication.
+    let x = extract("Кабул назвал ложью сообщения о боевиках у границы с Таджикистаном.", "2026-10-08");
+    assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-08"), "{x:#?}");
+}
