@@ -23,11 +23,11 @@ fn the_licensed_real_set_holds_its_floors() {
     let report = scores();
     let overall = &report["overall"];
     assert!(overall["documents"].as_u64().unwrap_or(0) >= 30, "the licensed set holds at least 30 reports");
-    // Measured 2026-12-05: categories 0.674, actors 0.606, locations 0.580, location
+    // Measured 2026-12-05: categories 0.674, actors 0.615, locations 0.586, location
     // countries 0.727, quantities 0.706, event date 0.737.
     for (field, floor) in [
         ("categories", 0.65),
-        ("actors", 0.58),
+        ("actors", 0.59),
         ("locations", 0.56),
         ("location_countries", 0.70),
         ("quantities", 0.68),
