@@ -1959,7 +1959,9 @@ impl<'a> Document<'a> {
                 .filter(|(at, _, _)| *at < t || *at >= end || self.dates_statement(*at))
                 .map(|(_, d, _)| *d)
                 .find(plausible);
-            if let Some(day) = said.or(published) {
+            // Without a day of its own, the denial is the day's news, when the report dates
+            // anything at all (else it gives no day, and has none).
+            if let Some(day) = said.or(published.filter(|_| !self.dates.is_empty())) {
                 return Some(day);
             }
         }

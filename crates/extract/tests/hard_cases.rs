@@ -476,7 +476,10 @@ fn a_report_that_leads_with_a_denial_takes_the_denials_day() {
         "2026-10-08",
     );
     assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-07"), "{x:#?}");
-    // No day given for the denial: the day of publication.
-    let x = extract("Кабул назвал ложью сообщения о боевиках у границы с Таджикистаном.", "2026-10-08");
+    // No day given for the denial, only the denied incident's: the day of publication.
+    let x = extract("Кабул назвал ложью сообщения о боевиках у границы с Таджикистаном 3 октября.", "2026-10-08");
     assert_eq!(x.event_date.map(|d| d.to_string()).as_deref(), Some("2026-10-08"), "{x:#?}");
+    // A report that dates nothing gives no day.
+    let x = extract("Кабул назвал ложью сообщения о боевиках у границы с Таджикистаном.", "2026-10-08");
+    assert_eq!(x.event_date, None, "{x:#?}");
 }
