@@ -199,12 +199,17 @@ pub fn score(
         let mut found = 0;
         for loc in &g.locations {
             let key = fold_pattern(&loc.name, false).map(without_kind_word);
+            let loose = crate::loose_key(&loc.name);
             let country: Option<CountryCode> = loc.country_iso2.parse().ok();
+            // The same name, or the same name in another transliteration ("Moskovsky" is
+            // "Moskovskiy").
             let hit = p.places.iter().enumerate().position(|(i, place)| {
                 !used[i] && Some(place.country) == country && {
                     let entry = extractor.dictionaries().places.iter().find(|e| e.id == place.id);
                     let names = entry.map(|e| e.names.clone()).unwrap_or_else(|| vec![place.name.clone()]);
-                    names.iter().any(|n| fold_pattern(n, false).map(without_kind_word) == key)
+                    names.iter().any(|n| {
+                        fold_pattern(n, false).map(without_kind_word) == key || crate::loose_key(n) == loose
+                    })
                 }
             });
             // A place the gazetteer lacks: the same country and the same name in either script.

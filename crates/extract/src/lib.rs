@@ -1384,9 +1384,14 @@ impl<'a> Document<'a> {
         }
         let (from, _) = self.tokens_of(self.sentence_of[t]);
         let word = |back: usize| if t >= from + back { self.folded.folded(t - back) } else { "" };
+        // "from neighbouring Afghanistan", "из сопредельной территории Афганистана".
+        let neighbouring = |w: &str| matches!(w, "neighbouring" | "neighboring" | "сопредельн" | "соседн");
         let (w1, w2, w3) = (word(1), word(2), word(3));
+        let area = |w: &str| matches!(w, "территор" | "сторон");
         matches!(w1, "from" | "из" | "с" | "со")
-            || (matches!(w2, "с" | "со") && matches!(w1, "территор" | "сторон"))
+            || (w2 == "from" && neighbouring(w1))
+            || (matches!(w2, "с" | "со" | "из") && area(w1))
+            || (matches!(w3, "с" | "со" | "из") && neighbouring(w2) && area(w1))
             || (w1 == "of" && w2 == "territory" && matches!(w3, "from" | "the"))
     }
 

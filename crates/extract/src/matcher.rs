@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::dict::Dictionaries;
+use model::PlaceKind;
 use crate::fold::{Folded, fold_pattern};
 
 /// What a pattern names.
@@ -295,6 +296,13 @@ impl Matcher {
             for name in &place.names {
                 add(name, Target::Place(i as u32), Check::Capitalised);
             }
+            if matches!(place.kind, PlaceKind::District | PlaceKind::Province) {
+                for name in &place.names {
+                    for phrase in russian_area_phrases(name, place.kind) {
+                        add(&phrase, Target::Place(i as u32), Check::Capitalised);
+                    }
+                }
+            }
         }
         for (i, actor) in dictionaries.actors.iter().enumerate() {
             for name in std::iter::once(&actor.name).chain(&actor.aliases) {
@@ -444,6 +452,30 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
 }
 
 /// A one-word Cyrillic name whose folded stem has at most four letters.
+/// The Russian adjective of a division's one-word name with a noun of area, as reports
+/// name a district or a stretch of the border after it: "Баткен" gives "Баткенский район"
+/// (which folds like "Баткенского района" and "Баткенском районе"), "Пянджское
+/// направление", "Пянджский участок"; "Исфара" gives "Исфаринский район". Names ending in
+/// another vowel form their adjectives irregularly and give none.
+fn russian_area_phrases(name: &str, kind: PlaceKind) -> Vec<String> {
+    let mut chars = name.chars();
+    let starts_upper = chars.next().is_some_and(|c| c.is_uppercase() && is_cyrillic(c));
+    if !starts_upper || name.chars().count() < 4 || !name.chars().all(|c| is_cyrillic(c) && c.is_alphabetic()) {
+        return Vec::new();
+    }
+    let stem = match name.chars().last() {
+        Some('а' | 'я') => format!("{}ин", &name[..name.len() - 2]),
+        Some('ь') => name[..name.len() - 2].to_owned(),
+        Some('е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'й') | None => return Vec::new(),
+        Some(_) => name.to_owned(),
+    };
+    let nouns: &[&str] = match kind {
+        PlaceKind::Province => &["ская область", "ское направление", "ский участок"],
+        _ => &["ский район", "ское направление", "ский участок"],
+    };
+    nouns.iter().map(|noun| format!("{stem}{noun}")).collect()
+}
+
 fn is_short_cyrillic_name(phrase: &str, key: &str) -> bool {
     let stem = key.trim();
     !stem.contains(' ') && stem.chars().count() <= 4 && phrase.chars().any(is_cyrillic)

@@ -483,3 +483,23 @@ fn a_report_that_leads_with_a_denial_takes_the_denials_day() {
     let x = extract("Кабул назвал ложью сообщения о боевиках у границы с Таджикистаном.", "2026-10-08");
     assert_eq!(x.event_date, None, "{x:#?}");
 }
+
+#[test]
+fn a_division_named_by_its_russian_adjective_is_that_division() {
+    // The district or a stretch of the border named after it.
+    let x = extract(
+        "На Пянджском направлении таджикско-афганской границы пограничники задержали курьера с 12 кг гашиша.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().any(|p| p.starts_with("Panj")), "{:?}", places(&x));
+    let x = extract("В Баткенском районе ночью была слышна стрельба у заставы.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("Batken") && p.ends_with(" KG")), "{:?}", places(&x));
+    // Fire from the neighbouring side's territory does not make that country a place of the event.
+    let x = extract(
+        "Пограничники Таджикистана у Фархора попали под обстрел из сопредельной территории Афганистана.",
+        "2026-10-06",
+    );
+    assert!(!places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
+    let x = extract("Smugglers from neighbouring Afghanistan were detained near Farkhor.", "2026-10-06");
+    assert!(!places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
+}
