@@ -207,9 +207,9 @@ pub fn score(
                 !used[i] && Some(place.country) == country && {
                     let entry = extractor.dictionaries().places.iter().find(|e| e.id == place.id);
                     let names = entry.map(|e| e.names.clone()).unwrap_or_else(|| vec![place.name.clone()]);
-                    names.iter().any(|n| {
-                        fold_pattern(n, false).map(without_kind_word) == key || crate::loose_key(n) == loose
-                    })
+                    names
+                        .iter()
+                        .any(|n| fold_pattern(n, false).map(without_kind_word) == key || crate::loose_key(n) == loose)
                 }
             });
             // A place the gazetteer lacks: the same country and the same name in either script.

@@ -1195,8 +1195,10 @@ impl<'a> Document<'a> {
 
         let denials = self.denials();
         let claims = self.claims();
-        let places = self.document_places();
+        let mut places = self.document_places();
         let unlisted_places = self.unlisted_places();
+        // A country gives way to an unlisted village or post in it, as to a listed one.
+        places.retain(|p| p.kind != PlaceKind::Country || !unlisted_places.iter().any(|u| u.country == p.country));
         let events = self.events(!denials.is_empty(), places.first(), &unlisted_places);
         let mut categories: BTreeSet<Category> = events.iter().map(|e| e.category).collect();
         for (_, q) in &self.quantities {
@@ -1388,6 +1390,15 @@ impl<'a> Document<'a> {
         let neighbouring = |w: &str| matches!(w, "neighbouring" | "neighboring" | "сопредельн" | "соседн");
         let (w1, w2, w3) = (word(1), word(2), word(3));
         let area = |w: &str| matches!(w, "территор" | "сторон");
+        // Threats said to come from a country are about that country: "threats from
+        // Afghanistan", "угроз, исходящих из соседнего Афганистана".
+        let threat = (t.saturating_sub(6).max(from)..t).any(|i| {
+            let w = self.folded.folded(i);
+            w.starts_with("threat") || w.starts_with("угроз") || w.starts_with("danger") || w.starts_with("опасност")
+        });
+        if threat {
+            return false;
+        }
         matches!(w1, "from" | "из" | "с" | "со")
             || (w2 == "from" && neighbouring(w1))
             || (matches!(w2, "с" | "со" | "из") && area(w1))
@@ -1475,6 +1486,11 @@ impl<'a> Document<'a> {
             "южн",
             "восточн",
             "западн",
+            // "from neighbouring Afghanistan", "из соседнего Афганистана"
+            "neighbouring",
+            "neighboring",
+            "соседн",
+            "сопредельн",
         ];
         // "the authorities in Kabul", "власти в Кабуле": the government.
         let authorities = |b: usize| {

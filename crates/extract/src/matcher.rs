@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::dict::Dictionaries;
-use model::PlaceKind;
 use crate::fold::{Folded, fold_pattern};
+use model::{CountryCode, PlaceKind};
 
 /// What a pattern names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -258,10 +258,18 @@ impl Matcher {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
-        let mut add = |phrase: &str, target: Target, check: Check| {
+        let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // `derived`: a form made from another name, which gives way to any name listed as is.
+        let mut add = |phrase: &str, target: Target, check: Check, derived: bool| {
             let phrase = phrase.trim();
             let prefix = phrase.ends_with('*');
             let Some(key) = fold_pattern(phrase.trim_end_matches('*'), prefix) else { return };
+            if derived && listed.contains(&key) {
+                return;
+            }
+            if !derived {
+                listed.insert(key.clone());
+            }
             let is_place = matches!(target, Target::Place(_));
             if is_place && (key.chars().count() < 4 || not_places.contains(&key)) {
                 return;
@@ -294,23 +302,23 @@ impl Matcher {
         };
         for (i, place) in dictionaries.places.iter().enumerate() {
             for name in &place.names {
-                add(name, Target::Place(i as u32), Check::Capitalised);
+                add(name, Target::Place(i as u32), Check::Capitalised, false);
             }
-            if matches!(place.kind, PlaceKind::District | PlaceKind::Province) {
-                for name in &place.names {
-                    for phrase in russian_area_phrases(name, place.kind) {
-                        add(&phrase, Target::Place(i as u32), Check::Capitalised);
-                    }
+        }
+        for (i, place) in dictionaries.places.iter().enumerate() {
+            for name in &place.names {
+                for phrase in russian_area_phrases(name, place.kind, place.country) {
+                    add(&phrase, Target::Place(i as u32), Check::Capitalised, true);
                 }
             }
         }
         for (i, actor) in dictionaries.actors.iter().enumerate() {
             for name in std::iter::once(&actor.name).chain(&actor.aliases) {
-                add(name, Target::Actor(i as u32), Check::None);
+                add(name, Target::Actor(i as u32), Check::None, false);
             }
         }
         for (i, entry) in dictionaries.lexicon.iter().enumerate() {
-            add(&entry.pattern, Target::Lexicon(i as u32), Check::None);
+            add(&entry.pattern, Target::Lexicon(i as u32), Check::None, false);
         }
         // A contiguous NFA with dense states near the root (where every match starts, at a
         // space) searches nearly as fast as a DFA in a quarter of its memory; `beltwatch
@@ -456,8 +464,12 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
 /// name a district or a stretch of the border after it: "Баткен" gives "Баткенский район"
 /// (which folds like "Баткенского района" and "Баткенском районе"), "Пянджское
 /// направление", "Пянджский участок"; "Исфара" gives "Исфаринский район". Names ending in
-/// another vowel form their adjectives irregularly and give none.
-fn russian_area_phrases(name: &str, kind: PlaceKind) -> Vec<String> {
+/// another vowel form their adjectives irregularly and give none. Afghan, Pakistani and
+/// Iranian districts are "уезды" in Russian.
+fn russian_area_phrases(name: &str, kind: PlaceKind, country: CountryCode) -> Vec<String> {
+    if !matches!(kind, PlaceKind::District | PlaceKind::Province) {
+        return Vec::new();
+    }
     let mut chars = name.chars();
     let starts_upper = chars.next().is_some_and(|c| c.is_uppercase() && is_cyrillic(c));
     if !starts_upper || name.chars().count() < 4 || !name.chars().all(|c| is_cyrillic(c) && c.is_alphabetic()) {
@@ -469,8 +481,11 @@ fn russian_area_phrases(name: &str, kind: PlaceKind) -> Vec<String> {
         Some('е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'й') | None => return Vec::new(),
         Some(_) => name.to_owned(),
     };
+    let county = matches!(country.as_str(), "AF" | "PK" | "IR" | "CN");
     let nouns: &[&str] = match kind {
+        PlaceKind::Province if county => &["ская провинция", "ское направление", "ский участок"],
         PlaceKind::Province => &["ская область", "ское направление", "ский участок"],
+        _ if county => &["ский уезд", "ское направление", "ский участок"],
         _ => &["ский район", "ское направление", "ский участок"],
     };
     nouns.iter().map(|noun| format!("{stem}{noun}")).collect()

@@ -503,3 +503,19 @@ fn a_division_named_by_its_russian_adjective_is_that_division() {
     let x = extract("Smugglers from neighbouring Afghanistan were detained near Farkhor.", "2026-10-06");
     assert!(!places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
 }
+
+#[test]
+fn threats_from_a_country_are_about_it_and_a_country_gives_way_to_an_unlisted_place_in_it() {
+    let x =
+        extract("The defence minister warned of growing threats coming from neighbouring Afghanistan.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
+    let x = extract("Министр обороны говорил об угрозах, исходящих из соседнего Афганистана.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("Afghanistan")), "{:?}", places(&x));
+    // The drill's ground is the place, not the whole country.
+    let x = extract(
+        "В Таджикистане на полигоне Чилдухтарон завершились учения, в которых участвовали войска ОДКБ.",
+        "2026-10-06",
+    );
+    assert!(!places(&x).iter().any(|p| p.starts_with("Tajikistan")), "{:?}", places(&x));
+    assert_eq!(x.unlisted_places.len(), 1, "{:?}", x.unlisted_places);
+}
