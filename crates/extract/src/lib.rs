@@ -632,11 +632,55 @@ impl<'a> Document<'a> {
                 place_hits.push((first, last, candidates));
             }
         }
+        self.read_rejections();
         self.actors.dedup();
         self.resolve_eras();
         self.resolve_places(place_hits);
         self.resolve_generic_actors();
         self.drop_parent_bodies();
+    }
+
+    /// "rejected the Pakistani claims", "dismissed Kabul's allegations": a verb of
+    /// rejecting with a word of claim a few words on is a denial, whatever stands between.
+    fn read_rejections(&mut self) {
+        const CLAIMS: &[&str] = &[
+            "claim",
+            "claims",
+            "report",
+            "reports",
+            "allegation",
+            "allegations",
+            "accusation",
+            "accusations",
+            "assertion",
+            "assertions",
+            "charges",
+            "statement",
+            "statements",
+            "remarks",
+        ];
+        let found: Vec<(usize, Span)> = self
+            .cues
+            .iter()
+            .filter(|(t, cue, _)| {
+                *cue == Cue::Category(Category::Statement) && {
+                    let w = self.folded.folded(*t);
+                    (w.starts_with("reject") || w.starts_with("dismiss"))
+                        && (t + 1..(t + 5).min(self.folded.tokens.len()))
+                            .any(|i| CLAIMS.contains(&self.folded.folded(i)))
+                }
+            })
+            .map(|(t, _, at)| (*t, *at))
+            .filter(|(t, _)| !self.cues.iter().any(|(u, c, _)| u == t && *c == Cue::Denial))
+            .collect();
+        if found.is_empty() {
+            return;
+        }
+        for (t, at) in found {
+            self.cues.push((t, Cue::Denial, at));
+            self.cues.push((t, Cue::Event(EventType::Denial), at));
+        }
+        self.cues.sort_by_key(|c| c.0);
     }
 
     /// A body named only as the parent of the one before it ("the Main Border Guard
@@ -1536,14 +1580,28 @@ impl<'a> Document<'a> {
                 && let Some(country) = country_of(id)
             {
                 if let Some(&(i, first_sentence)) = countries.get(&country) {
-                    if out[i].actor.as_ref().is_some_and(|a| is_government(a) && !self.names_actor(first_sentence, a))
+                    let first = out[i].actor.clone();
+                    if first.as_ref().is_some_and(|a| is_government(a) && !self.names_actor(first_sentence, a))
                         && !is_government(id)
                     {
                         out[i].actor = actor.clone();
+                        continue;
                     }
-                    continue;
+                    // Another body of the same state (not the state itself, which is most
+                    // often named again in comment), named where it denies and two or more
+                    // sentences on ("The Defence Ministry also said the reports are false"),
+                    // makes a denial of its own.
+                    let named_apart = first.as_ref() != Some(id)
+                        && !is_government(id)
+                        && sentence > first_sentence + 1
+                        && self.names_actor(sentence, id)
+                        && !out.iter().any(|d| d.actor.as_ref() == Some(id));
+                    if !named_apart {
+                        continue;
+                    }
+                } else {
+                    countries.insert(country, (out.len(), sentence));
                 }
-                countries.insert(country, (out.len(), sentence));
             }
             if seen.insert((actor.clone(), sentence)) {
                 out.push(Denial { actor, span: self.sentences[sentence as usize] });
@@ -1583,6 +1641,9 @@ impl<'a> Document<'a> {
             if let Some(&(verb, _, _)) = self.cues_between(at + 1, to).iter().find(|(_, c, _)| *c == Cue::Speech)
                 && let Some(actor) = self.actor_next_to(verb, at + 1, to)
             {
+                return Some(dict.actors[actor].id.clone());
+            }
+            if let Some(actor) = self.attributed_next(sentence) {
                 return Some(dict.actors[actor].id.clone());
             }
         }
@@ -1628,6 +1689,22 @@ impl<'a> Document<'a> {
         }
         let (from, to) = self.tokens_of(sentence.checked_sub(1)?);
         between(&self.actors, |a| a.0, from, to).last().map(|(_, a, _)| dict.actors[*a].id.clone())
+    }
+
+    /// The actor the sentence after `sentence` names as having said it: "Об этом заявил
+    /// пресс-секретарь …", "The ministry's spokesman said this on Telegram", "This was
+    /// stated by …".
+    fn attributed_next(&self, sentence: u32) -> Option<usize> {
+        let next = sentence + 1;
+        if next as usize >= self.sentences.len() {
+            return None;
+        }
+        let (from, to) = self.tokens_of(next);
+        let refers_back = |i: usize| matches!(self.word(i).to_lowercase().as_str(), "this" | "этом" | "это" | "so");
+        let &(verb, _, _) = self.cues_between(from, to).iter().find(|(v, c, _)| {
+            *c == Cue::Speech && (v.saturating_sub(3).max(from)..(v + 3).min(to)).any(|i| i != *v && refers_back(i))
+        })?;
+        self.actor_next_to(verb, from, to)
     }
 
     /// When the token `at` lies inside quotation marks, the first token after the closing

@@ -519,3 +519,37 @@ fn threats_from_a_country_are_about_it_and_a_country_gives_way_to_an_unlisted_pl
     assert!(!places(&x).iter().any(|p| p.starts_with("Tajikistan")), "{:?}", places(&x));
     assert_eq!(x.unlisted_places.len(), 1, "{:?}", x.unlisted_places);
 }
+
+#[test]
+fn a_denial_said_in_the_next_sentence_and_a_second_bodys_own_denial() {
+    // The thing denied names troops; the one who denies is named in the next sentence.
+    let x = extract(
+        "Posts on social media that Uzbek troops near Termez came under rocket fire are untrue. \
+         The Ministry of Foreign Affairs of Uzbekistan said this on Monday. \
+         Traffic on the bridge was normal. \
+         The State Security Service of Uzbekistan also called the reports false.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["uz-mfa", "uz-sgb"], "{x:#?}");
+
+    let x = extract(
+        "Сообщения о том, что таджикские пограничники покинули заставы, не соответствуют действительности. \
+         Об этом заявили в Пограничных войсках ГКНБ Таджикистана.",
+        "2026-10-06",
+    );
+    let deniers: Vec<&str> = x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect();
+    assert_eq!(deniers, ["tj-border-troops"], "{x:#?}");
+}
+
+#[test]
+fn rejecting_a_claim_with_words_between_is_a_denial() {
+    let x = extract(
+        "A spokesman for the Ministry of Foreign Affairs of Afghanistan rejected the Pakistani claims on Wednesday.",
+        "2026-10-06",
+    );
+    assert_eq!(x.denials.len(), 1, "{x:#?}");
+    // Rejecting a proposal is not saying something is untrue.
+    let x = extract("The Ministry of Foreign Affairs of Afghanistan rejected the proposal.", "2026-10-06");
+    assert!(x.denials.is_empty(), "{x:#?}");
+}
