@@ -210,9 +210,25 @@ fn parse_places(file: &'static str, text: &str, fields: usize) -> Result<Vec<Pla
             let name = c[1].trim().to_owned();
             let mut names = vec![name.clone()];
             names.extend(list(c[8]));
+            let kind: PlaceKind = parse(file, line, "kind", c[2])?;
+            if kind == PlaceKind::District {
+                // Reports name a district without its kind word: "in Kurram", "the Kurram
+                // and North Waziristan regions".
+                let bare: Vec<String> = names
+                    .iter()
+                    .filter_map(|n| n.strip_suffix(" District").or_else(|| n.strip_suffix(" Agency")))
+                    .map(str::to_owned)
+                    .filter(|b| !names.contains(b))
+                    .collect();
+                for b in bare {
+                    if !names.contains(&b) {
+                        names.push(b);
+                    }
+                }
+            }
             Ok(PlaceEntry {
                 id: parse(file, line, "id", c[0])?,
-                kind: parse(file, line, "kind", c[2])?,
+                kind,
                 country: parse(file, line, "country", c[3])?,
                 point,
                 population: if c[6].trim().is_empty() { None } else { Some(parse(file, line, "population", c[6])?) },

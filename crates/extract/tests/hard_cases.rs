@@ -553,3 +553,14 @@ fn rejecting_a_claim_with_words_between_is_a_denial() {
     let x = extract("The Ministry of Foreign Affairs of Afghanistan rejected the proposal.", "2026-10-06");
     assert!(x.denials.is_empty(), "{x:#?}");
 }
+
+#[test]
+fn a_district_named_without_its_kind_word() {
+    let x = extract(
+        "Security forces repulsed an infiltration attempt in the Kurram and North Waziristan regions on Saturday.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    assert!(names.iter().any(|p| p.starts_with("Kurram District")), "{names:?}");
+    assert!(names.iter().any(|p| p.starts_with("North Waziristan District")), "{names:?}");
+}
