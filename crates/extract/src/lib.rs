@@ -1244,7 +1244,15 @@ impl<'a> Document<'a> {
         // A country gives way to an unlisted village or post in it, as to a listed one.
         places.retain(|p| p.kind != PlaceKind::Country || !unlisted_places.iter().any(|u| u.country == p.country));
         let events = self.events(!denials.is_empty(), places.first(), &unlisted_places);
-        let mut categories: BTreeSet<Category> = events.iter().map(|e| e.category).collect();
+        // Fighting known only from a denial of it ("denied reports of a firefight on the
+        // border") is not a border incident of the report.
+        let only_denied = |e: &FoundEvent| {
+            matches!(e.event_type, EventType::Attack | EventType::ArmedClash)
+                && e.stance != Stance::Asserted
+                && e.sentences.iter().all(|s| denials.iter().any(|d| d.span == *s))
+        };
+        let mut categories: BTreeSet<Category> =
+            events.iter().filter(|e| !only_denied(e)).map(|e| e.category).collect();
         for (_, q) in &self.quantities {
             if let Some(c) = category_of_quantity(q.kind) {
                 categories.insert(c);
@@ -1859,7 +1867,20 @@ impl<'a> Document<'a> {
             .iter()
             .any(|(_, a, _)| dict.actors[*a].kind == ActorKind::BorderService);
         let places = between(&self.places, |p| p.0, from, to);
+        // Fighting named a few words from a word of border: "crossfire on the
+        // Afghanistan-Pakistan border", "перестрелка на границе" (not "the attackers had
+        // crossed the border").
+        let is_border = |i: usize| {
+            let w = self.folded.folded(i);
+            w.starts_with("border") || w.starts_with("frontier") || w.starts_with("границ") || w.starts_with("госгран")
+        };
+        let border_word = self.cues_between(from, to).iter().any(|&(t, cue, _)| {
+            matches!(cue, Cue::Event(EventType::Attack | EventType::ArmedClash))
+                && !self.folded.folded(t).starts_with("attacker")
+                && (t.saturating_sub(6).max(from)..(t + 7).min(to)).any(is_border)
+        });
         border_service
+            || border_word
             || places
                 .iter()
                 .any(|(t, p)| self.is_origin_country(*t, p) && places.iter().any(|(_, q)| q.country != p.country))

@@ -564,3 +564,28 @@ fn a_district_named_without_its_kind_word() {
     assert!(names.iter().any(|p| p.starts_with("Kurram District")), "{names:?}");
     assert!(names.iter().any(|p| p.starts_with("North Waziristan District")), "{names:?}");
 }
+
+#[test]
+fn fighting_named_at_the_border_is_a_border_incident_unless_it_is_only_denied() {
+    for text in [
+        "Crossfire on the Afghanistan-Pakistan border killed one guard late on Wednesday.",
+        "Russian border guards shot and killed a courier carrying heroin on Tuesday night.",
+        "Ночью на кыргызско-таджикской границе произошла перестрелка.",
+    ] {
+        let x = extract(text, "2026-10-06");
+        assert!(x.categories.contains(&Category::BorderIncident), "{text}: {:?}", x.categories);
+    }
+    // Crossing the border is not fighting at it.
+    let x = extract(
+        "Militants ambushed a police convoy in Bannu on Monday; officials said the group had earlier come across the border.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::BorderIncident), "{:?}", x.categories);
+    // A firefight that a border service says never happened.
+    let x = extract(
+        "Пограничная служба Туркменистана опровергла сообщения о перестрелке на туркмено-афганской границе.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::BorderIncident), "{:?}", x.categories);
+    assert!(x.categories.contains(&Category::Statement), "{:?}", x.categories);
+}
