@@ -153,6 +153,11 @@ pub fn is_dateline(text: &str, start: usize) -> bool {
         && !place.chars().any(char::is_lowercase)
 }
 
+/// The latest explicit date the text gives up to `published`, each read against it.
+pub fn latest_explicit_before(text: &str, folded: &Folded, published: NaiveDate) -> Option<NaiveDate> {
+    explicit_dates(text, folded, Some(published)).into_iter().map(|d| d.date).filter(|d| *d <= published).max()
+}
+
 /// The latest explicit date the text gives, for a report without a publication date.
 pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
     explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()

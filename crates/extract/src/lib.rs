@@ -720,8 +720,20 @@ impl<'a> Document<'a> {
     /// The same words name different states' bodies before and after a change of power:
     /// the report's date (its publication, else the latest date it gives) decides.
     fn resolve_eras(&mut self) {
-        let Some(day) = self.published.or_else(|| dates::latest_explicit(self.text, self.folded)) else {
-            return;
+        // The era of the report's events: the latest day the text gives when it falls in the
+        // days just before publication ("on 14 August" in a report of the 15th), else the
+        // publication's day.
+        let text_day = match self.published {
+            Some(published) => dates::latest_explicit_before(self.text, self.folded, published),
+            None => dates::latest_explicit(self.text, self.folded),
+        };
+        let day = match (self.published, text_day) {
+            (Some(published), Some(told)) if told < published && (published - told).num_days() <= 10 => told,
+            (Some(published), _) => published,
+            (None, told) => match told {
+                Some(day) => day,
+                None => return,
+            },
         };
         for (_, actor, at) in &mut self.actors {
             let said = self.text.get(at.start as usize..at.end as usize).unwrap_or_default().to_lowercase();

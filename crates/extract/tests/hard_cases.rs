@@ -589,3 +589,16 @@ fn fighting_named_at_the_border_is_a_border_incident_unless_it_is_only_denied() 
     assert!(!x.categories.contains(&Category::BorderIncident), "{:?}", x.categories);
     assert!(x.categories.contains(&Category::Statement), "{:?}", x.categories);
 }
+
+#[test]
+fn the_era_is_that_of_the_days_the_report_tells_of() {
+    // Published the day the Republic fell, about the day before.
+    let x =
+        extract("On August 14, a group of Afghan soldiers crossed into Uzbekistan and were detained.", "2021-08-15");
+    let actors: Vec<&str> = x.actors.iter().map(|a| a.as_str()).collect();
+    assert!(actors.contains(&"af-republic-military"), "{actors:?}");
+    // A date long before publication is background, not the report's era.
+    let x = extract("Afghan soldiers were seen at the bridge, as on August 14, 2019.", "2022-03-01");
+    let actors: Vec<&str> = x.actors.iter().map(|a| a.as_str()).collect();
+    assert!(!actors.contains(&"af-republic-military"), "{actors:?}");
+}
