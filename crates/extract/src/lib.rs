@@ -1132,8 +1132,21 @@ impl<'a> Document<'a> {
         };
         // The sentence's own words come first; the report's contraband counts only when the
         // sentence does not speak of migration itself.
+        // People who "crossed the state border" and were detained crossed it illegally.
+        let crossed_and_held = || {
+            let crossed = (from..to).any(|i| {
+                let w = self.folded.folded(i);
+                (w == "crossed" || w.starts_with("пересекл") || w.starts_with("перешл"))
+                    && (i + 1..(i + 5).min(to)).any(|j| {
+                        let b = self.folded.folded(j);
+                        b.starts_with("border") || b.starts_with("границ") || b.starts_with("госгран")
+                    })
+            });
+            crossed && self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::Arrest))
+        };
         let migration_here = signals.has(Category::IllegalMigration)
-            || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing));
+            || self.cues_between(from, to).iter().any(|(_, c, _)| *c == Cue::Event(EventType::IllegalCrossing))
+            || crossed_and_held();
         let contraband = contraband(&signals) || (contraband(&self.document_signals) && !migration_here);
         let migration = !contraband && migration_here;
         let kind = match (best.map(|(_, k)| k), class) {

@@ -39,6 +39,26 @@ pub fn numbers(text: &str, folded: &Folded) -> Vec<Number> {
                     break;
                 }
             }
+            // "10 тыс.", "1тыс. 148 кг" (1,148), "5 thousand".
+            if let (Some(v), Some(next)) = (value, tokens.get(last + 1)) {
+                let unit = text[next.start as usize..next.end as usize].to_lowercase();
+                if unit == "тыс" || unit.starts_with("тысяч") || unit == "thousand" {
+                    value = Some(v * 1000.0);
+                    last += 1;
+                    if let Some(rest) = tokens.get(last + 1) {
+                        let rest_text = &text[rest.start as usize..rest.end as usize];
+                        let gap = &text[tokens[last].end as usize..rest.start as usize];
+                        if rest.is_number
+                            && rest_text.len() <= 3
+                            && matches!(gap, " " | ". " | "\u{a0}" | ".\u{a0}")
+                            && let Ok(r) = rest_text.parse::<f64>()
+                        {
+                            value = Some(v * 1000.0 + r);
+                            last += 1;
+                        }
+                    }
+                }
+            }
             if let Some(value) = value {
                 out.push(Number { value, first: i, last });
             }
@@ -215,6 +235,7 @@ mod tests {
     fn digits_with_separators() {
         assert_eq!(values("1.5 tonnes and 1,5 тонны, 1,200 people, 1 200 кг, 40 kg"), [1.5, 1.5, 1200.0, 1200.0, 40.0]);
         assert_eq!(values("20,374 килограмма опия, 2,500 kg"), [20.374, 2500.0]);
+        assert_eq!(values("задержано 1тыс. 148 кг, до 10 тыс. солдат, 5 thousand rounds"), [1148.0, 10000.0, 5000.0]);
     }
 
     #[test]

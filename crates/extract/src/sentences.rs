@@ -60,7 +60,8 @@ fn push(out: &mut Vec<(usize, usize)>, text: &str, start: usize, end: usize) {
 
 fn after_abbreviation(before: &str) -> bool {
     let word = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or_default();
-    let lower = word.to_lowercase();
+    // "1тыс." is a number with its abbreviation.
+    let lower = word.trim_start_matches(|c: char| c.is_ascii_digit()).to_lowercase();
     let mut chars = word.chars();
     let single_capital = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
     single_capital || ABBREVIATIONS.contains(&lower.as_str())

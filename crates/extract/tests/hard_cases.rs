@@ -602,3 +602,17 @@ fn the_era_is_that_of_the_days_the_report_tells_of() {
     let actors: Vec<&str> = x.actors.iter().map(|a| a.as_str()).collect();
     assert!(!actors.contains(&"af-republic-military"), "{actors:?}");
 }
+
+#[test]
+fn people_who_crossed_the_border_and_were_detained_are_migrants() {
+    let x = extract(
+        "A group of 84 Afghan soldiers crossed the state border and was detained by Uzbek border guards.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&x), ["migrants 84 persons"], "{x:#?}");
+    let x = extract("Ночью 12 человек перешли границу и были задержаны пограничниками.", "2026-10-06");
+    assert_eq!(quantities(&x), ["migrants 12 persons"], "{x:#?}");
+    // Written with "тыс.": 1,148 kg.
+    let x = extract("В ходе операции пограничники изъяли 1тыс. 148 кг наркотиков.", "2026-10-06");
+    assert_eq!(quantities(&x), ["other_drugs 1148 kg"], "{x:#?}");
+}
