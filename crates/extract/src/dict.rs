@@ -200,6 +200,9 @@ fn list(text: &str) -> Vec<String> {
     text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
+/// The countries whose towns reports of the region name in their own spellings.
+const REGION: &[&str] = &["AF", "TJ", "UZ", "TM", "KG", "KZ", "PK", "IR", "CN", "RU", "IN"];
+
 fn parse_places(file: &'static str, text: &str, fields: usize) -> Result<Vec<PlaceEntry>, DataError> {
     rows(file, text, fields)?
         .into_iter()
@@ -226,10 +229,19 @@ fn parse_places(file: &'static str, text: &str, fields: usize) -> Result<Vec<Pla
                     }
                 }
             }
+            let country: CountryCode = parse(file, line, "country", c[3])?;
+            if kind == PlaceKind::PopulatedPlace && !REGION.contains(&country.as_str()) {
+                // A town far from the region is named in these reports by its English name
+                // (or its start: "New York") or a Russian one; its other spellings are words
+                // here ("White House" is Casablanca's, "Рашид" Rosetta's).
+                names.retain(|n| {
+                    name.starts_with(n.as_str()) || n.chars().any(|c| ('\u{400}'..='\u{4FF}').contains(&c))
+                });
+            }
             Ok(PlaceEntry {
                 id: parse(file, line, "id", c[0])?,
                 kind,
-                country: parse(file, line, "country", c[3])?,
+                country,
                 point,
                 population: if c[6].trim().is_empty() { None } else { Some(parse(file, line, "population", c[6])?) },
                 admin1: Some(c[7].trim().to_owned()).filter(|a| !a.is_empty()),

@@ -1579,6 +1579,15 @@ impl<'a> Document<'a> {
         {
             return true;
         }
+        // "the Embassy of Japan", "посольство Японии": the state that keeps the mission.
+        let mission = |w: &str| w.starts_with("embass") || w.starts_with("consulat") || w.starts_with("посольств");
+        if place.kind == PlaceKind::Country
+            && (t.checked_sub(1).is_some_and(|b| mission(self.folded.folded(b)))
+                || t.checked_sub(2)
+                    .is_some_and(|b| mission(self.folded.folded(b)) && self.folded.folded(b + 1) == "of"))
+        {
+            return true;
+        }
         (is_capital(place) || place.kind == PlaceKind::Country)
             && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
     }

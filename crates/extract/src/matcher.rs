@@ -249,6 +249,11 @@ pub(crate) const NOT_PLACES: &[&str] = &[
     "hassan",
     "hussain",
     "khan",
+    // First names that are towns elsewhere ("Vladimir Putin", "Александр", "Рашид").
+    "vladimir",
+    "владимир",
+    "александр",
+    "рашид",
 ];
 
 impl Matcher {

@@ -616,3 +616,21 @@ fn people_who_crossed_the_border_and_were_detained_are_migrants() {
     let x = extract("В ходе операции пограничники изъяли 1тыс. 148 кг наркотиков.", "2026-10-06");
     assert_eq!(quantities(&x), ["other_drugs 1148 kg"], "{x:#?}");
 }
+
+#[test]
+fn first_names_far_towns_spellings_and_foreign_missions_are_not_places() {
+    let x = extract(
+        "President of Russia Vladimir Putin met the heads of security services. The White House said the trafficker \
+         was arrested. Officials of the Embassy of Japan in Uzbekistan visited Termez.",
+        "2026-10-06",
+    );
+    let names = places(&x);
+    assert!(!names.iter().any(|p| p.starts_with("Vladimir") || p.starts_with("Casablanca")), "{names:?}");
+    assert!(!names.iter().any(|p| p.starts_with("Japan")), "{names:?}");
+    assert!(names.iter().any(|p| p.starts_with("Tirmiz")), "{names:?}");
+    // A far town by the start of its English name still is one.
+    let x = extract("Federal officials in New York announced the arrest of a heroin trafficker.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("New York")), "{:?}", places(&x));
+    let x = extract("Владимир Путин провёл совещание, на котором выступил Рашид Нургалиев.", "2026-10-06");
+    assert!(x.places.is_empty(), "{:?}", places(&x));
+}
