@@ -73,6 +73,27 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             i += 3;
             continue;
         }
+        // "the night of January 27-28", "the night of 27-28 January": the night ends on
+        // the later day, as "в ночь на 28 января" says.
+        let dash = |a: usize| {
+            a + 1 < tokens.len()
+                && matches!(&text[tokens[a].end as usize..tokens[a + 1].start as usize], "-" | "–" | "—")
+        };
+        let night = (i.saturating_sub(3)..i).any(|b| matches!(folded.folded(b), "night" | "nights"));
+        if night
+            && let (Some(_), true, Some(d2)) = (day_of(i), dash(i), day_of(i + 1))
+            && let Some(m) = tokens.get(i + 2).and_then(|_| month(folded.folded(i + 2)))
+        {
+            let (year, last) = match year_of(i + 3) {
+                Some(y) => (Some(y), i + 3),
+                None => (None, i + 2),
+            };
+            if let Some(date) = resolve(year, m, d2, published) {
+                out.push(DateMention { date, first: i, last });
+            }
+            i = last + 1;
+            continue;
+        }
         // "12 October [2026]" and "October 12[, 2026]": a day and a month in either order,
         // then perhaps a year.
         let day_month = match (day_of(i), tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1)))) {
@@ -80,10 +101,20 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             _ if tokens[i].capitalised => month(folded.folded(i)).zip(day_of(i + 1)).map(|(m, d)| (d, m)),
             _ => None,
         };
-        if let Some((d, m)) = day_month {
-            let (year, last) = match year_of(i + 2) {
-                Some(y) => (Some(y), i + 2),
-                None => (None, i + 1),
+        if let Some((mut d, m)) = day_month {
+            let mut after_day = i + 2;
+            // "the night of January 27-28"
+            if night
+                && day_of(i).is_none()
+                && dash(i + 1)
+                && let Some(d2) = day_of(i + 2)
+            {
+                d = d2;
+                after_day = i + 3;
+            }
+            let (year, last) = match year_of(after_day) {
+                Some(y) => (Some(y), after_day),
+                None => (None, after_day - 1),
             };
             if let Some(date) = resolve(year, m, d, published) {
                 out.push(DateMention { date, first: i, last });
@@ -180,6 +211,9 @@ mod tests {
         assert_eq!(dates("в ночь на 30 декабря", "2026-01-05"), ["2025-12-30"]);
         assert_eq!(dates("on 2026-03-04 and 05.06.2026", "2026-11-01"), ["2026-03-04", "2026-06-05"]);
         assert_eq!(dates("May said 12 people", "2026-11-01"), Vec::<String>::new());
+        // A night spans two days and ends on the later one.
+        assert_eq!(dates("on the night of January 27-28", "2026-02-01"), ["2026-01-28"]);
+        assert_eq!(dates("on the night of 27–28 January 2025", "2026-02-01"), ["2025-01-28"]);
     }
 
     #[test]
