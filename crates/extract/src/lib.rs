@@ -890,6 +890,38 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The countries of each border named by two of them joined with a dash before a word of
+    /// border ("Tajik-Afghan border", "Pak-Afghan border", "афгано-пакистанской границе"),
+    /// each with the token that names it.
+    fn two_country_borders(&self) -> Vec<(usize, CountryCode)> {
+        let code = |i: usize| -> Option<CountryCode> {
+            let w = self.folded.folded(i);
+            if w == "pak" {
+                return "PK".parse().ok();
+            }
+            DEMONYMS.iter().find(|(stem, _)| w.starts_with(stem)).and_then(|(_, c)| c.parse().ok())
+        };
+        let dash = |a: usize| {
+            matches!(
+                self.text.get(self.folded.tokens[a].end as usize..self.folded.tokens[a + 1].start as usize),
+                Some("-" | "–" | "—")
+            )
+        };
+        let mut out = Vec::new();
+        for b in 2..self.folded.tokens.len() {
+            let w = self.folded.folded(b);
+            if !(w.starts_with("border") || w.starts_with("frontier") || w.starts_with("границ")) || !dash(b - 2)
+            {
+                continue;
+            }
+            if let (Some(first), Some(second)) = (code(b - 2), code(b - 1)) {
+                out.push((b - 2, first));
+                out.push((b - 1, second));
+            }
+        }
+        out
+    }
+
     /// The token range of `sentence`.
     fn tokens_of(&self, sentence: u32) -> (usize, usize) {
         let from = self.sentence_of.partition_point(|s| *s < sentence);
@@ -1268,6 +1300,32 @@ impl<'a> Document<'a> {
         let unlisted_places = self.unlisted_places();
         // A country gives way to an unlisted village or post in it, as to a listed one.
         places.retain(|p| p.kind != PlaceKind::Country || !unlisted_places.iter().any(|u| u.country == p.country));
+        // A report whose finest place is a border named by its two countries ("на
+        // афгано-пакистанской границе", "the Pak-Afghan border") is about both countries.
+        if unlisted_places.is_empty() && places.iter().all(|p| p.kind == PlaceKind::Country) {
+            for (t, code) in self.two_country_borders() {
+                if !places.iter().any(|p| p.country == code)
+                    && let Some(i) = self
+                        .extractor
+                        .dictionaries
+                        .places
+                        .iter()
+                        .position(|e| e.kind == PlaceKind::Country && e.country == code)
+                {
+                    let e = &self.extractor.dictionaries.places[i];
+                    places.push(ResolvedPlace {
+                        id: e.id.clone(),
+                        name: e.name.clone(),
+                        kind: e.kind,
+                        country: e.country,
+                        point: e.point,
+                        admin1: e.admin1.clone(),
+                        span: span(self.folded, t, t),
+                        entry: i,
+                    });
+                }
+            }
+        }
         let events = self.events(!denials.is_empty(), places.first(), &unlisted_places);
         // Fighting known only from a denial of it ("denied reports of a firefight on the
         // border") is not a border incident of the report.

@@ -634,3 +634,15 @@ fn first_names_far_towns_spellings_and_foreign_missions_are_not_places() {
     let x = extract("Владимир Путин провёл совещание, на котором выступил Рашид Нургалиев.", "2026-10-06");
     assert!(x.places.is_empty(), "{:?}", places(&x));
 }
+
+#[test]
+fn a_border_named_by_its_two_countries_is_about_both_when_nothing_finer_is_named() {
+    let x = extract("Heavy fighting broke out along the Pak-Afghan border on Saturday.", "2026-10-06");
+    assert_eq!(places(&x), ["Afghanistan country AF", "Pakistan country PK"], "{x:#?}");
+    let x = extract("Бои начались вдоль линии Дюранда на афгано-пакистанской границе.", "2026-10-06");
+    assert_eq!(places(&x), ["Afghanistan country AF", "Pakistan country PK"], "{x:#?}");
+    // A finer place says where on the border.
+    let x =
+        extract("Tajik border guards detained two men on the Panj stretch of the Tajik-Afghan border.", "2026-10-06");
+    assert!(!places(&x).iter().any(|p| p.contains(" country ")), "{:?}", places(&x));
+}
