@@ -221,7 +221,6 @@ fn parse_places(file: &'static str, text: &str, fields: usize) -> Result<Vec<Pla
                     .iter()
                     .filter_map(|n| n.strip_suffix(" District").or_else(|| n.strip_suffix(" Agency")))
                     .map(str::to_owned)
-                    .filter(|b| !names.contains(b))
                     .collect();
                 for b in bare {
                     if !names.contains(&b) {

@@ -872,20 +872,8 @@ impl<'a> Document<'a> {
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
             if let Some((i, _)) = best {
-                let p = &dict.places[i];
-                self.places.push((
-                    first,
-                    ResolvedPlace {
-                        id: p.id.clone(),
-                        name: p.name.clone(),
-                        kind: p.kind,
-                        country: p.country,
-                        point: p.point,
-                        admin1: p.admin1.clone(),
-                        span: span(self.folded, first, last),
-                        entry: i,
-                    },
-                ));
+                let place = self.resolved(i, first, last);
+                self.places.push((first, place));
             }
         }
     }
@@ -920,6 +908,21 @@ impl<'a> Document<'a> {
             }
         }
         out
+    }
+
+    /// The gazetteer entry `entry`, named at tokens `first..=last`.
+    fn resolved(&self, entry: usize, first: usize, last: usize) -> ResolvedPlace {
+        let p = &self.extractor.dictionaries.places[entry];
+        ResolvedPlace {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: p.kind,
+            country: p.country,
+            point: p.point,
+            admin1: p.admin1.clone(),
+            span: span(self.folded, first, last),
+            entry,
+        }
     }
 
     /// The token range of `sentence`.
@@ -1312,17 +1315,7 @@ impl<'a> Document<'a> {
                         .iter()
                         .position(|e| e.kind == PlaceKind::Country && e.country == code)
                 {
-                    let e = &self.extractor.dictionaries.places[i];
-                    places.push(ResolvedPlace {
-                        id: e.id.clone(),
-                        name: e.name.clone(),
-                        kind: e.kind,
-                        country: e.country,
-                        point: e.point,
-                        admin1: e.admin1.clone(),
-                        span: span(self.folded, t, t),
-                        entry: i,
-                    });
+                    places.push(self.resolved(i, t, t));
                 }
             }
         }

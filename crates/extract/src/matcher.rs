@@ -263,17 +263,15 @@ impl Matcher {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
-        let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // Per pattern, whether a name listed as is (not derived) has it.
+        let mut listed: Vec<bool> = Vec::new();
         // `derived`: a form made from another name, which gives way to any name listed as is.
         let mut add = |phrase: &str, target: Target, check: Check, derived: bool| {
             let phrase = phrase.trim();
             let prefix = phrase.ends_with('*');
             let Some(key) = fold_pattern(phrase.trim_end_matches('*'), prefix) else { return };
-            if derived && listed.contains(&key) {
+            if derived && index.get(&key).is_some_and(|&slot| listed[slot]) {
                 return;
-            }
-            if !derived {
-                listed.insert(key.clone());
             }
             let is_place = matches!(target, Target::Place(_));
             if is_place && (key.chars().count() < 4 || not_places.contains(&key)) {
@@ -297,8 +295,10 @@ impl Matcher {
                 let slot = *index.entry(key.clone()).or_insert_with(|| {
                     keys.push(key);
                     patterns.push(Pattern { targets: Vec::new(), prefix });
+                    listed.push(false);
                     patterns.len() - 1
                 });
+                listed[slot] |= !derived;
                 let pattern = &mut patterns[slot];
                 if !pattern.targets.iter().any(|(t, _)| *t == target) {
                     pattern.targets.push((target, check.clone()));
@@ -464,7 +464,6 @@ fn passes(check: &Check, text: &str, folded: &Folded, first: usize, last: usize)
     }
 }
 
-/// A one-word Cyrillic name whose folded stem has at most four letters.
 /// The Russian adjective of a division's one-word name with a noun of area, as reports
 /// name a district or a stretch of the border after it: "Баткен" gives "Баткенский район"
 /// (which folds like "Баткенского района" and "Баткенском районе"), "Пянджское
@@ -496,6 +495,7 @@ fn russian_area_phrases(name: &str, kind: PlaceKind, country: CountryCode) -> Ve
     nouns.iter().map(|noun| format!("{stem}{noun}")).collect()
 }
 
+/// A one-word Cyrillic name whose folded stem has at most four letters.
 fn is_short_cyrillic_name(phrase: &str, key: &str) -> bool {
     let stem = key.trim();
     !stem.contains(' ') && stem.chars().count() <= 4 && phrase.chars().any(is_cyrillic)
