@@ -255,6 +255,12 @@ pub fn score(
         predicted_countries.sort();
         predicted_countries.dedup();
         let tp = gold_countries.iter().filter(|c| predicted_countries.contains(c)).count();
+        for c in gold_countries.iter().filter(|c| !predicted_countries.contains(c)) {
+            miss("location_countries", format!("missed {c}"));
+        }
+        for c in predicted_countries.iter().filter(|c| !gold_countries.contains(c)) {
+            miss("location_countries", format!("extra {c}"));
+        }
         doc.location_countries.add(tp, predicted_countries.len() - tp, gold_countries.len() - tp);
 
         // Quantities: the same kind, values within 1% (masses compared in kilograms).

@@ -512,6 +512,29 @@ const INTENT_WORDS: &[&str] = &[
     "добрат",
 ];
 
+/// Verbs of going, fleeing and sending, before "to" and a destination country.
+const MOTION_STEMS: &[&str] = &[
+    "return",
+    "retreat",
+    "fled",
+    "flee",
+    "escap",
+    "deport",
+    "expel",
+    "extradit",
+    "sent",
+    "send",
+    "smuggl",
+    "transport",
+    "carr",
+    "went",
+    "travel",
+    "mov",
+    "cross",
+    "headed",
+    "heading",
+];
+
 /// Words of direction between an intent and its destination.
 const DIRECTION_WORDS: &[&str] = &["to", "for", "into", "towards", "toward", "in", "в", "во", "на", "до", "к"];
 
@@ -628,7 +651,7 @@ impl<'a> Document<'a> {
                 .collect();
             // A name that is also an actor's ("Kabul said") is read as the actor only when
             // a verb of speech follows; the place reading is kept either way.
-            if !candidates.is_empty() && !self.is_nationality(first) {
+            if !candidates.is_empty() && !self.is_nationality(first) && !self.in_credit_line(first) {
                 place_hits.push((first, last, candidates));
             }
         }
@@ -848,6 +871,18 @@ impl<'a> Document<'a> {
                 }
             }
         }
+        // Countries of the report's places finer than a country whose every reading lies in
+        // one country: a name found on both sides of a border (Torkham) is on the side the
+        // report's other places are on.
+        let mut sides: Vec<CountryCode> = Vec::new();
+        for (first, _, candidates) in &place_hits {
+            let country = dict.places[candidates[0]].country;
+            let one_country = candidates.iter().all(|&i| dict.places[i].country == country);
+            let finer = candidates.iter().all(|&i| dict.places[i].kind != PlaceKind::Country);
+            if one_country && finer && !sides.contains(&country) && !self.is_aside(*first) {
+                sides.push(country);
+            }
+        }
         // A province named right after a place ("Ishkashim district of Gorno-Badakhshan",
         // "в Ишкашимском районе Горно-Бадахшанской области") says which one is meant.
         let containers: Vec<(usize, Option<&str>)> = place_hits
@@ -868,7 +903,9 @@ impl<'a> Document<'a> {
                 .map(|&i| {
                     let place = &dict.places[i];
                     let inside = container.is_some() && place.admin1.as_deref() == container;
-                    (i, geocode::score(place, cue, &countries, nationality, &anchors) + if inside { 4.0 } else { 0.0 })
+                    let side = if sides.contains(&place.country) { 1.5 } else { 0.0 };
+                    let inside = if inside { 4.0 } else { 0.0 };
+                    (i, geocode::score(place, cue, &countries, nationality, &anchors) + inside + side)
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
             if let Some((i, _)) = best {
@@ -1456,12 +1493,21 @@ impl<'a> Document<'a> {
     fn document_places(&self) -> Vec<ResolvedPlace> {
         let mut places: Vec<ResolvedPlace> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Countries named only as where someone went ("retreated to Afghanistan", "ушли в
+        // Афганистан"): kept only when the report names no place in another country.
+        let mut gone_to: Vec<&ResolvedPlace> = Vec::new();
         for (t, p) in &self.places {
-            if !self.stands_for_government(*t, p)
-                && !self.is_aside(*t)
-                && !self.is_origin_country(*t, p)
-                && seen.insert(&p.id)
-            {
+            if self.stands_for_government(*t, p) || self.is_aside(*t) || self.is_origin_country(*t, p) {
+                continue;
+            }
+            if self.is_destination_country(*t, p) {
+                gone_to.push(p);
+            } else if seen.insert(&p.id) {
+                places.push(p.clone());
+            }
+        }
+        for p in gone_to {
+            if !places.iter().any(|q| q.country != p.country) && seen.insert(&p.id) {
                 places.push(p.clone());
             }
         }
@@ -1532,6 +1578,52 @@ impl<'a> Document<'a> {
             || (matches!(w2, "с" | "со" | "из") && area(w1))
             || (matches!(w3, "с" | "со" | "из") && neighbouring(w2) && area(w1))
             || (w1 == "of" && w2 == "territory" && matches!(w3, "from" | "the"))
+    }
+
+    /// Whether a country is named at token `t` as where people or goods went: "to
+    /// Afghanistan", "into Pakistan", "в Афганистан", "на территорию Ирана" (a Russian
+    /// noun of place after "в" or "на" in the accusative, not the locative "в Афганистане").
+    fn is_destination_country(&self, t: usize, place: &ResolvedPlace) -> bool {
+        if place.kind != PlaceKind::Country {
+            return false;
+        }
+        let (from, _) = self.tokens_of(self.sentence_of[t]);
+        let raw = |i: usize| {
+            let token = &self.folded.tokens[i];
+            self.text.get(token.start as usize..token.end as usize).unwrap_or("")
+        };
+        let accusative = |i: usize| !raw(i).ends_with(['е', 'и', 'у']);
+        if t < from + 1 {
+            return false;
+        }
+        // English "to" is also the dative ("assistance to Tajikistan"): a destination only
+        // after a verb of going or sending.
+        let motion = (t.saturating_sub(5).max(from)..t - 1).any(|i| {
+            let w = self.folded.folded(i);
+            MOTION_STEMS.iter().any(|m| w.starts_with(m)) || matches!(w, "go" | "goes" | "going" | "gone" | "back")
+        });
+        match self.folded.folded(t - 1) {
+            "into" | "towards" | "toward" => true,
+            "to" => motion,
+            "в" | "во" => accusative(t),
+            // "на территорию Афганистана", "в сторону Ирана"
+            "территор" | "сторон" if t >= from + 2 => {
+                matches!(self.folded.folded(t - 2), "в" | "во" | "на") && raw(t - 1).ends_with(['ю', 'у'])
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether token `t` is in a credit line, which names where a reporter was, not where
+    /// anything happened: "X contributed to this report from Islamabad", "Reporting by Y in
+    /// Kabul".
+    fn in_credit_line(&self, t: usize) -> bool {
+        let (from, to) = self.tokens_of(self.sentence_of[t]);
+        let word = |i: usize| self.folded.folded(i);
+        (from..to.saturating_sub(1)).any(|i| {
+            let next = word(i + 1);
+            (word(i) == "contributed" && matches!(next, "to" | "reporting")) || (word(i) == "reporting" && next == "by")
+        })
     }
 
     /// Whether the place named at token `first` is only a reference point or a place

@@ -646,3 +646,40 @@ fn a_border_named_by_its_two_countries_is_about_both_when_nothing_finer_is_named
         extract("Tajik border guards detained two men on the Panj stretch of the Tajik-Afghan border.", "2026-10-06");
     assert!(!places(&x).iter().any(|p| p.contains(" country ")), "{:?}", places(&x));
 }
+
+#[test]
+fn a_country_gone_to_is_not_a_place_of_the_event_when_the_report_names_one_elsewhere() {
+    let x = extract(
+        "Tajik border guards clashed with smugglers near Panj on Monday. The smugglers fled back to Afghanistan.",
+        "2026-10-06",
+    );
+    assert_eq!(places(&x), ["Panj populated_place TJ"], "{x:#?}");
+    let x = extract("У Пянджа пограничники задержали лодку с опием; нарушители ушли в Афганистан.", "2026-10-06");
+    assert!(!places(&x).iter().any(|p| p.contains(" country AF")), "{x:#?}");
+    // The locative case is where it happened.
+    let x = extract("У Пянджа задержан курьер, который получил героин в Афганистане.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.contains(" country AF")), "{x:#?}");
+    // "to" of giving is not going.
+    let x = extract(
+        "At a meeting in Moscow the alliance pledged more assistance to Tajikistan against threats.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().any(|p| p.contains(" country TJ")), "{x:#?}");
+    // With nothing else named, the destination is what the report is about.
+    let x = extract("Turkey deported 200 migrants to Afghanistan on Monday.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.contains(" country AF")), "{x:#?}");
+}
+
+#[test]
+fn a_crossing_on_both_sides_of_a_border_is_on_the_side_of_the_reports_other_places() {
+    let x = extract("Traffic resumed at Torkham on Friday, officials in Landi Kotal and Peshawar said.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p == "Torkham crossing PK"), "{:?}", places(&x));
+    let x = extract("Traffic resumed at the Torkham crossing on Friday, officials in Jalalabad said.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p == "Torkham crossing AF"), "{:?}", places(&x));
+    // A credit line's town is where a reporter was, not a side of the border.
+    let x = extract(
+        "Gunfire was exchanged at the Torkham crossing on Monday.\n\nA correspondent contributed to this report from Islamabad.",
+        "2026-10-06",
+    );
+    assert_eq!(places(&x), ["Torkham crossing AF"], "{x:#?}");
+}
