@@ -813,8 +813,16 @@ impl<'a> Document<'a> {
             if matches!(cue, Cue::GenericMinistry(_)) && self.owned_by_actor(t, at) {
                 continue;
             }
-            let found =
-                countries.iter().find_map(|c| dict.actors.iter().position(|a| fits(cue, a) && a.country == Some(*c)));
+            // A country named with it says whose it is: "the Ministry of Internal Affairs of
+            // Kyrgyzstan", "МВД Кыргызстана", "the Kyrgyz Interior Ministry"; a country
+            // without such a body in the dictionaries gets none of another's.
+            let named = self.country_named_with(t, at);
+            let found = match named {
+                Some(c) => dict.actors.iter().position(|a| fits(cue, a) && a.country == Some(c)),
+                None => countries
+                    .iter()
+                    .find_map(|c| dict.actors.iter().position(|a| fits(cue, a) && a.country == Some(*c))),
+            };
             if let Some(actor) = found {
                 self.actors.push((t, actor, at));
             }
@@ -831,6 +839,21 @@ impl<'a> Document<'a> {
             let gap = |a: u32, b: u32| self.text.get(a as usize..b as usize);
             (s.end <= at.start && matches!(gap(s.end, at.start), Some("'s " | "’s " | " ")))
                 || (at.end <= s.start && gap(at.end, s.start) == Some(" "))
+        })
+    }
+
+    /// The country named right after a name at `at` ("of Kyrgyzstan", "of the Republic of
+    /// Tajikistan", "Кыргызстана") or by a nationality word right before it ("the Kyrgyz").
+    fn country_named_with(&self, t: usize, at: Span) -> Option<CountryCode> {
+        let after = between(&self.places, |p| p.0, t, t + 16).iter().find_map(|(_, p)| {
+            let gap = self.text.get(at.end as usize..p.span.start as usize)?;
+            let joined = matches!(gap, " " | " of " | " of the Republic of " | " Республики " | " республики ");
+            (p.kind == PlaceKind::Country && p.span.start >= at.end && joined).then_some(p.country)
+        });
+        after.or_else(|| {
+            let before = t.checked_sub(1)?;
+            let w = self.folded.folded(before);
+            DEMONYMS.iter().find(|(stem, _)| w.starts_with(stem)).and_then(|(_, c)| c.parse().ok())
         })
     }
 

@@ -683,3 +683,21 @@ fn a_crossing_on_both_sides_of_a_border_is_on_the_side_of_the_reports_other_plac
     );
     assert_eq!(places(&x), ["Torkham crossing AF"], "{x:#?}");
 }
+
+#[test]
+fn a_ministry_named_with_its_country_is_that_countrys_even_when_the_report_is_about_another() {
+    let x = extract(
+        "Officers of the Ministry of Internal Affairs of Kyrgyzstan detained a Tajik courier with heroin in Batken.",
+        "2026-10-06",
+    );
+    assert!(actor_ids(&x).contains(&"kg-mvd"), "{:?}", actor_ids(&x));
+    assert!(!actor_ids(&x).contains(&"tj-mvd"), "{:?}", actor_ids(&x));
+    let x = extract("Сотрудники МВД Кыргызстана задержали гражданина Таджикистана с героином.", "2026-10-06");
+    assert!(actor_ids(&x).contains(&"kg-mvd"), "{:?}", actor_ids(&x));
+    // A country with no such body in the dictionaries gets none of another country's.
+    let x = extract(
+        "The Ministry of Interior of Japan said two Tajik nationals were detained with heroin in Tokyo.",
+        "2026-10-06",
+    );
+    assert!(!actor_ids(&x).contains(&"tj-mvd"), "{:?}", actor_ids(&x));
+}
