@@ -319,6 +319,8 @@ struct Document<'a> {
     /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one),
     /// found when first asked for.
     quotes: std::cell::OnceCell<Vec<(u32, u32)>>,
+    /// The day whose era names the report's states ([`ERAS`]), once read.
+    era_day: Option<NaiveDate>,
 }
 
 /// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
@@ -615,6 +617,7 @@ impl<'a> Document<'a> {
             document_signals: Signals::default(),
             background: Vec::new(),
             quotes: std::cell::OnceCell::new(),
+            era_day: None,
         };
         doc.read_hits(hits);
         // What the words say first: reading quantities asks whether a sentence is about
@@ -758,6 +761,7 @@ impl<'a> Document<'a> {
                 None => return,
             },
         };
+        self.era_day = Some(day);
         for (_, actor, at) in &mut self.actors {
             let said = self.text.get(at.start as usize..at.end as usize).unwrap_or_default().to_lowercase();
             if ERA_BOUND_WORDS.iter().any(|w| said.contains(w)) {
@@ -1419,6 +1423,14 @@ impl<'a> Document<'a> {
                 actors.push(dict.actors[a].id.clone());
             }
         }
+        // Who denies speaks in the report, even when named only by its country or capital.
+        for d in &denials {
+            if let Some(a) = &d.actor
+                && !actors.contains(a)
+            {
+                actors.push(a.clone());
+            }
+        }
         let event_date = self.main_date(&events);
         let mut cited_sources: Vec<ActorId> = Vec::new();
         for &(_, a) in &self.cited {
@@ -1779,7 +1791,19 @@ impl<'a> Document<'a> {
                 continue;
             }
             let sentence = self.sentence_of[t];
-            let actor = self.speaker(sentence, t);
+            let mut actor = self.speaker(sentence, t);
+            // A state named only by its country or capital, whose body speaks in the next
+            // sentence ("Pakistan denied …. A spokesperson for Pakistan's Foreign Office
+            // said …"), denies through that body.
+            if let Some(id) = &actor
+                && is_government(id)
+                && !self.names_actor(sentence, id)
+                && !((sentence + 1) < self.sentences.len() as u32 && self.names_actor(sentence + 1, id))
+                && let Some(body) = self.speaker_of_next(sentence)
+                && country_of(&dict.actors[body].id) == country_of(id)
+            {
+                actor = Some(dict.actors[body].id.clone());
+            }
             // A state and its ministry repeating one denial are one denial: one per country,
             // by the body that made it first, or by the ministry that speaks for a state named
             // only by its country or capital ("Pakistan rejected …; the Foreign Office
@@ -1789,9 +1813,13 @@ impl<'a> Document<'a> {
             {
                 if let Some(&(i, first_sentence)) = countries.get(&country) {
                     let first = out[i].actor.clone();
-                    if first.as_ref().is_some_and(|a| is_government(a) && !self.names_actor(first_sentence, a))
-                        && !is_government(id)
-                    {
+                    // (named: in its sentence, or in the next one that says who said it).
+                    let named = |a: &ActorId| {
+                        self.names_actor(first_sentence, a)
+                            || ((first_sentence + 1) < self.sentences.len() as u32
+                                && self.names_actor(first_sentence + 1, a))
+                    };
+                    if first.as_ref().is_some_and(|a| is_government(a) && !named(a)) && !is_government(id) {
                         out[i].actor = actor.clone();
                         continue;
                     }
@@ -1816,6 +1844,33 @@ impl<'a> Document<'a> {
             }
         }
         out
+    }
+
+    /// The government of `country` in the era of the report's events ("Kabul" is the
+    /// Afghan Republic's government before 15 August 2021 and the Taliban's after).
+    fn government_of(&self, country: CountryCode) -> Option<usize> {
+        let g = *self.extractor.governments.get(&country)?;
+        let Some(day) = self.era_day else { return Some(g) };
+        for &(before, after, from) in &self.extractor.eras {
+            if day >= from && g == before {
+                return Some(after);
+            }
+            if day < from && g == after {
+                return Some(before);
+            }
+        }
+        Some(g)
+    }
+
+    /// The actor next to the first verb of speech of the sentence after `sentence`.
+    fn speaker_of_next(&self, sentence: u32) -> Option<usize> {
+        let next = sentence + 1;
+        if next as usize >= self.sentences.len() {
+            return None;
+        }
+        let (from, to) = self.tokens_of(next);
+        let &(verb, _, _) = self.cues_between(from, to).iter().find(|(_, c, _)| *c == Cue::Speech)?;
+        self.actor_next_to(verb, from, to)
     }
 
     /// Whether `sentence` names `actor` itself (not a country or capital standing for it).
@@ -1884,9 +1939,25 @@ impl<'a> Document<'a> {
             let subject_position = (*t == from || *t + 4 >= at)
                 && !t.checked_sub(1).is_some_and(|b| b >= from && NOT_SUBJECT.contains(&self.folded.folded(b)));
             (subject_position && self.stands_for_government(*t, p))
-                .then(|| self.extractor.governments.get(&p.country).map(|g| (*t, *g)))
+                .then(|| self.government_of(p.country).map(|g| (*t, g)))
                 .flatten()
         });
+        // "Afghan officials denied", "пакистанские официальные лица опровергли": officials
+        // named by their nationality just before the cue speak for their government.
+        let officials_before = (at.saturating_sub(4).max(from + 1)..at).rev().find_map(|i| {
+            let w = self.folded.folded(i);
+            if !matches!(w, "officials" | "authorities" | "лиц" | "власт") {
+                return None;
+            }
+            let back = if w == "лиц" { 2 } else { 1 };
+            let nationality = i.checked_sub(back).filter(|&b| b >= from).map(|b| self.folded.folded(b))?;
+            let country = DEMONYMS.iter().find(|(stem, _)| nationality.starts_with(stem))?.1.parse().ok()?;
+            self.government_of(country).map(|g| (i, g))
+        });
+        let state_before = match (state_before, officials_before) {
+            (Some(s), Some(o)) => Some(if o.0 > s.0 { o } else { s }),
+            (s, o) => s.or(o),
+        };
         let subject = match (actor_before, state_before) {
             (Some(a), Some(s)) => Some(if s.0 > a.0 { s.1 } else { a.1 }),
             (a, s) => a.or(s).map(|x| x.1),

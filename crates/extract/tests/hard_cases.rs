@@ -701,3 +701,40 @@ fn a_ministry_named_with_its_country_is_that_countrys_even_when_the_report_is_ab
     );
     assert!(!actor_ids(&x).contains(&"tj-mvd"), "{:?}", actor_ids(&x));
 }
+
+fn deniers(x: &Extraction) -> Vec<&str> {
+    x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.as_str()).collect()
+}
+
+#[test]
+fn officials_named_by_nationality_deny_for_their_government_of_the_reports_era() {
+    let x = extract(
+        "Pakistani troops said militants crossed into Bajaur overnight. Afghan officials denied any cross-border attack.",
+        "2011-06-20",
+    );
+    assert_eq!(deniers(&x), ["af-republic-government"], "{x:#?}");
+    assert!(actor_ids(&x).contains(&"af-republic-government"), "{:?}", actor_ids(&x));
+    let x = extract("Afghan officials denied that rockets were fired at Termez.", "2022-04-02");
+    assert_eq!(deniers(&x), ["taliban"], "{x:#?}");
+    let x = extract("Пакистанские официальные лица опровергли сообщения об обстреле.", "2024-03-20");
+    assert_eq!(deniers(&x), ["pk-government"], "{x:#?}");
+    // Officials named in the background are not actors by that alone.
+    let x = extract("Tajik officials have not commented on the reports of fighting near Panj.", "2024-03-20");
+    assert!(!actor_ids(&x).contains(&"tj-government"), "{:?}", actor_ids(&x));
+}
+
+#[test]
+fn a_state_that_denies_speaks_through_the_body_named_in_the_next_sentence_unless_it_is_named_there() {
+    let x = extract(
+        "Uzbekistan on Sunday denied that rockets had hit Termez. \
+         A spokesman for the Uzbek Foreign Ministry said the reports were spread to sow panic.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["uz-mfa"], "{x:#?}");
+    let x = extract(
+        "Reports that rockets hit Termez are absolutely untrue. \
+         The press secretary of the President of Uzbekistan said this on Sunday, citing the Defence Ministry.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["uz-government"], "{x:#?}");
+}
