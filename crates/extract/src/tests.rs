@@ -187,12 +187,12 @@ fn denials_name_who_denies() {
     check(
         "Kabul denied that militants were present.",
         expect![[r#"
-        categories: ["statement"]
-        actors: []
-        date: None
-        denial: Some("taliban")
-        event: denial statement asserted at None (0 actors, 0 quantities)
-    "#]],
+            categories: ["statement"]
+            actors: ["taliban"]
+            date: None
+            denial: Some("taliban")
+            event: denial statement asserted at None (0 actors, 0 quantities)
+        "#]],
     );
 }
 
