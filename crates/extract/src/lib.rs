@@ -1019,6 +1019,7 @@ impl<'a> Document<'a> {
         for (t, cue, _) in &self.cues {
             let s = &mut signals[self.sentence_of[*t] as usize];
             match cue {
+                Cue::Category(Category::WeaponsTrafficking) if self.weapons_in_use(*t) => {}
                 Cue::Category(c) => s.categories |= category_bit(*c),
                 Cue::Event(EventType::IllegalCrossing) => s.crossing = true,
                 _ => {}
@@ -1647,6 +1648,18 @@ impl<'a> Document<'a> {
             }
             _ => false,
         }
+    }
+
+    /// Whether the weapons named at token `t` are fought with, not carried across: "exchanged
+    /// fire with light and heavy weapons", "using heavy weaponry", "применить оружие",
+    /// "попытались захватить оружие".
+    fn weapons_in_use(&self, t: usize) -> bool {
+        let (from, _) = self.tokens_of(self.sentence_of[t]);
+        (t.saturating_sub(3).max(from)..t).any(|i| {
+            let w = self.folded.folded(i);
+            matches!(w, "using" | "heavy")
+                || ["примен", "использова", "захват", "открыл"].iter().any(|stem| w.starts_with(stem))
+        })
     }
 
     /// Whether token `t` is in a credit line, which names where a reporter was, not where

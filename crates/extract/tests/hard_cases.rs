@@ -738,3 +738,30 @@ fn a_state_that_denies_speaks_through_the_body_named_in_the_next_sentence_unless
     );
     assert_eq!(deniers(&x), ["uz-government"], "{x:#?}");
 }
+
+#[test]
+fn weapons_fought_with_are_not_weapons_trafficking() {
+    let x = extract(
+        "Taliban fighters and Tajik border guards exchanged fire with light and heavy weapons near Ishkashim on Sunday.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::WeaponsTrafficking), "{:?}", x.categories);
+    let x = extract(
+        "Нарушители напали на пограничный наряд, и пограничники были вынуждены применить оружие.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::WeaponsTrafficking), "{:?}", x.categories);
+    // Weapons carried across still are.
+    let x = extract("Border guards detained two smugglers carrying Kalashnikov rifles across the Panj.", "2026-10-06");
+    assert!(x.categories.contains(&Category::WeaponsTrafficking), "{:?}", x.categories);
+}
+
+#[test]
+fn condemnations_protests_and_nonsense_are_statements() {
+    let x = extract("Islamabad strongly condemned the cross-border attack on its posts in Kurram.", "2026-10-06");
+    assert!(x.categories.contains(&Category::Statement), "{:?}", x.categories);
+    let x = extract("МИД Таджикистана выразил протест в связи с обстрелом заставы.", "2026-10-06");
+    assert!(x.categories.contains(&Category::Statement), "{:?}", x.categories);
+    let x = extract("В Кабуле назвали бредом сообщения о переходе боевиков через границу.", "2026-10-06");
+    assert_eq!(x.denials.len(), 1, "{x:#?}");
+}
