@@ -1394,6 +1394,16 @@ impl<'a> Document<'a> {
         };
         let mut categories: BTreeSet<Category> =
             events.iter().filter(|e| !only_denied(e)).map(|e| e.category).collect();
+        // Work done together ("jointly with the authorities of Russia", "provided radios and
+        // trucks", "совместно с правоохранительными органами") is cooperation, with or
+        // without a word of agreement.
+        let together = self
+            .cues
+            .iter()
+            .filter(|(t, cue, _)| *cue == Cue::Category(Category::Cooperation) && !self.in_background(*t));
+        if together.count() >= 1 {
+            categories.insert(Category::Cooperation);
+        }
         for (_, q) in &self.quantities {
             if let Some(c) = category_of_quantity(q.kind) {
                 categories.insert(c);

@@ -765,3 +765,12 @@ fn condemnations_protests_and_nonsense_are_statements() {
     let x = extract("В Кабуле назвали бредом сообщения о переходе боевиков через границу.", "2026-10-06");
     assert_eq!(x.denials.len(), 1, "{x:#?}");
 }
+
+#[test]
+fn work_done_together_is_cooperation_without_a_word_of_agreement() {
+    let x = extract(
+        "The US embassy donated radios and trucks to Tajik border guards at a handover ceremony in Panj.",
+        "2026-10-06",
+    );
+    assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+}
