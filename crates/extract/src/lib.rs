@@ -11,6 +11,7 @@ mod dates;
 pub mod dict;
 pub mod eval;
 pub mod fold;
+mod furniture;
 mod geocode;
 mod matcher;
 mod numbers;
@@ -285,6 +286,8 @@ impl Extractor {
 
     /// Extracts from `text` (a document's normalised text), published on `published`.
     pub fn extract(&self, text: &str, published: Option<NaiveDate>) -> Extraction {
+        // Lists of other stories' headlines are read as nothing; offsets do not move.
+        let text = &*furniture::blank_link_lists(text);
         let folded = fold(text);
         let hits = self.matcher.find(text, &folded);
         let sentence_ranges = sentences::sentences(text);
@@ -628,6 +631,7 @@ impl<'a> Document<'a> {
         doc.read_dates();
         doc.read_background();
         doc.drop_background_quantities();
+        doc.drop_repeats();
         doc
     }
 
@@ -1096,6 +1100,15 @@ impl<'a> Document<'a> {
     }
 
     /// A figure of the headline given again in the body is one figure: the body's.
+    /// The same weight of the same substance said twice ("more than 43 kilograms of
+    /// marijuana" in the lead and again in the details) is one seizure. Counts of people
+    /// and items repeat for distinct groups ("two were detained ... two more were
+    /// detained"), so they stay.
+    fn drop_repeats(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.quantities.retain(|(_, q)| q.unit.to_kg().is_none() || seen.insert((q.kind, q.value.to_bits(), q.unit)));
+    }
+
     fn drop_headline_repeats(&mut self) {
         let Some(headline_end) = self.text.find("\n\n") else { return };
         let headline_end = u32::try_from(headline_end).unwrap_or(u32::MAX);
@@ -1698,7 +1711,7 @@ impl<'a> Document<'a> {
             let next = if i + 1 < first { word(i + 1) } else { "" };
             starts(w, REFERENCE_WORDS) || (starts(w, BORDER_WORDS) && (next == "with" || next == "с" || next == "со"))
         });
-        if reference {
+        if reference || self.is_hometown(first) {
             return true;
         }
         // A destination: a word of intent, then a word of direction, then the place.
@@ -1707,6 +1720,34 @@ impl<'a> Document<'a> {
             return false;
         };
         (intent + 1..first).any(|i| DIRECTION_WORDS.contains(&word(i)))
+    }
+
+    /// Whether the place named at token `first` is where a person comes from, not where
+    /// anything happened: "resident of Karachi", "a native of Kunduz", "уроженец Хорога",
+    /// and the lists of the dead or detained that give each one's age and home town
+    /// ("Sepoy Sajid Ali, 27, Bahawalnagar").
+    fn is_hometown(&self, first: usize) -> bool {
+        let (from, _) = self.tokens_of(self.sentence_of[first]);
+        let word = |i: usize| self.folded.folded(i);
+        let back = |n: usize| if first >= from + n { word(first - n) } else { "" };
+        let named_as_home = (matches!(back(2), "resident" | "residents" | "native" | "natives") && back(1) == "of")
+            || (back(2) == "hailing" && back(1) == "from")
+            || back(1).starts_with("уроженц")
+            || back(1).starts_with("уроженк");
+        if named_as_home {
+            return true;
+        }
+        // ", 27, Bahawalnagar": an age between commas right before the place.
+        if first < from + 2 {
+            return false;
+        }
+        let age = first - 1;
+        let tokens = &self.folded.tokens;
+        let gap = |a: usize, b: usize| self.text.get(tokens[a].end as usize..tokens[b].start as usize).unwrap_or("");
+        tokens[age].is_number
+            && self.word(age).parse::<u32>().is_ok_and(|n| (14..=99).contains(&n))
+            && gap(age, first).trim() == ","
+            && gap(age - 1, age).trim() == ","
     }
 
     /// Whether the capital or country named at token `t` stands for its state ("Kabul

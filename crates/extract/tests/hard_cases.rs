@@ -774,3 +774,55 @@ fn work_done_together_is_cooperation_without_a_word_of_agreement() {
     );
     assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
 }
+
+#[test]
+fn lists_of_other_stories_under_a_report_are_not_read() {
+    let x = extract(
+        "Border guards seized 30 kg of hashish on the Farkhor stretch of the border on Tuesday.\n\
+         Flood waters rise in Istanbul after three days of heavy rain\n\
+         Prime minister of Ukraine meets investors from Japan in Kyiv\n\
+         New metro line opens in Almaty ahead of the winter season\n\
+         All news\n",
+        "2026-10-06",
+    );
+    let countries: Vec<String> = x.places.iter().map(|p| p.country.to_string()).collect();
+    assert_eq!(countries, ["TJ"], "{:?}", places(&x));
+    let x = extract(
+        "Пограничники задержали нарушителя у заставы в Хороге.\n\
+         В Стамбуле открылся новый аэропорт для туристов\n\
+         Президент Украины встретился с министрами в Киеве\n\
+         В Алматы прошла ярмарка сельских товаров и ремёсел\n",
+        "2026-10-06",
+    );
+    let countries: Vec<String> = x.places.iter().map(|p| p.country.to_string()).collect();
+    assert_eq!(countries, ["TJ"], "{:?}", places(&x));
+}
+
+#[test]
+fn home_towns_of_the_dead_are_not_where_the_attack_was() {
+    let x = extract(
+        "Three soldiers were killed when militants attacked a post in Kurram. Sepoy Amir Khan, 24, Bannu; \
+         Naik Asif Ali, 31, resident of Karachi; and Sepoy Rahim Shah, 20, Peshawar were named among the dead.",
+        "2026-10-06",
+    );
+    assert!(
+        places(&x).iter().all(|p| !p.starts_with("Karachi") && !p.starts_with("Bannu") && !p.starts_with("Peshawar")),
+        "{:?}",
+        places(&x)
+    );
+    // Where the person was caught stays.
+    let x = extract("Пограничники задержали уроженца Бадахшана в Ишкашиме.", "2026-10-06");
+    assert_eq!(places(&x), ["Ishqoshim populated_place TJ"]);
+}
+
+#[test]
+fn a_weight_said_twice_is_one_seizure_and_two_groups_stay_two() {
+    let x = extract(
+        "Tajik border guards seized more than 43 kilograms of marijuana on Thursday. \
+         The courier was detained with more than 43 kilograms of marijuana and a rifle.",
+        "2026-10-06",
+    );
+    assert_eq!(quantities(&x).iter().filter(|q| q.ends_with("43 kg")).count(), 1, "{:?}", quantities(&x));
+    let x = extract("Пограничники задержали двоих курьеров. Позднее задержаны еще двое подозреваемых.", "2026-10-06");
+    assert_eq!(quantities(&x).iter().filter(|q| q.starts_with("detained 2")).count(), 2, "{:?}", quantities(&x));
+}
