@@ -662,6 +662,22 @@ impl<'a> Document<'a> {
                 place_hits.push((first, last, candidates));
             }
         }
+        // A one-word name that is only part of a hyphenated one ("Кызыл" of "Кызыл-Дар",
+        // "Sari" of "Sari-Pul") is not that place, unless the other part names a place as well
+        // ("the Isfara-Vorukh road").
+        let tokens = &self.folded.tokens;
+        let joined = |a: usize, b: usize| self.text.get(tokens[a].end as usize..tokens[b].start as usize) == Some("-");
+        let covered = |t: usize| place_hits.iter().any(|&(f, l, _)| (f..=l).contains(&t));
+        let partial: Vec<bool> = place_hits
+            .iter()
+            .map(|&(first, last, _)| {
+                first == last
+                    && ((first > 0 && joined(first - 1, first) && !covered(first - 1))
+                        || (last + 1 < tokens.len() && joined(last, last + 1) && !covered(last + 1)))
+            })
+            .collect();
+        let mut partial = partial.into_iter();
+        place_hits.retain(|_| !partial.next().unwrap_or(false));
         self.read_rejections();
         self.actors.dedup();
         self.resolve_eras();
@@ -858,11 +874,7 @@ impl<'a> Document<'a> {
             let joined = matches!(gap, " " | " of " | " of the Republic of " | " Республики " | " республики ");
             (p.kind == PlaceKind::Country && p.span.start >= at.end && joined).then_some(p.country)
         });
-        after.or_else(|| {
-            let before = t.checked_sub(1)?;
-            let w = self.folded.folded(before);
-            DEMONYMS.iter().find(|(stem, _)| w.starts_with(stem)).and_then(|(_, c)| c.parse().ok())
-        })
+        after.or_else(|| self.nationality_at(t.checked_sub(1)?))
     }
 
     fn is_nationality(&self, first: usize) -> bool {
@@ -955,7 +967,7 @@ impl<'a> Document<'a> {
             if w == "pak" {
                 return "PK".parse().ok();
             }
-            DEMONYMS.iter().find(|(stem, _)| w.starts_with(stem)).and_then(|(_, c)| c.parse().ok())
+            self.nationality_at(i)
         };
         let dash = |a: usize| {
             matches!(
@@ -1003,10 +1015,13 @@ impl<'a> Document<'a> {
     /// The country a nationality word up to four tokens before `first` names ("the
     /// Afghan district of", "афганском уезде").
     fn nationality_before(&self, first: usize) -> Option<CountryCode> {
-        (first.saturating_sub(4)..first).rev().find_map(|i| {
-            let word = self.folded.folded(i);
-            DEMONYMS.iter().find(|(stem, _)| word.starts_with(stem)).and_then(|(_, code)| code.parse().ok())
-        })
+        (first.saturating_sub(4)..first).rev().find_map(|i| self.nationality_at(i))
+    }
+
+    /// The country whose nationality word is token `i` ("Afghan", "таджикской").
+    fn nationality_at(&self, i: usize) -> Option<CountryCode> {
+        let word = self.folded.folded(i);
+        DEMONYMS.iter().find(|(stem, _)| word.starts_with(stem)).and_then(|(_, code)| code.parse().ok())
     }
 
     fn cues_between(&self, from: usize, to: usize) -> &[(usize, Cue, Span)] {
@@ -1481,7 +1496,8 @@ impl<'a> Document<'a> {
     /// The places the gazetteer lacks that the text names by what they are, each in the
     /// country the text puts it in: the listed place right after it ("of Shigal
     /// district", "Дарвазского района"), a nationality word before it ("the Afghan
-    /// village of"), the nearest listed place of its sentence, else of the report.
+    /// village of"), the nearest listed place of its sentence, else of the sentence before,
+    /// else the report's first.
     fn unlisted_places(&self) -> Vec<UnlistedPlace> {
         let sentence = |i: usize| self.tokens_of(self.sentence_of[i]);
         // Places someone came from or went to, or that lie across the border, and states
@@ -1520,8 +1536,15 @@ impl<'a> Document<'a> {
             let distance = |t: usize| if t > c.last { t - c.last } else { c.first - t };
             let after = usable.partition_point(|(t, _)| *t < c.first);
             let neighbours = [after.checked_sub(1), Some(after)].into_iter().flatten().filter_map(|i| usable.get(i));
-            let nearest =
-                neighbours.min_by_key(|(t, _)| (!(from..to).contains(t), distance(*t))).map(|(_, p)| p.country);
+            // Without one in its sentence, the last of the sentence before; else the
+            // report's first place, where its lead puts it.
+            let previous = from.checked_sub(1).map(|t| sentence(t).0..from);
+            let nearest = neighbours
+                .filter(|(t, _)| (from..to).contains(t))
+                .min_by_key(|(t, _)| distance(*t))
+                .or_else(|| usable.iter().rev().find(|(t, _)| previous.as_ref().is_some_and(|r| r.contains(t))))
+                .or(usable.first())
+                .map(|(_, p)| p.country);
             let country = within
                 .as_ref()
                 .map(|p| p.country)
@@ -1529,8 +1552,22 @@ impl<'a> Document<'a> {
                     // "the Afghan village of X": a nationality word, not a country's name.
                     (c.first.saturating_sub(3).max(from)..c.first).rev().find_map(|i| {
                         let t = &self.folded.tokens[i];
-                        if names_at(i, i, t.start, t.end) { None } else { self.nationality_before(i + 1) }
+                        // "the Tajik side fired on the posts": the nationality of who acts.
+                        let acting = i + 1 < c.first && {
+                            let next = self.folded.folded(i + 1);
+                            ["side", "troops", "forces", "military", "guards", "сторон", "войск", "силовик", "военн"]
+                                .iter()
+                                .any(|w| next.starts_with(w))
+                        };
+                        if acting || names_at(i, i, t.start, t.end) { None } else { self.nationality_at(i) }
                     })
+                })
+                .or_else(|| {
+                    // "заставу «X» Республики Таджикистан", "the village of X in Afghanistan".
+                    between(&self.places, |p| p.0, c.last + 1, (c.last + 4).min(to))
+                        .iter()
+                        .find(|(_, p)| p.kind == PlaceKind::Country)
+                        .map(|(_, p)| p.country)
                 })
                 .or(nearest);
             let Some(country) = country else { continue };
@@ -2014,8 +2051,7 @@ impl<'a> Document<'a> {
                 return None;
             }
             let back = if w == "лиц" { 2 } else { 1 };
-            let nationality = i.checked_sub(back).filter(|&b| b >= from).map(|b| self.folded.folded(b))?;
-            let country = DEMONYMS.iter().find(|(stem, _)| nationality.starts_with(stem))?.1.parse().ok()?;
+            let country = self.nationality_at(i.checked_sub(back).filter(|&b| b >= from)?)?;
             self.government_of(country).map(|g| (i, g))
         });
         let state_before = match (state_before, officials_before) {

@@ -826,3 +826,29 @@ fn a_weight_said_twice_is_one_seizure_and_two_groups_stay_two() {
     let x = extract("Пограничники задержали двоих курьеров. Позднее задержаны еще двое подозреваемых.", "2026-10-06");
     assert_eq!(quantities(&x).iter().filter(|q| q.starts_with("detained 2")).count(), 2, "{:?}", quantities(&x));
 }
+
+#[test]
+fn an_unlisted_post_lies_where_its_own_or_the_previous_sentence_puts_it() {
+    fn unlisted(x: &Extraction) -> Vec<String> {
+        let mut out: Vec<String> = x.unlisted_places.iter().map(|u| format!("{} {}", u.name, u.country)).collect();
+        out.sort();
+        out
+    }
+    let x = extract(
+        "Напряжённость сохраняется в Баткенском районе Кыргызстана, у дороги на Ворух.\n\
+         Стрельба началась днём у границы Кыргызской Республики.\n\
+         Вечером таджикская сторона обстреляла заставы «Тогуз-Кен» и «Кызыл-Дар».\n\
+         В ответ был занят пост «Сары-Бел» Республики Таджикистан.",
+        "2026-10-06",
+    );
+    assert_eq!(unlisted(&x), ["Кызыл-Дар KG", "Сары-Бел TJ", "Тогуз-Кен KG"], "{x:#?}");
+    // "Кызыл" of "Кызыл-Дар" is not Kyzyl in Russia, nor "Сары" Sari in Iran.
+    assert!(x.places.iter().all(|p| ["KG", "TJ"].contains(&p.country.as_str())), "{:?}", places(&x));
+    let x = extract(
+        "Militants attacked a checkpoint in Bajaur on Monday.\n\
+         Afghan police said Pakistani troops had shelled Kunar province for a week.\n\
+         Two children were killed in a strike on the Shalay area yesterday.",
+        "2026-10-06",
+    );
+    assert_eq!(unlisted(&x), ["Shalay AF"], "{x:#?}");
+}
