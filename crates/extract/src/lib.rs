@@ -319,6 +319,9 @@ struct Document<'a> {
     /// Per sentence: background (history, running totals, earlier years) rather than the
     /// report's own events.
     background: Vec<bool>,
+    /// Per sentence: history, told with an earlier year ("in 2015", "since 2001") or in
+    /// the paragraph such a sentence opens.
+    history: Vec<bool>,
     /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one),
     /// found when first asked for.
     quotes: std::cell::OnceCell<Vec<(u32, u32)>>,
@@ -619,6 +622,7 @@ impl<'a> Document<'a> {
             signals: Vec::new(),
             document_signals: Signals::default(),
             background: Vec::new(),
+            history: Vec::new(),
             quotes: std::cell::OnceCell::new(),
             era_day: None,
         };
@@ -1306,27 +1310,34 @@ impl<'a> Document<'a> {
                 *b = true;
             }
         }
-        for (i, is_background) in background.iter_mut().enumerate() {
-            if *is_background {
-                continue;
-            }
-            let (from, to) = self.tokens_of(i as u32);
-            *is_background = year.is_some_and(|year| {
-                (from..to).any(|t| {
-                    self.folded.tokens[t].is_number
-                        && self.word(t).len() == 4
-                        && self.word(t).parse::<i32>().is_ok_and(|y| (1979..year).contains(&y))
+        let mut history: Vec<bool> = (0..self.sentences.len())
+            .map(|i| {
+                let (from, to) = self.tokens_of(i as u32);
+                year.is_some_and(|year| {
+                    (from..to).any(|t| {
+                        self.folded.tokens[t].is_number
+                            && self.word(t).len() == 4
+                            && self.word(t).parse::<i32>().is_ok_and(|y| (1979..year).contains(&y))
+                    })
                 })
-            });
+            })
+            .collect();
+        for (b, h) in background.iter_mut().zip(&history) {
+            *b |= *h;
         }
         // Background runs on to the end of its paragraph.
         for i in 1..background.len() {
             let gap = self.text.get(self.sentences[i - 1].end as usize..self.sentences[i].start as usize);
-            if background[i - 1] && !gap.is_some_and(|g| g.contains("\n\n")) {
+            let same_paragraph = !gap.is_some_and(|g| g.contains("\n\n"));
+            if background[i - 1] && same_paragraph {
                 background[i] = true;
+            }
+            if history[i - 1] && same_paragraph {
+                history[i] = true;
             }
         }
         self.background = background;
+        self.history = history;
     }
 
     /// Whether the sentence of token `t` is background.
@@ -1592,8 +1603,14 @@ impl<'a> Document<'a> {
         // Countries named only as where someone went ("retreated to Afghanistan", "ушли в
         // Афганистан"): kept only when the report names no place in another country.
         let mut gone_to: Vec<&ResolvedPlace> = Vec::new();
+        // Places of history are the report's only when it names no others.
+        let in_history = |t: usize| self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
+        let foreground = self.places.iter().any(|(t, _)| !in_history(*t));
         for (t, p) in &self.places {
             if self.stands_for_government(*t, p) || self.is_aside(*t) || self.is_origin_country(*t, p) {
+                continue;
+            }
+            if foreground && in_history(*t) {
                 continue;
             }
             if self.is_destination_country(*t, p) {

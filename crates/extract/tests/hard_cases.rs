@@ -852,3 +852,22 @@ fn an_unlisted_post_lies_where_its_own_or_the_previous_sentence_puts_it() {
     );
     assert_eq!(unlisted(&x), ["Shalay AF"], "{x:#?}");
 }
+
+#[test]
+fn places_of_history_are_not_the_reports() {
+    let x = extract(
+        "Tajik border guards detained a courier with 12 kg of heroin near Panj on Monday.\n\n\
+         In 2015 a similar group was broken up in Tashkent, and in 2009 in Mazar-i-Sharif.",
+        "2026-10-06",
+    );
+    assert_eq!(places(&x), ["Panj populated_place TJ"], "{x:#?}");
+    let x = extract(
+        "Пограничники Таджикистана задержали курьера с 12 кг героина у Пянджа.\n\n\
+         В 2015 году похожая группа была задержана в Ташкенте.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().all(|p| p.ends_with("TJ")), "{:?}", places(&x));
+    // A report told wholly of the past keeps its places.
+    let x = extract("In 2015 border guards detained a courier with heroin in Tashkent.", "2026-10-06");
+    assert!(places(&x).iter().any(|p| p.starts_with("Tashkent")), "{:?}", places(&x));
+}
