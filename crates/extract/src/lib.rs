@@ -1715,9 +1715,12 @@ impl<'a> Document<'a> {
             let w = self.folded.folded(i);
             MOTION_STEMS.iter().any(|m| w.starts_with(m)) || matches!(w, "go" | "goes" | "going" | "gone" | "back")
         });
+        // The end of a route: "from Tajikistan to Kazakhstan", "onward to Russia".
+        let route = (t.saturating_sub(6).max(from)..t - 1)
+            .any(|i| matches!(self.folded.folded(i), "from" | "onward" | "onwards"));
         match self.folded.folded(t - 1) {
             "into" | "towards" | "toward" => true,
-            "to" => motion,
+            "to" => motion || route,
             "в" | "во" => accusative(t),
             // "на территорию Афганистана", "в сторону Ирана"
             "территор" | "сторон" if t >= from + 2 => {
@@ -1765,7 +1768,16 @@ impl<'a> Document<'a> {
             let next = if i + 1 < first { word(i + 1) } else { "" };
             starts(w, REFERENCE_WORDS) || (starts(w, BORDER_WORDS) && (next == "with" || next == "с" || next == "со"))
         });
-        if reference || self.is_hometown(first) {
+        // "across the border from Afghanistan's Nimruz province": the far side, unless
+        // something came from there ("brought across the border from Kandahar").
+        let window = first.saturating_sub(7).max(from)..first;
+        let across = (first.saturating_sub(3).max(from)..first).any(|i| word(i) == "from")
+            && window.clone().any(|i| word(i) == "across")
+            && !window.clone().any(|i| {
+                let w = word(i);
+                w == "brought" || MOTION_STEMS.iter().any(|m| w.starts_with(m))
+            });
+        if reference || across || self.is_hometown(first) {
             return true;
         }
         // A destination: a word of intent, then a word of direction, then the place.

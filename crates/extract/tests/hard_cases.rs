@@ -871,3 +871,25 @@ fn places_of_history_are_not_the_reports() {
     let x = extract("In 2015 border guards detained a courier with heroin in Tashkent.", "2026-10-06");
     assert!(places(&x).iter().any(|p| p.starts_with("Tashkent")), "{:?}", places(&x));
 }
+
+#[test]
+fn the_end_of_a_route_and_the_far_side_of_a_border_are_not_where() {
+    let x = extract(
+        "Police in Batken detained a man who carried hashish for sale from Tajikistan to Kazakhstan.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().all(|p| !p.ends_with("KZ")), "{:?}", places(&x));
+    let x = extract("Курьер, задержанный в Баткене, вёз гашиш из Таджикистана в Казахстан.", "2026-10-06");
+    assert!(places(&x).iter().all(|p| !p.ends_with("KZ")), "{:?}", places(&x));
+    let x = extract(
+        "Iranian guards exchanged fire with Taliban forces near Zahedan, across the border from Afghanistan's Nimruz province.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().all(|p| !p.ends_with("AF")), "{:?}", places(&x));
+    // Goods brought from across the border name where they came from.
+    let x = extract(
+        "The hashish seized in Chaman had been brought across the border from Afghanistan's Kandahar province.",
+        "2026-10-06",
+    );
+    assert!(places(&x).iter().any(|p| p.starts_with("Kandahar")), "{:?}", places(&x));
+}
