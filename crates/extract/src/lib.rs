@@ -543,6 +543,23 @@ const MOTION_STEMS: &[&str] = &[
     "heading",
 ];
 
+/// Offices and bodies of a state, before "of" and its name ("Security Council of the
+/// Republic of Kazakhstan", "Ambassador Extraordinary and Plenipotentiary of Turkmenistan").
+const OFFICE_WORDS: &[&str] = &[
+    "ambassador",
+    "plenipotentiary",
+    "president",
+    "minist",
+    "council",
+    "secretar",
+    "committee",
+    "parliament",
+    "consul",
+    "embass",
+    "mission",
+    "delegation",
+];
+
 /// Words of direction between an intent and its destination.
 const DIRECTION_WORDS: &[&str] = &["to", "for", "into", "towards", "toward", "in", "в", "во", "на", "до", "к"];
 
@@ -1607,7 +1624,11 @@ impl<'a> Document<'a> {
         let in_history = |t: usize| self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
         let foreground = self.places.iter().any(|(t, _)| !in_history(*t));
         for (t, p) in &self.places {
-            if self.stands_for_government(*t, p) || self.is_aside(*t) || self.is_origin_country(*t, p) {
+            if self.stands_for_government(*t, p)
+                || self.is_aside(*t)
+                || self.is_origin_country(*t, p)
+                || self.in_country_list(*t)
+            {
                 continue;
             }
             if foreground && in_history(*t) {
@@ -1896,8 +1917,52 @@ impl<'a> Document<'a> {
         {
             return true;
         }
+        // "the Security Council of the Republic of Kazakhstan", "Ambassador of Turkmenistan":
+        // an office of the state.
+        if place.kind == PlaceKind::Country {
+            let mut b = t;
+            let mut of = false;
+            while b > 0 && t - b < 5 && matches!(self.folded.folded(b - 1), "of" | "the" | "republic") {
+                of |= self.folded.folded(b - 1) == "of";
+                b -= 1;
+            }
+            let office = b.checked_sub(1).is_some_and(|o| {
+                let w = self.folded.folded(o);
+                self.folded.tokens[o].capitalised && OFFICE_WORDS.iter().any(|s| w.starts_with(s))
+            });
+            if of && office {
+                return true;
+            }
+        }
         (is_capital(place) || place.kind == PlaceKind::Country)
             && !t.checked_sub(1).is_some_and(|b| PLACE_WORDS.contains(&self.folded.folded(b)))
+    }
+
+    /// Whether the country named at token `t` is one of a list of four or more ("in
+    /// Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan"): the members of
+    /// a body or the parties to a meeting, not where anything happened.
+    fn in_country_list(&self, t: usize) -> bool {
+        let countries: Vec<(usize, Span)> = self
+            .places
+            .iter()
+            .filter(|(u, p)| p.kind == PlaceKind::Country && self.sentence_of[*u] == self.sentence_of[t])
+            .map(|(u, p)| (*u, p.span))
+            .collect();
+        let joined = |a: Span, b: Span| {
+            self.text
+                .get(a.end as usize..b.start as usize)
+                .is_some_and(|gap| matches!(gap.trim(), "," | "and" | ", and" | "и" | ", и" | "&"))
+        };
+        let Some(at) = countries.iter().position(|(u, _)| *u == t) else { return false };
+        let mut first = at;
+        while first > 0 && joined(countries[first - 1].1, countries[first].1) {
+            first -= 1;
+        }
+        let mut last = at;
+        while last + 1 < countries.len() && joined(countries[last].1, countries[last + 1].1) {
+            last += 1;
+        }
+        last - first + 1 >= 4
     }
 
     fn denials(&self) -> Vec<Denial> {

@@ -893,3 +893,24 @@ fn the_end_of_a_route_and_the_far_side_of_a_border_are_not_where() {
     );
     assert!(places(&x).iter().any(|p| p.starts_with("Kandahar")), "{:?}", places(&x));
 }
+
+#[test]
+fn members_of_a_body_and_offices_of_a_state_are_not_places() {
+    let x = extract(
+        "Security chiefs of agencies in Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan met in Moscow \
+         to discuss the Tajik-Afghan border. The Ambassador of Turkmenistan and the Secretary of the Security \
+         Council of the Republic of India also attended.",
+        "2026-10-06",
+    );
+    let countries: std::collections::BTreeSet<String> = x.places.iter().map(|p| p.country.to_string()).collect();
+    assert!(!countries.contains("AM") && !countries.contains("BY"), "{:?}", places(&x));
+    assert!(!countries.contains("TM") && !countries.contains("IN"), "{:?}", places(&x));
+    assert!(countries.contains("RU"), "{:?}", places(&x));
+    let x = extract(
+        "Руководители спецслужб в Армении, Белоруссии, Казахстане, Киргизии, России и Таджикистане собрались в Душанбе.",
+        "2026-10-06",
+    );
+    let countries: std::collections::BTreeSet<String> = x.places.iter().map(|p| p.country.to_string()).collect();
+    assert!(!countries.contains("AM") && !countries.contains("BY"), "{:?}", places(&x));
+    assert!(countries.contains("TJ"), "{:?}", places(&x));
+}
