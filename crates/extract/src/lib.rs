@@ -2104,6 +2104,27 @@ impl<'a> Document<'a> {
             if let Some(actor) = self.attributed_next(sentence) {
                 return Some(dict.actors[actor].id.clone());
             }
+            // "X stated that the publication about Y is untrue", "в ведомстве подчеркнули,
+            // что заявление Y не соответствует действительности": who says it denies,
+            // not Y; said by "the ministry" alone, it is the body the sentence before named.
+            let complement = |verb: usize| (verb + 1..at).find(|&i| matches!(self.folded.folded(i), "that" | "что"));
+            if let Some((verb, that)) = self
+                .cues_between(from, at)
+                .iter()
+                .rev()
+                .filter(|(_, c, _)| *c == Cue::Speech)
+                .find_map(|&(verb, _, _)| complement(verb).map(|that| (verb, that)))
+            {
+                let before = between(&self.actors, |a| a.0, from, verb).last().map(|(_, a, _)| *a);
+                let speaker = before.or_else(|| self.actor_next_to(verb, verb + 1, that)).or_else(|| {
+                    // "the ministry" of the sentence before: its first body, its subject.
+                    let (pf, pt) = self.tokens_of(sentence.checked_sub(1)?);
+                    between(&self.actors, |a| a.0, pf, pt).first().map(|(_, a, _)| *a)
+                });
+                if let Some(actor) = speaker {
+                    return Some(dict.actors[actor].id.clone());
+                }
+            }
         }
         // The subject: the nearest actor, or country or capital standing for its
         // government, before the cue (only the few places nearest it).

@@ -914,3 +914,28 @@ fn members_of_a_body_and_offices_of_a_state_are_not_places() {
     assert!(!countries.contains("AM") && !countries.contains("BY"), "{:?}", places(&x));
     assert!(countries.contains("TJ"), "{:?}", places(&x));
 }
+
+#[test]
+fn who_says_that_a_report_is_untrue_denies_it_not_who_the_report_quotes() {
+    fn deniers(x: &Extraction) -> Vec<String> {
+        x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.to_string()).collect()
+    }
+    let x = extract(
+        "МИД Таджикистана заявил, что публикация о переговорах с ОДКБ о патрулировании границы российскими \
+         военными не соответствует действительности.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["tj-mfa"], "{x:#?}");
+    // Said by "the agency" alone: the body the sentence before named.
+    let x = extract(
+        "Об этом сообщил источник в ГКНБ Таджикистана.\n\
+         В ведомстве подчеркнули, что заявление МИД России о захвате всей границы не соответствует действительности.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["tj-scns"], "{x:#?}");
+    let x = extract(
+        "Tajikistan's Foreign Ministry said that a report about Russian troops patrolling the border was untrue.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["tj-mfa"], "{x:#?}");
+}
