@@ -847,7 +847,13 @@ impl<'a> Document<'a> {
             }
         }
         countries.sort_by_key(|c| Some(*c) == afghanistan);
+        // Once its owner has named a ministry ("the Ministry of Foreign Affairs of the
+        // Islamic Emirate"), "the country's ministry" and "the ministry" are the same one.
+        let mut owned: Vec<Cue> = Vec::new();
         for (t, cue, at) in generic {
+            if owned.contains(&cue) {
+                continue;
+            }
             // A named body in the same sentence already says who it is.
             let (from, to) = self.tokens_of(self.sentence_of[t]);
             if between(&self.actors, |a| a.0, from, to).iter().any(|(_, a, _)| fits(cue, &dict.actors[*a])) {
@@ -856,6 +862,7 @@ impl<'a> Document<'a> {
             // A ministry its owner names ("the Taliban's Ministry of Interior", "министерства
             // внутренних дел правительства талибов") is the owner's, already an actor.
             if matches!(cue, Cue::GenericMinistry(_)) && self.owned_by_actor(t, at) {
+                owned.push(cue);
                 continue;
             }
             // A country named with it says whose it is: "the Ministry of Internal Affairs of
@@ -877,13 +884,14 @@ impl<'a> Document<'a> {
     }
 
     /// Whether an actor's name touches the span `at`: just before it with a possessive
-    /// ("Taliban's"), or just after it (a Russian genitive, "… правительства талибов").
+    /// ("Taliban's"), or just after it ("of the Islamic Emirate", a Russian genitive, "…
+    /// правительства талибов").
     fn owned_by_actor(&self, t: usize, at: Span) -> bool {
         // Names are a few tokens long: only the actors starting near `t` can touch it.
         between(&self.actors, |a| a.0, t.saturating_sub(12), t + 12).iter().any(|(_, _, s)| {
             let gap = |a: u32, b: u32| self.text.get(a as usize..b as usize);
             (s.end <= at.start && matches!(gap(s.end, at.start), Some("'s " | "’s " | " ")))
-                || (at.end <= s.start && gap(at.end, s.start) == Some(" "))
+                || (at.end <= s.start && matches!(gap(at.end, s.start), Some(" " | " of " | " of the ")))
         })
     }
 

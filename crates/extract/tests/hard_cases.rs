@@ -939,3 +939,19 @@ fn who_says_that_a_report_is_untrue_denies_it_not_who_the_report_quotes() {
     );
     assert_eq!(deniers(&x), ["tj-mfa"], "{x:#?}");
 }
+
+#[test]
+fn a_ministry_its_owner_named_stays_the_owners_when_named_again() {
+    let x = extract(
+        "The Ministry of Foreign Affairs of the Islamic Emirate of Afghanistan dismissed reports of rockets fired \
+         at Termez. The country's Ministry of Foreign Affairs said the border with Uzbekistan was calm.",
+        "2026-10-06",
+    );
+    assert!(!x.actors.iter().any(|a| a.as_str() == "uz-mfa"), "{:?}", x.actors);
+    let x = extract(
+        "Министерство иностранных дел правительства талибов опровергло сообщения об обстреле Термеза. \
+         В министерстве иностранных дел добавили, что граница с Узбекистаном спокойна.",
+        "2026-10-06",
+    );
+    assert!(!x.actors.iter().any(|a| a.as_str() == "uz-mfa"), "{:?}", x.actors);
+}
