@@ -1461,11 +1461,18 @@ impl<'a> Document<'a> {
         // Work done together ("jointly with the authorities of Russia", "provided radios and
         // trucks", "совместно с правоохранительными органами") is cooperation, with or
         // without a word of agreement.
-        let together = self
-            .cues
-            .iter()
-            .filter(|(t, cue, _)| *cue == Cue::Category(Category::Cooperation) && !self.in_background(*t));
-        if together.count() >= 1 {
+        // Bodies of one state working together ("a joint operation of the border troops and
+        // the security service") are not cooperation between partners.
+        let one_state = |t: usize| {
+            let (from, to) = self.tokens_of(self.sentence_of[t]);
+            let actors = between(&self.actors, |a| a.0, from, to);
+            let first = actors.first().and_then(|(_, a, _)| dict.actors[*a].country);
+            first.is_some() && actors.iter().all(|(_, a, _)| dict.actors[*a].country == first)
+        };
+        let mut together = self.cues.iter().filter(|(t, cue, _)| {
+            *cue == Cue::Category(Category::Cooperation) && !self.in_background(*t) && !one_state(*t)
+        });
+        if together.next().is_some() {
             categories.insert(Category::Cooperation);
         }
         for (_, q) in &self.quantities {

@@ -955,3 +955,23 @@ fn a_ministry_its_owner_named_stays_the_owners_when_named_again() {
     );
     assert!(!x.actors.iter().any(|a| a.as_str() == "uz-mfa"), "{:?}", x.actors);
 }
+
+#[test]
+fn bodies_of_one_state_working_together_are_not_cooperation() {
+    let x = extract(
+        "In a joint operation, Tajik border troops and the Drug Control Agency seized 20 kg of heroin near Farkhor.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+    let x = extract(
+        "В ходе совместной операции пограничных войск и СГБ Узбекистана задержаны двое курьеров с гашишем.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+    // Partners of two states are.
+    let x = extract(
+        "The National Security Committee of Kazakhstan seized heroin with the FSB of Russia in a joint operation.",
+        "2026-10-06",
+    );
+    assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+}
