@@ -2287,6 +2287,11 @@ impl<'a> Document<'a> {
     /// The category an event of `event_type` in `sentence` belongs to: from what the
     /// sentence says, else from what the whole report says; `None` when neither tells.
     fn category(&self, event_type: EventType, sentence: u32) -> Option<Category> {
+        // Forces sent or deployed by one state are not cooperation; exercises and
+        // deployments with partners are.
+        if event_type == EventType::ExerciseOrDeployment && !self.with_partners(sentence) {
+            return None;
+        }
         self.category_in(event_type, Some(sentence)).or_else(|| self.category_in(event_type, None))
     }
 
@@ -2355,6 +2360,20 @@ impl<'a> Document<'a> {
                     Category::BorderIncident
                 }
             }
+        })
+    }
+
+    /// Whether a sentence has partners in it: bodies of two states, an international body,
+    /// or a word of working together ("joint", "multinational", "совместн").
+    fn with_partners(&self, sentence: u32) -> bool {
+        let dict = &self.extractor.dictionaries;
+        let (from, to) = self.tokens_of(sentence);
+        let mut countries = between(&self.actors, |a| a.0, from, to).iter().map(|(_, a, _)| dict.actors[*a].country);
+        let first = countries.next();
+        let two = first.is_some_and(|f| f.is_none() || countries.any(|c| c != f));
+        two || (from..to).any(|i| {
+            let w = self.folded.folded(i);
+            ["joint", "multinational", "совместн", "together"].iter().any(|s| w.starts_with(s))
         })
     }
 

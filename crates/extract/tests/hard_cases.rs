@@ -975,3 +975,24 @@ fn bodies_of_one_state_working_together_are_not_cooperation() {
     );
     assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
 }
+
+#[test]
+fn forces_one_state_sends_are_not_cooperation_and_exercises_with_partners_are() {
+    let x = extract(
+        "After the attack on the post in Bajaur, reinforcements were sent to the area to search for the militants.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+    let x = extract(
+        "После инцидента Туркмения провела у границы с Афганистаном учения и перебросила туда дополнительные силы.",
+        "2026-10-06",
+    );
+    assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+    let x = extract(
+        "Tajik and Russian troops held joint exercises at the Harb-Maidon range near the Afghan border.",
+        "2026-10-06",
+    );
+    assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+    let x = extract("Войска ОДКБ провели учения в Хатлонской области у афганской границы.", "2026-10-06");
+    assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
+}
