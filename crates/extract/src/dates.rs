@@ -163,6 +163,79 @@ pub fn weekday_before(published: NaiveDate, weekday: u8) -> NaiveDate {
 /// after nothing but a place name in capitals and a comma ("DUSHANBE, September 19",
 /// "ДУШАНБЕ, 19 сентября"). A dateline dates the report, not the event.
 pub fn is_dateline(text: &str, start: usize) -> bool {
+    is_stamp_line(text, start) || after_dateline_place(text, start)
+}
+
+/// Whether the date at byte `start` stands on a line of its own with nothing but days,
+/// months, times and marks beside it ("Wednesday 6 July 2022 - 06:42", "April 28, 2023",
+/// "Опубликовано: 19 августа 2022, 14:05"): the page's stamp of publication.
+fn is_stamp_line(text: &str, start: usize) -> bool {
+    const STAMP_WORDS: &[&str] = &[
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "at",
+        "am",
+        "pm",
+        "gmt",
+        "utc",
+        "updated",
+        "published",
+        "posted",
+        "пон",
+        "втор",
+        "сред",
+        "четв",
+        "пятн",
+        "субб",
+        "воскр",
+        "янв",
+        "фев",
+        "мар",
+        "апр",
+        "ма",
+        "июн",
+        "июл",
+        "авг",
+        "сен",
+        "окт",
+        "ноя",
+        "дек",
+        "г",
+        "год",
+        "обновлено",
+        "опубликовано",
+    ];
+    let Some(head) = text.get(..start) else { return false };
+    let line_start = head.rfind('\n').map_or(0, |n| n + 1);
+    let line_end = text.get(start..).and_then(|t| t.find('\n')).map_or(text.len(), |n| start + n);
+    let Some(line) = text.get(line_start..line_end) else { return false };
+    if line.chars().count() > 60 {
+        return false;
+    }
+    line.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).all(|w| {
+        let w = w.to_lowercase();
+        STAMP_WORDS.iter().any(|s| w.starts_with(s))
+    })
+}
+
+fn after_dateline_place(text: &str, start: usize) -> bool {
     // A dateline's place is a few words: look back no further than that.
     const REACH: usize = 64;
     let Some(head) = text.get(..start) else { return false };

@@ -996,3 +996,20 @@ fn forces_one_state_sends_are_not_cooperation_and_exercises_with_partners_are() 
     let x = extract("Войска ОДКБ провели учения в Хатлонской области у афганской границы.", "2026-10-06");
     assert!(x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
 }
+
+#[test]
+fn a_pages_stamp_of_publication_is_not_the_events_day() {
+    let x = extract(
+        "Rockets fired at Termez from across the river\n\nWednesday 6 July 2026 - 06:42\n\n\
+         Unknown groups fired rockets at the border town of Termez.\n\n\
+         On July 5, seven rockets hit the outskirts of Termez, damaging several houses.",
+        "2026-07-06",
+    );
+    assert_eq!(x.event_date, NaiveDate::from_ymd_opt(2026, 7, 5), "{x:#?}");
+    let x = extract(
+        "Обстрел Термеза\n\n6 июля 2026, 06:42\n\nНеизвестные обстреляли ракетами Термез.\n\n\
+         5 июля семь ракет упали на окраине Термеза, повредив несколько домов.",
+        "2026-07-06",
+    );
+    assert_eq!(x.event_date, NaiveDate::from_ymd_opt(2026, 7, 5), "{x:#?}");
+}
