@@ -1462,12 +1462,13 @@ impl<'a> Document<'a> {
         // trucks", "совместно с правоохранительными органами") is cooperation, with or
         // without a word of agreement.
         // Bodies of one state working together ("a joint operation of the border troops and
-        // the security service") are not cooperation between partners.
+        // the security service") are not cooperation between partners; a single body named
+        // may be working with one the report leaves unnamed.
         let one_state = |t: usize| {
             let (from, to) = self.tokens_of(self.sentence_of[t]);
             let actors = between(&self.actors, |a| a.0, from, to);
             let first = actors.first().and_then(|(_, a, _)| dict.actors[*a].country);
-            first.is_some() && actors.iter().all(|(_, a, _)| dict.actors[*a].country == first)
+            actors.len() >= 2 && first.is_some() && actors.iter().all(|(_, a, _)| dict.actors[*a].country == first)
         };
         let mut together = self.cues.iter().filter(|(t, cue, _)| {
             *cue == Cue::Category(Category::Cooperation) && !self.in_background(*t) && !one_state(*t)
