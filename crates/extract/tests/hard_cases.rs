@@ -964,7 +964,7 @@ fn bodies_of_one_state_working_together_are_not_cooperation() {
     );
     assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
     let x = extract(
-        "В ходе совместной операции пограничных войск и СГБ Узбекистана задержаны двое курьеров с гашишем.",
+        "В ходе совместной операции военнослужащих пограничных войск и управления СГБ по Сурхандарьинской области задержаны двое курьеров с гашишем.",
         "2026-10-06",
     );
     assert!(!x.categories.contains(&Category::Cooperation), "{:?}", x.categories);
