@@ -1013,3 +1013,11 @@ fn a_pages_stamp_of_publication_is_not_the_events_day() {
     );
     assert_eq!(x.event_date, NaiveDate::from_ymd_opt(2026, 7, 5), "{x:#?}");
 }
+
+#[test]
+fn common_spellings_of_a_substance_name_it() {
+    let x = extract("Пограничники изъяли мешок с 5 кг героина и 2 кг канабиса.", "2026-10-06");
+    assert_eq!(quantities(&x), ["heroin 5 kg", "cannabis 2 kg"], "{x:#?}");
+    let x = extract("Police seized 12 kg of heroin and 40 kg of marihuana near Chaman.", "2026-10-06");
+    assert_eq!(quantities(&x), ["heroin 12 kg", "cannabis 40 kg"], "{x:#?}");
+}
