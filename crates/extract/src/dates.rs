@@ -222,9 +222,27 @@ fn is_stamp_line(text: &str, start: usize) -> bool {
         "обновлено",
         "опубликовано",
     ];
-    let Some(head) = text.get(..start) else { return false };
-    let line_start = head.rfind('\n').map_or(0, |n| n + 1);
-    let line_end = text.get(start..).and_then(|t| t.find('\n')).map_or(text.len(), |n| start + n);
+    // A stamp is a short line: look no further than that either way.
+    const REACH: usize = 240;
+    let mut from = start.saturating_sub(REACH);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (start + REACH).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let (Some(head), Some(tail)) = (text.get(from..start), text.get(start..to)) else { return false };
+    let line_start = match head.rfind('\n') {
+        Some(n) => from + n + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    let line_end = match tail.find('\n') {
+        Some(n) => start + n,
+        None if to == text.len() => to,
+        None => return false,
+    };
     let Some(line) = text.get(line_start..line_end) else { return false };
     if line.chars().count() > 60 {
         return false;

@@ -325,6 +325,9 @@ struct Document<'a> {
     /// Quoted passages, «…» and “…”: (byte of the opening mark, byte of the closing one),
     /// found when first asked for.
     quotes: std::cell::OnceCell<Vec<(u32, u32)>>,
+    /// Per sentence: a credit line ("contributed to this report from"), found when first
+    /// asked for.
+    credit_lines: std::cell::OnceCell<Vec<bool>>,
     /// The day whose era names the report's states ([`ERAS`]), once read.
     era_day: Option<NaiveDate>,
 }
@@ -641,6 +644,7 @@ impl<'a> Document<'a> {
             background: Vec::new(),
             history: Vec::new(),
             quotes: std::cell::OnceCell::new(),
+            credit_lines: std::cell::OnceCell::new(),
             era_day: None,
         };
         doc.read_hits(hits);
@@ -1783,12 +1787,20 @@ impl<'a> Document<'a> {
     /// anything happened: "X contributed to this report from Islamabad", "Reporting by Y in
     /// Kabul".
     fn in_credit_line(&self, t: usize) -> bool {
-        let (from, to) = self.tokens_of(self.sentence_of[t]);
-        let word = |i: usize| self.folded.folded(i);
-        (from..to.saturating_sub(1)).any(|i| {
-            let next = word(i + 1);
-            (word(i) == "contributed" && matches!(next, "to" | "reporting")) || (word(i) == "reporting" && next == "by")
-        })
+        let lines = self.credit_lines.get_or_init(|| {
+            let word = |i: usize| self.folded.folded(i);
+            (0..self.sentences.len())
+                .map(|s| {
+                    let (from, to) = self.tokens_of(s as u32);
+                    (from..to.saturating_sub(1)).any(|i| {
+                        let next = word(i + 1);
+                        (word(i) == "contributed" && matches!(next, "to" | "reporting"))
+                            || (word(i) == "reporting" && next == "by")
+                    })
+                })
+                .collect()
+        });
+        lines.get(self.sentence_of[t] as usize).copied().unwrap_or(false)
     }
 
     /// Whether the place named at token `first` is only a reference point or a place
@@ -1958,24 +1970,25 @@ impl<'a> Document<'a> {
     /// Armenia, Belarus, Kazakhstan, Kyrgyzstan, Russia and Tajikistan"): the members of
     /// a body or the parties to a meeting, not where anything happened.
     fn in_country_list(&self, t: usize) -> bool {
-        let countries: Vec<(usize, Span)> = self
-            .places
-            .iter()
-            .filter(|(u, p)| p.kind == PlaceKind::Country && self.sentence_of[*u] == self.sentence_of[t])
-            .map(|(u, p)| (*u, p.span))
-            .collect();
-        let joined = |a: Span, b: Span| {
-            self.text
-                .get(a.end as usize..b.start as usize)
-                .is_some_and(|gap| matches!(gap.trim(), "," | "and" | ", and" | "и" | ", и" | "&"))
+        let joined = |a: &ResolvedPlace, b: &ResolvedPlace| {
+            a.kind == PlaceKind::Country
+                && b.kind == PlaceKind::Country
+                && self
+                    .text
+                    .get(a.span.end as usize..b.span.start as usize)
+                    .is_some_and(|gap| matches!(gap.trim(), "," | "and" | ", and" | "и" | ", и" | "&"))
         };
-        let Some(at) = countries.iter().position(|(u, _)| *u == t) else { return false };
+        // The list's members are neighbours among the report's places.
+        let Ok(at) = self.places.binary_search_by_key(&t, |(u, _)| *u) else { return false };
+        if self.places[at].1.kind != PlaceKind::Country {
+            return false;
+        }
         let mut first = at;
-        while first > 0 && joined(countries[first - 1].1, countries[first].1) {
+        while first > 0 && joined(&self.places[first - 1].1, &self.places[first].1) {
             first -= 1;
         }
         let mut last = at;
-        while last + 1 < countries.len() && joined(countries[last].1, countries[last + 1].1) {
+        while last + 1 < self.places.len() && joined(&self.places[last].1, &self.places[last + 1].1) {
             last += 1;
         }
         last - first + 1 >= 4
