@@ -2125,7 +2125,24 @@ impl<'a> Document<'a> {
                     return Some(dict.actors[actor].id.clone());
                 }
             }
-            if let Some(&(verb, _, _)) = self.cues_between(at + 1, to).iter().find(|(_, c, _)| *c == Cue::Speech)
+            // "…, сообщил представитель МИД", "…, said the ministry": after a comma the one
+            // who speaks follows the verb.
+            let tokens = &self.folded.tokens;
+            let after_comma = |verb: usize| {
+                verb > 0
+                    && self
+                        .text
+                        .get(tokens[verb - 1].end as usize..tokens[verb].start as usize)
+                        .is_some_and(|gap| gap.contains(','))
+            };
+            let speech: Vec<usize> =
+                self.cues_between(at + 1, to).iter().filter(|(_, c, _)| *c == Cue::Speech).map(|c| c.0).collect();
+            if let Some(&verb) = speech.iter().find(|&&v| after_comma(v))
+                && let Some(&(_, actor, _)) = between(&self.actors, |a| a.0, verb + 1, (verb + 6).min(to)).first()
+            {
+                return Some(dict.actors[actor].id.clone());
+            }
+            if let Some(&verb) = speech.first()
                 && let Some(actor) = self.actor_next_to(verb, at + 1, to)
             {
                 return Some(dict.actors[actor].id.clone());

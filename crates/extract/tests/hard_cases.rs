@@ -1021,3 +1021,21 @@ fn common_spellings_of_a_substance_name_it() {
     let x = extract("Police seized 12 kg of heroin and 40 kg of marihuana near Chaman.", "2026-10-06");
     assert_eq!(quantities(&x), ["heroin 12 kg", "cannabis 40 kg"], "{x:#?}");
 }
+
+#[test]
+fn after_a_comma_the_one_who_speaks_follows_the_verb() {
+    fn deniers(x: &Extraction) -> Vec<String> {
+        x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.to_string()).collect()
+    }
+    let x = extract(
+        "Талибы опровергли заявления о перестрелке с туркменскими пограничниками на севере Афганистана, \
+         сообщил представитель МИД Туркменистана.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["tm-mfa"], "{x:#?}");
+    let x = extract(
+        "Reports of a firefight with Uzbek border troops near Termez are false, said the Foreign Ministry of Tajikistan.",
+        "2026-10-06",
+    );
+    assert_eq!(deniers(&x), ["tj-mfa"], "{x:#?}");
+}
