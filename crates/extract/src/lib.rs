@@ -1505,7 +1505,13 @@ impl<'a> Document<'a> {
             }
         }
         let mut actors: Vec<ActorId> = Vec::new();
-        for &(_, a, _) in &self.actors {
+        // Actors of history are the report's only when it names no others.
+        let in_history = |t: usize| self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
+        let foreground = self.actors.iter().any(|(t, _, _)| !in_history(*t));
+        for &(t, a, _) in &self.actors {
+            if foreground && in_history(t) {
+                continue;
+            }
             if !actors.contains(&dict.actors[a].id) {
                 actors.push(dict.actors[a].id.clone());
             }

@@ -1039,3 +1039,19 @@ fn after_a_comma_the_one_who_speaks_follows_the_verb() {
     );
     assert_eq!(deniers(&x), ["tj-mfa"], "{x:#?}");
 }
+
+#[test]
+fn actors_of_history_are_not_the_reports() {
+    let x = extract(
+        "Uzbek border troops detained two couriers with 30 kg of hashish near Termez on Monday.\n\n\
+         In 2001 NATO troops used the Termez base to supply their forces.",
+        "2026-10-06",
+    );
+    assert!(!x.actors.iter().any(|a| a.as_str() == "nato"), "{:?}", x.actors);
+    let x = extract(
+        "Пограничники Узбекистана задержали у Термеза двух курьеров с гашишем.\n\n\
+         В 2001 году базу в Термезе использовали войска НАТО.",
+        "2026-10-06",
+    );
+    assert!(!x.actors.iter().any(|a| a.as_str() == "nato"), "{:?}", x.actors);
+}
