@@ -829,7 +829,7 @@ fn a_weight_said_twice_is_one_seizure_and_two_groups_stay_two() {
 
 #[test]
 fn an_unlisted_post_lies_where_its_own_or_the_previous_sentence_puts_it() {
-    fn unlisted(x: &Extraction) -> Vec<String> {
+    fn names_and_countries(x: &Extraction) -> Vec<String> {
         let mut out: Vec<String> = x.unlisted_places.iter().map(|u| format!("{} {}", u.name, u.country)).collect();
         out.sort();
         out
@@ -841,7 +841,7 @@ fn an_unlisted_post_lies_where_its_own_or_the_previous_sentence_puts_it() {
          В ответ был занят пост «Сары-Бел» Республики Таджикистан.",
         "2026-10-06",
     );
-    assert_eq!(unlisted(&x), ["Кызыл-Дар KG", "Сары-Бел TJ", "Тогуз-Кен KG"], "{x:#?}");
+    assert_eq!(names_and_countries(&x), ["Кызыл-Дар KG", "Сары-Бел TJ", "Тогуз-Кен KG"], "{x:#?}");
     // "Кызыл" of "Кызыл-Дар" is not Kyzyl in Russia, nor "Сары" Sari in Iran.
     assert!(x.places.iter().all(|p| ["KG", "TJ"].contains(&p.country.as_str())), "{:?}", places(&x));
     let x = extract(
@@ -850,7 +850,7 @@ fn an_unlisted_post_lies_where_its_own_or_the_previous_sentence_puts_it() {
          Two children were killed in a strike on the Shalay area yesterday.",
         "2026-10-06",
     );
-    assert_eq!(unlisted(&x), ["Shalay AF"], "{x:#?}");
+    assert_eq!(names_and_countries(&x), ["Shalay AF"], "{x:#?}");
 }
 
 #[test]
@@ -917,9 +917,6 @@ fn members_of_a_body_and_offices_of_a_state_are_not_places() {
 
 #[test]
 fn who_says_that_a_report_is_untrue_denies_it_not_who_the_report_quotes() {
-    fn deniers(x: &Extraction) -> Vec<String> {
-        x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.to_string()).collect()
-    }
     let x = extract(
         "МИД Таджикистана заявил, что публикация о переговорах с ОДКБ о патрулировании границы российскими \
          военными не соответствует действительности.",
@@ -1024,9 +1021,6 @@ fn common_spellings_of_a_substance_name_it() {
 
 #[test]
 fn after_a_comma_the_one_who_speaks_follows_the_verb() {
-    fn deniers(x: &Extraction) -> Vec<String> {
-        x.denials.iter().filter_map(|d| d.actor.as_ref()).map(|a| a.to_string()).collect()
-    }
     let x = extract(
         "Талибы опровергли заявления о перестрелке с туркменскими пограничниками на севере Афганистана, \
          сообщил представитель МИД Туркменистана.",
