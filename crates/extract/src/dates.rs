@@ -224,14 +224,8 @@ fn is_stamp_line(text: &str, start: usize) -> bool {
     ];
     // A stamp is a short line: look no further than that either way.
     const REACH: usize = 240;
-    let mut from = start.saturating_sub(REACH);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let mut to = (start + REACH).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
-    }
+    let from = text.ceil_char_boundary(start.saturating_sub(REACH));
+    let to = text.floor_char_boundary(start + REACH);
     let (Some(head), Some(tail)) = (text.get(from..start), text.get(start..to)) else { return false };
     let line_start = match head.rfind('\n') {
         Some(n) => from + n + 1,

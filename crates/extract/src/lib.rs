@@ -1374,6 +1374,11 @@ impl<'a> Document<'a> {
         self.background.get(self.sentence_of[t] as usize).copied().unwrap_or(false)
     }
 
+    /// Whether the sentence of token `t` is history (told with an earlier year).
+    fn in_history(&self, t: usize) -> bool {
+        self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false)
+    }
+
     /// Figures of background sentences are not the report's, unless the report gives no
     /// others (a report about annual statistics).
     fn drop_background_quantities(&mut self) {
@@ -1506,10 +1511,9 @@ impl<'a> Document<'a> {
         }
         let mut actors: Vec<ActorId> = Vec::new();
         // Actors of history are the report's only when it names no others.
-        let in_history = |t: usize| self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
-        let foreground = self.actors.iter().any(|(t, _, _)| !in_history(*t));
+        let foreground = self.actors.iter().any(|(t, _, _)| !self.in_history(*t));
         for &(t, a, _) in &self.actors {
-            if foreground && in_history(t) {
+            if foreground && self.in_history(t) {
                 continue;
             }
             if !actors.contains(&dict.actors[a].id) {
@@ -1647,8 +1651,7 @@ impl<'a> Document<'a> {
         // Афганистан"): kept only when the report names no place in another country.
         let mut gone_to: Vec<&ResolvedPlace> = Vec::new();
         // Places of history are the report's only when it names no others.
-        let in_history = |t: usize| self.history.get(self.sentence_of[t] as usize).copied().unwrap_or(false);
-        let foreground = self.places.iter().any(|(t, _)| !in_history(*t));
+        let foreground = self.places.iter().any(|(t, _)| !self.in_history(*t));
         for (t, p) in &self.places {
             if self.stands_for_government(*t, p)
                 || self.is_aside(*t)
@@ -1657,7 +1660,7 @@ impl<'a> Document<'a> {
             {
                 continue;
             }
-            if foreground && in_history(*t) {
+            if foreground && self.in_history(*t) {
                 continue;
             }
             if self.is_destination_country(*t, p) {
