@@ -58,7 +58,9 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
     while i < tokens.len() {
         let w = word(i);
         // 2026-10-12 and 12.10.2026 arrive as one or several number tokens.
-        if let Some(date) = numeric_date(w) {
+        if tokens[i].is_number
+            && let Some(date) = numeric_date(w)
+        {
             out.push(DateMention { date, first: i, last: i });
             i += 1;
             continue;
@@ -79,10 +81,10 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
             a + 1 < tokens.len()
                 && matches!(&text[tokens[a].end as usize..tokens[a + 1].start as usize], "-" | "–" | "—")
         };
-        let night = (i.saturating_sub(3)..i).any(|b| matches!(folded.folded(b), "night" | "nights"));
-        if night
-            && let (Some(_), true, Some(d2)) = (day_of(i), dash(i), day_of(i + 1))
+        let night = || (i.saturating_sub(3)..i).any(|b| matches!(folded.folded(b), "night" | "nights"));
+        if let (Some(_), true, Some(d2)) = (day_of(i), dash(i), day_of(i + 1))
             && let Some(m) = tokens.get(i + 2).and_then(|_| month(folded.folded(i + 2)))
+            && night()
         {
             let (year, last) = match year_of(i + 3) {
                 Some(y) => (Some(y), i + 3),
@@ -104,9 +106,9 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
         if let Some((mut d, m)) = day_month {
             let mut after_day = i + 2;
             // "the night of January 27-28"
-            if night
-                && day_of(i).is_none()
+            if day_of(i).is_none()
                 && dash(i + 1)
+                && night()
                 && let Some(d2) = day_of(i + 2)
             {
                 d = d2;
@@ -129,11 +131,12 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
 
 /// `12.10.2026` (one token: the tokenizer keeps inner dots between digits).
 fn numeric_date(word: &str) -> Option<NaiveDate> {
-    let parts: Vec<&str> = word.split('.').collect();
-    if parts.len() == 3 && parts[2].len() == 4 {
-        return NaiveDate::from_ymd_opt(parts[2].parse().ok()?, parts[1].parse().ok()?, parts[0].parse().ok()?);
+    let mut parts = word.split('.');
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 {
+        return None;
     }
-    None
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 fn resolve(year: Option<i32>, month: u32, day: u32, published: Option<NaiveDate>) -> Option<NaiveDate> {
@@ -267,16 +270,6 @@ fn after_dateline_place(text: &str, start: usize) -> bool {
     (3..=40).contains(&letters)
         && place.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '-' || c == '.')
         && !place.chars().any(char::is_lowercase)
-}
-
-/// The latest explicit date the text gives up to `published`, each read against it.
-pub fn latest_explicit_before(text: &str, folded: &Folded, published: NaiveDate) -> Option<NaiveDate> {
-    explicit_dates(text, folded, Some(published)).into_iter().map(|d| d.date).filter(|d| *d <= published).max()
-}
-
-/// The latest explicit date the text gives, for a report without a publication date.
-pub fn latest_explicit(text: &str, folded: &Folded) -> Option<NaiveDate> {
-    explicit_dates(text, folded, None).into_iter().map(|d| d.date).max()
 }
 
 #[cfg(test)]

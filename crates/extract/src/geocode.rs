@@ -102,9 +102,12 @@ pub fn score(
     if REGION.contains(&place.country.as_str()) {
         score += 1.0;
     }
+    // Points 2.7 degrees of latitude apart are more than 300 km apart: no closer look.
+    let (lon0, lat0) = (place.point.lon(), place.point.lat());
     let nearest = anchors
         .iter()
-        .map(|&(lon, lat)| distance_km(lon, lat, place.point.lon(), place.point.lat()))
+        .filter(|&&(_, lat)| (lat - lat0).abs() < 2.7)
+        .map(|&(lon, lat)| distance_km(lon, lat, lon0, lat0))
         .fold(f64::INFINITY, f64::min);
     if nearest < 100.0 {
         score += 2.0;

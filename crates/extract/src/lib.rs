@@ -330,6 +330,8 @@ struct Document<'a> {
     credit_lines: std::cell::OnceCell<Vec<bool>>,
     /// The day whose era names the report's states ([`ERAS`]), once read.
     era_day: Option<NaiveDate>,
+    /// The text's explicit dates, resolved against publication, read once.
+    explicit: Vec<dates::DateMention>,
 }
 
 /// The items of `items` (sorted by token) whose token lies in `from..to`: a binary
@@ -646,6 +648,7 @@ impl<'a> Document<'a> {
             quotes: std::cell::OnceCell::new(),
             credit_lines: std::cell::OnceCell::new(),
             era_day: None,
+            explicit: dates::explicit_dates(text, folded, published),
         };
         doc.read_hits(hits);
         // What the words say first: reading quantities asks whether a sentence is about
@@ -795,8 +798,8 @@ impl<'a> Document<'a> {
         // days just before publication ("on 14 August" in a report of the 15th), else the
         // publication's day.
         let text_day = match self.published {
-            Some(published) => dates::latest_explicit_before(self.text, self.folded, published),
-            None => dates::latest_explicit(self.text, self.folded),
+            Some(published) => self.explicit.iter().map(|d| d.date).filter(|d| *d <= published).max(),
+            None => self.latest_explicit(),
         };
         let day = match (self.published, text_day) {
             (Some(published), Some(told)) if told < published && (published - told).num_days() <= 10 => told,
@@ -1330,7 +1333,7 @@ impl<'a> Document<'a> {
     /// ("in 2019", "в 2015 году" in a report of a later year), history ("earlier",
     /// "ранее", "last year").
     fn read_background(&mut self) {
-        let year = self.published.or_else(|| dates::latest_explicit(self.text, self.folded)).map(|d| d.year());
+        let year = self.published.or_else(|| self.latest_explicit()).map(|d| d.year());
         let mut background = vec![false; self.sentences.len()];
         for m in self.extractor.background_phrases.find_iter(self.text) {
             let at = u32::try_from(m.start()).unwrap_or(u32::MAX);
@@ -1369,6 +1372,12 @@ impl<'a> Document<'a> {
         self.history = history;
     }
 
+    /// The latest explicit date the text gives (for a report without a publication date,
+    /// whose explicit dates are resolved without one).
+    fn latest_explicit(&self) -> Option<NaiveDate> {
+        self.explicit.iter().map(|d| d.date).max()
+    }
+
     /// Whether the sentence of token `t` is background.
     fn in_background(&self, t: usize) -> bool {
         self.background.get(self.sentence_of[t] as usize).copied().unwrap_or(false)
@@ -1390,10 +1399,9 @@ impl<'a> Document<'a> {
 
     fn read_dates(&mut self) {
         let published = self.published;
-        let explicit = dates::explicit_dates(self.text, self.folded, published);
         // Relative dates count from publication, else from the report's dateline.
-        let anchor = published.or_else(|| explicit.iter().find(|d| self.is_dateline(d.first)).map(|d| d.date));
-        for d in explicit {
+        let anchor = published.or_else(|| self.explicit.iter().find(|d| self.is_dateline(d.first)).map(|d| d.date));
+        for d in &self.explicit {
             self.dates.push((d.first, d.date, span(self.folded, d.first, d.last)));
         }
         if let Some(published) = anchor {
