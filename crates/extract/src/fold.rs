@@ -81,6 +81,23 @@ pub fn fold(text: &str) -> Folded {
             chars.next();
         }
         let original = &text[start..end];
+        let fstart = out.text.len() as u32;
+        if original.is_ascii() {
+            // Most tokens of most reports: lower-cased in place, nothing to strip.
+            out.text.extend(original.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let fend = out.text.len() as u32;
+            out.text.push(' ');
+            out.tokens.push(Token {
+                start: start as u32,
+                end: end as u32,
+                fstart,
+                fend,
+                is_number,
+                capitalised: c.is_ascii_uppercase(),
+                cyrillic: false,
+            });
+            continue;
+        }
         word.clear();
         let mut cyrillic = false;
         let mut all_upper = true;
@@ -98,7 +115,6 @@ pub fn fold(text: &str) -> Folded {
         }
         let folded =
             if cyrillic && !(all_upper && original.chars().count() <= 6) { strip_ending(&word) } else { &word };
-        let fstart = out.text.len() as u32;
         out.text.push_str(folded);
         let fend = out.text.len() as u32;
         out.text.push(' ');

@@ -305,6 +305,8 @@ struct Document<'a> {
     sentences: Vec<Span>,
     /// The sentence of each token.
     sentence_of: Vec<u32>,
+    /// The tokens of each sentence, `from..to`.
+    sentence_tokens: Vec<(u32, u32)>,
     places: Vec<(usize, ResolvedPlace)>,
     /// (first token, actor index, span)
     actors: Vec<(usize, usize, Span)>,
@@ -628,6 +630,16 @@ impl<'a> Document<'a> {
             }
             sentence_of.push(s as u32);
         }
+        let mut sentence_tokens = vec![(0u32, 0u32); sentences.len()];
+        for (t, &s) in sentence_of.iter().enumerate() {
+            let t = u32::try_from(t).unwrap_or(u32::MAX);
+            if let Some(range) = sentence_tokens.get_mut(s as usize) {
+                if range.1 == 0 {
+                    range.0 = t;
+                }
+                range.1 = t.saturating_add(1);
+            }
+        }
         let mut doc = Self {
             extractor,
             text,
@@ -635,6 +647,7 @@ impl<'a> Document<'a> {
             published,
             sentences,
             sentence_of,
+            sentence_tokens,
             places: Vec::new(),
             actors: Vec::new(),
             cited: Vec::new(),
@@ -1043,9 +1056,14 @@ impl<'a> Document<'a> {
 
     /// The token range of `sentence`.
     fn tokens_of(&self, sentence: u32) -> (usize, usize) {
-        let from = self.sentence_of.partition_point(|s| *s < sentence);
-        let to = self.sentence_of.partition_point(|s| *s <= sentence);
-        (from, to)
+        match self.sentence_tokens.get(sentence as usize) {
+            Some(&(from, to)) if to > 0 => (from as usize, to as usize),
+            // A sentence without tokens: the empty range where its tokens would be.
+            _ => {
+                let at = self.sentence_of.partition_point(|s| *s < sentence);
+                (at, at)
+            }
+        }
     }
 
     /// The country a nationality word up to four tokens before `first` names ("the

@@ -231,9 +231,9 @@ pub(crate) fn candidates(text: &str, folded: &Folded, sentence: impl Fn(usize) -
     let mut out = Vec::new();
     for i in 0..folded.tokens.len() {
         let w = folded.folded(i);
-        let (from, to) = sentence(i);
         if folded.tokens[i].cyrillic {
             let Some(&(_, kind)) = RUSSIAN_KINDS.iter().find(|(stem, _)| *stem == w) else { continue };
+            let (_, to) = sentence(i);
             // One name or a list: «Капчыгай», «Мин-Булак» и «Достук».
             let mut at = folded.tokens[i].end;
             let mut next = i + 1;
@@ -255,6 +255,7 @@ pub(crate) fn candidates(text: &str, folded: &Folded, sentence: impl Fn(usize) -
             continue;
         }
         let Some(&(_, kind, of)) = ENGLISH_KINDS.iter().find(|(word, _, _)| *word == w) else { continue };
+        let (from, to) = sentence(i);
         // "the X area", "the Kisht border post", "the “Sayod” frontier post".
         let mut before = i;
         if kind == UnlistedKind::Post && before > from && POST_QUALIFIERS.contains(&folded.folded(before - 1)) {
