@@ -14,35 +14,39 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let end = i + c.len_utf8();
-        let boundary = match c {
-            '\n' => true,
-            '.' | '!' | '?' | '…' => {
-                let next = text[end..].chars().next();
-                let after = text[end..].trim_start_matches([' ', '"', '»', '”', ')']);
-                let spaced = next.is_some_and(|n| n == ' ' || n == '"' || n == '»' || n == '”' || n == ')');
-                let opens = after.chars().next().is_some_and(|n| {
-                    n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '«' | '“' | '—' | '–' | '-')
-                });
-                spaced && opens && !(c == '.' && after_abbreviation(&text[start..i]))
+    let mut i = 0;
+    // Only the bytes of a line break or a stop can end a sentence: scanned as bytes, with
+    // `…` (E2 80 A6) the one stop of more than one byte.
+    while i < bytes.len() {
+        let (c, len) = match bytes[i] {
+            b'\n' => ('\n', 1),
+            b'.' => ('.', 1),
+            b'!' => ('!', 1),
+            b'?' => ('?', 1),
+            0xE2 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA6]) => ('…', 3),
+            _ => {
+                i += 1;
+                continue;
             }
-            _ => false,
         };
+        let end = i + len;
+        let boundary = c == '\n' || {
+            let next = text[end..].chars().next();
+            let after = text[end..].trim_start_matches([' ', '"', '»', '”', ')']);
+            let spaced = next.is_some_and(|n| n == ' ' || n == '"' || n == '»' || n == '”' || n == ')');
+            let opens = after.chars().next().is_some_and(|n| {
+                n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '«' | '“' | '—' | '–' | '-')
+            });
+            spaced && opens && !(c == '.' && after_abbreviation(&text[start..i]))
+        };
+        i = end;
         if boundary {
             // Closing quotes and brackets belong to the sentence they close.
-            let mut stop = end;
-            while let Some(&(j, q)) = iter.peek() {
-                if matches!(q, '"' | '»' | '”' | ')') {
-                    stop = j + q.len_utf8();
-                    iter.next();
-                } else {
-                    break;
-                }
-            }
+            let closing = text[end..].chars().take_while(|q| matches!(q, '"' | '»' | '”' | ')'));
+            let stop = end + closing.map(char::len_utf8).sum::<usize>();
             push(&mut out, text, start, stop);
             start = stop;
+            i = stop;
         }
     }
     push(&mut out, text, start, bytes.len());
