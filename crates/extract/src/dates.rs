@@ -56,6 +56,11 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
+        // Every date starts with a number or a capitalised month.
+        if !tokens[i].is_number && !tokens[i].capitalised {
+            i += 1;
+            continue;
+        }
         let w = word(i);
         // 2026-10-12 and 12.10.2026 arrive as one or several number tokens.
         if tokens[i].is_number
@@ -82,7 +87,9 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
                 && matches!(&text[tokens[a].end as usize..tokens[a + 1].start as usize], "-" | "–" | "—")
         };
         let night = || (i.saturating_sub(3)..i).any(|b| matches!(folded.folded(b), "night" | "nights"));
-        if let (Some(_), true, Some(d2)) = (day_of(i), dash(i), day_of(i + 1))
+        if day_of(i).is_some()
+            && dash(i)
+            && let Some(d2) = day_of(i + 1)
             && let Some(m) = tokens.get(i + 2).and_then(|_| month(folded.folded(i + 2)))
             && night()
         {
@@ -98,10 +105,10 @@ pub fn explicit_dates(text: &str, folded: &Folded, published: Option<NaiveDate>)
         }
         // "12 October [2026]" and "October 12[, 2026]": a day and a month in either order,
         // then perhaps a year.
-        let day_month = match (day_of(i), tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1)))) {
-            (Some(d), Some(m)) => Some((d, m)),
-            _ if tokens[i].capitalised => month(folded.folded(i)).zip(day_of(i + 1)).map(|(m, d)| (d, m)),
-            _ => None,
+        let day_month = match day_of(i) {
+            Some(d) => tokens.get(i + 1).and_then(|_| month(folded.folded(i + 1))).map(|m| (d, m)),
+            None if tokens[i].capitalised => month(folded.folded(i)).zip(day_of(i + 1)).map(|(m, d)| (d, m)),
+            None => None,
         };
         if let Some((mut d, m)) = day_month {
             let mut after_day = i + 2;

@@ -84,7 +84,8 @@ pub fn fold(text: &str) -> Folded {
         let fstart = out.text.len() as u32;
         if original.is_ascii() {
             // Most tokens of most reports: lower-cased in place, nothing to strip.
-            out.text.extend(original.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            out.text.push_str(original);
+            out.text[fstart as usize..].make_ascii_lowercase();
             let fend = out.text.len() as u32;
             out.text.push(' ');
             out.tokens.push(Token {
@@ -157,7 +158,9 @@ const ENDINGS: &[&str] = &[
 /// The stem of a lower-cased Cyrillic word: its ending removed when at least three
 /// letters remain.
 fn strip_ending(word: &str) -> &str {
-    for ending in ENDINGS {
+    let Some(last) = word.chars().next_back() else { return word };
+    // Only the endings that end in the word's last letter are compared whole.
+    for ending in ENDINGS.iter().filter(|e| e.chars().next_back() == Some(last)) {
         if let Some(stem) = word.strip_suffix(ending)
             && stem.chars().nth(2).is_some()
         {
