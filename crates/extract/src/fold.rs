@@ -158,9 +158,9 @@ const ENDINGS: &[&str] = &[
 /// The stem of a lower-cased Cyrillic word: its ending removed when at least three
 /// letters remain.
 fn strip_ending(word: &str) -> &str {
-    let Some(last) = word.chars().next_back() else { return word };
-    // Only the endings that end in the word's last letter are compared whole.
-    for ending in ENDINGS.iter().filter(|e| e.chars().next_back() == Some(last)) {
+    let last = word.as_bytes().last();
+    // Only the endings whose last byte is the word's are compared whole.
+    for ending in ENDINGS.iter().filter(|e| e.as_bytes().last() == last) {
         if let Some(stem) = word.strip_suffix(ending)
             && stem.chars().nth(2).is_some()
         {
