@@ -82,41 +82,32 @@ pub fn fold(text: &str) -> Folded {
         }
         let original = &text[start..end];
         let fstart = out.text.len() as u32;
-        if original.is_ascii() {
+        let cyrillic = if original.is_ascii() {
             // Most tokens of most reports: lower-cased in place, nothing to strip.
             out.text.push_str(original);
             out.text[fstart as usize..].make_ascii_lowercase();
-            let fend = out.text.len() as u32;
-            out.text.push(' ');
-            out.tokens.push(Token {
-                start: start as u32,
-                end: end as u32,
-                fstart,
-                fend,
-                is_number,
-                capitalised: c.is_ascii_uppercase(),
-                cyrillic: false,
-            });
-            continue;
-        }
-        word.clear();
-        let mut cyrillic = false;
-        let mut all_upper = true;
-        for ch in original.chars() {
-            cyrillic |= ('\u{400}'..='\u{4FF}').contains(&ch);
-            all_upper &= !ch.is_lowercase();
-            match ch {
-                'ё' | 'Ё' => word.push('е'),
-                ch if ch.is_ascii() => word.push(ch.to_ascii_lowercase()),
-                // The basic Cyrillic capitals, without a table lookup.
-                'А'..='Я' => word.push(char::from_u32(ch as u32 + 32).unwrap_or(ch)),
-                'а'..='я' => word.push(ch),
-                ch => word.extend(ch.to_lowercase()),
+            false
+        } else {
+            word.clear();
+            let mut cyrillic = false;
+            let mut all_upper = true;
+            for ch in original.chars() {
+                cyrillic |= ('\u{400}'..='\u{4FF}').contains(&ch);
+                all_upper &= !ch.is_lowercase();
+                match ch {
+                    'ё' | 'Ё' => word.push('е'),
+                    ch if ch.is_ascii() => word.push(ch.to_ascii_lowercase()),
+                    // The basic Cyrillic capitals, without a table lookup.
+                    'А'..='Я' => word.push(char::from_u32(ch as u32 + 32).unwrap_or(ch)),
+                    'а'..='я' => word.push(ch),
+                    ch => word.extend(ch.to_lowercase()),
+                }
             }
-        }
-        let folded =
-            if cyrillic && !(all_upper && original.chars().count() <= 6) { strip_ending(&word) } else { &word };
-        out.text.push_str(folded);
+            let folded =
+                if cyrillic && !(all_upper && original.chars().count() <= 6) { strip_ending(&word) } else { &word };
+            out.text.push_str(folded);
+            cyrillic
+        };
         let fend = out.text.len() as u32;
         out.text.push(' ');
         out.tokens.push(Token {
